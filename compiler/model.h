@@ -1,0 +1,94 @@
+/* model.h: the typed model description: what mmcc knows about one model variant, extracted
+ * from the resolved config (and the metafile entry, when the model was named through one).
+ * This is the contract between the front end and everything after it (checkpoint
+ * validation, weight loading, code generation, compiled preprocessing).
+ *
+ * Semantics follow mmpretrain's VisionTransformer / heads / test pipeline; model.c documents,
+ * with the upstream file it follows, every default it fills in. */
+#ifndef MMCC_MODEL_H
+#define MMCC_MODEL_H
+
+#include <stddef.h>
+
+/* What the backbone hands on (mmpretrain 1.x `out_type`; 0.x configs are mapped onto it:
+ * output_cls_token=True -> CLS_TOKEN, else FEATMAP; 0.x avg_token -> AVG_FEATMAP). */
+typedef enum { VIT_OUT_CLS_TOKEN, VIT_OUT_FEATMAP, VIT_OUT_AVG_FEATMAP, VIT_OUT_RAW } vit_out_type;
+typedef enum { NECK_NONE, NECK_GAP } neck_kind;
+typedef enum { HEAD_NONE, HEAD_VIT_CLS, HEAD_LINEAR } head_kind;
+typedef enum { EDGE_SHORT, EDGE_LONG } resize_edge;
+/* NORM_MMCV: 0.x pipeline Normalize = mmcv.imnormalize: (x - mean) * (1 / std) in float32.
+ * NORM_DIV:  1.x data_preprocessor: (x - mean) / std in float32. */
+typedef enum { NORM_NONE, NORM_MMCV, NORM_DIV } norm_style;
+
+typedef struct model_desc {
+  /* ---- identity and metafile card (strings NULL / numbers < 0 when unknown) ---- */
+  char *name;              /* metafile Name, or the config file name without .py */
+  char *config_path;       /* path of the config file as opened */
+  char *metafile;          /* NULL for a CONFIG.py model */
+  char *weights_url;       /* metafile Weights */
+  long long flops, metafile_parameters;
+  double top1, top5;       /* < 0 when absent */
+  char **training_data;    /* NULL-terminated */
+
+  /* ---- backbone: VisionTransformer ---- */
+  char *arch;              /* as given ("b", "base", or "custom" for a dict) */
+  int embed_dims, num_layers, num_heads, feedforward_channels;
+  int img_size[2];         /* [H, W] the backbone is built for (pos_embed grid = img/patch) */
+  int patch_size, in_channels;
+  int qkv_bias;            /* attn qkv Linear has a bias */
+  int pre_norm;            /* LayerNorm after patch embedding + pos_embed */
+  int patch_bias;          /* patch-embedding Conv2d has a bias (false when pre_norm) */
+  int final_norm;          /* backbone.ln1 over the tokens after the last layer */
+  int with_cls_token;
+  int num_extra_tokens;    /* 1 with a class token, else 0 */
+  vit_out_type out_type;
+  int avg_norm;            /* AVG_FEATMAP: a LayerNorm (backbone.ln2) on the averaged tokens */
+  double norm_eps;         /* every LayerNorm's eps (default 1e-6) */
+  double layer_scale_init_value; /* 0: no layer scale (gamma1/gamma2 parameters otherwise) */
+  char *interpolate_mode;  /* pos_embed resize mode, "bicubic" */
+  int out_index;           /* the one supported out_indices entry, normalised (num_layers-1) */
+
+  /* ---- neck and head ---- */
+  neck_kind neck;
+  head_kind head;
+  int num_classes;         /* 0 for a headless model */
+  int head_in_channels;
+  int hidden_dim;          /* VisionTransformerClsHead pre_logits Linear + Tanh; 0 = none */
+  int output_dim;          /* what the compiled model outputs per image: num_classes, or the
+                              backbone feature width for a headless model */
+
+  /* ---- preprocessing (the test pipeline, in the order it runs) ---- */
+  int resize_scale;        /* short/long edge target S; 0 = no resize */
+  resize_edge resize_edge;
+  char *resize_backend;    /* "pillow" or "cv2" (only what mmcc implements is accepted) */
+  char *resize_interp;     /* "bicubic", "bilinear", ... */
+  int crop_size[2];        /* [H, W]; 0 = no crop */
+  norm_style norm;
+  double mean[3], std[3];  /* RGB order when to_rgb, else the image's channel order */
+  int to_rgb;              /* BGR decode -> RGB before normalising */
+
+  /* ---- compiled geometry and size ---- */
+  int input_size[2];       /* [H, W] the compiled model takes: crop size, or --input-size */
+  long long parameters;    /* computed, pos_embed on the img_size grid */
+} model_desc;
+
+/* Resolve CONFIG.py and extract the description (name = file name without .py).
+ * 0, or -1 after a diagnostic naming the config file and place. */
+int model_from_config(const char *config_path, model_desc *m);
+/* Find MODEL in METAFILE, resolve its Config relative to ROOT (NULL: the nearest ancestor of
+ * the metafile under which the config path exists), extract, and fill the card. */
+int model_from_metafile(const char *metafile, const char *model_name, const char *root,
+                        model_desc *m);
+/* Override the compiled input geometry (--input-size). */
+void model_set_input_size(model_desc *m, int h, int w);
+void model_free(model_desc *m);
+
+/* The parameters the described model has, with mmpretrain's state-dict names
+ * ("backbone.cls_token", "backbone.layers.0.attn.qkv.weight", "head.layers.head.bias", ...),
+ * in module order, shapes as PyTorch stores them (pos_embed on the img_size grid). */
+typedef struct param_spec { char *name; int ndim; long long shape[4]; } param_spec;
+size_t model_params(const model_desc *m, param_spec **specs);  /* returns count; free with: */
+void model_params_free(param_spec *specs, size_t n);
+long long model_param_count(const model_desc *m);
+
+#endif

@@ -1,0 +1,412 @@
+/* util.c: diagnostics, memory, strings, files (see util.h). */
+#include "util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* {====================================================================== diagnostics */
+
+static int n_errors;
+
+static void vdiag(const char *kind, const char *file, int line, int col, const char *fmt,
+                  va_list ap) {
+  if (!file) fprintf(stderr, "mmcc: ");
+  else if (line > 0 && col > 0) fprintf(stderr, "%s:%d:%d: ", file, line, col);
+  else if (line > 0) fprintf(stderr, "%s:%d: ", file, line);
+  else fprintf(stderr, "%s: ", file);
+  fprintf(stderr, "%s: ", kind);
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+}
+
+void diag_error(const char *file, int line, int col, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vdiag("error", file, line, col, fmt, ap);
+  va_end(ap);
+  n_errors++;
+}
+
+void diag_warning(const char *file, int line, int col, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vdiag("warning", file, line, col, fmt, ap);
+  va_end(ap);
+}
+
+void diag_note(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fprintf(stderr, "mmcc: ");
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+  va_end(ap);
+}
+
+int diag_error_count(void) { return n_errors; }
+
+void progress(const char *label, uint64_t done, uint64_t total) {
+  static int last_pct = -1;
+  static const char *last_label;
+  int pct = total ? (int)(done * 100 / total) : 100;
+  if (label != last_label) { last_label = label; last_pct = -1; }
+  if (isatty(2)) {
+    if (pct != last_pct) fprintf(stderr, "\rmmcc: %s: %3d%%", label, pct);
+  } else if (pct / 25 != last_pct / 25 || last_pct < 0) {
+    fprintf(stderr, "mmcc: %s: %d%%\n", label, pct);
+  }
+  last_pct = pct;
+}
+
+void progress_done(const char *label) {
+  if (isatty(2)) fprintf(stderr, "\rmmcc: %s: done\n", label);
+  else fprintf(stderr, "mmcc: %s: done\n", label);
+}
+
+/* }====================================================================== */
+
+/* {====================================================================== memory */
+
+static void oom(size_t n) {
+  fprintf(stderr, "mmcc: fatal: out of memory (%zu bytes)\n", n);
+  abort();
+}
+
+void *xmalloc(size_t n) {
+  void *p = malloc(n ? n : 1);
+  if (!p) oom(n);
+  return p;
+}
+
+void *xcalloc(size_t n, size_t size) {
+  void *p = calloc(n ? n : 1, size ? size : 1);
+  if (!p) oom(n * size);
+  return p;
+}
+
+void *xrealloc(void *p, size_t n) {
+  p = realloc(p, n ? n : 1);
+  if (!p) oom(n);
+  return p;
+}
+
+char *xstrdup(const char *s) { return xstrndup(s, strlen(s)); }
+
+char *xstrndup(const char *s, size_t n) {
+  char *d = xmalloc(n + 1);
+  memcpy(d, s, n);
+  d[n] = 0;
+  return d;
+}
+
+char *xasprintf(const char *fmt, ...) {
+  strbuf b;
+  va_list ap;
+  sb_init(&b);
+  va_start(ap, fmt);
+  sb_vprintf(&b, fmt, ap);
+  va_end(ap);
+  return b.s;
+}
+
+/* }====================================================================== */
+
+/* {====================================================================== strbuf */
+
+void sb_init(strbuf *b) {
+  b->cap = 64;
+  b->len = 0;
+  b->s = xmalloc(b->cap);
+  b->s[0] = 0;
+}
+
+void sb_free(strbuf *b) {
+  free(b->s);
+  b->s = NULL;
+  b->len = b->cap = 0;
+}
+
+static void sb_reserve(strbuf *b, size_t extra) {
+  if (b->len + extra + 1 <= b->cap) return;
+  while (b->len + extra + 1 > b->cap) b->cap *= 2;
+  b->s = xrealloc(b->s, b->cap);
+}
+
+void sb_putc(strbuf *b, char c) {
+  sb_reserve(b, 1);
+  b->s[b->len++] = c;
+  b->s[b->len] = 0;
+}
+
+void sb_put(strbuf *b, const char *s, size_t n) {
+  sb_reserve(b, n);
+  memcpy(b->s + b->len, s, n);
+  b->len += n;
+  b->s[b->len] = 0;
+}
+
+void sb_puts(strbuf *b, const char *s) { sb_put(b, s, strlen(s)); }
+
+void sb_vprintf(strbuf *b, const char *fmt, va_list ap) {
+  va_list ap2;
+  va_copy(ap2, ap);
+  int n = vsnprintf(NULL, 0, fmt, ap2);
+  va_end(ap2);
+  if (n < 0) return;
+  sb_reserve(b, (size_t)n);
+  vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+  b->len += (size_t)n;
+}
+
+void sb_printf(strbuf *b, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  sb_vprintf(b, fmt, ap);
+  va_end(ap);
+}
+
+char *sb_take(strbuf *b) {
+  char *s = b->s;
+  sb_init(b);
+  return s;
+}
+
+/* }====================================================================== */
+
+/* {====================================================================== JSON, floats */
+
+void json_put_string(strbuf *b, const char *s, size_t n) {
+  sb_putc(b, '"');
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    switch (c) {
+      case '"': sb_puts(b, "\\\""); break;
+      case '\\': sb_puts(b, "\\\\"); break;
+      case '\n': sb_puts(b, "\\n"); break;
+      case '\r': sb_puts(b, "\\r"); break;
+      case '\t': sb_puts(b, "\\t"); break;
+      case '\b': sb_puts(b, "\\b"); break;
+      case '\f': sb_puts(b, "\\f"); break;
+      default:
+        if (c < 0x20 || c == 0x7f) sb_printf(b, "\\u%04x", c);
+        else sb_putc(b, (char)c);
+    }
+  }
+  sb_putc(b, '"');
+}
+
+/* Python's repr(float): the shortest digit string that reads back to the same double, in
+ * fixed notation when the decimal exponent is in [-4, 16), else "d.ddde+XX". */
+void fmt_py_float(char out[32], double v) {
+  if (isnan(v)) { strcpy(out, "nan"); return; }
+  if (isinf(v)) { strcpy(out, v < 0 ? "-inf" : "inf"); return; }
+  if (v == 0) { strcpy(out, signbit(v) ? "-0.0" : "0.0"); return; }
+  char buf[40];
+  int prec;
+  for (prec = 1; prec <= 17; prec++) {
+    snprintf(buf, sizeof buf, "%.*e", prec - 1, v);
+    if (strtod(buf, NULL) == v) break;
+  }
+  /* buf = [-]d[.ddd]e(+|-)XX: pull out sign, digits and exponent. */
+  char digits[24];
+  int nd = 0, neg = 0;
+  const char *p = buf;
+  if (*p == '-') { neg = 1; p++; }
+  for (; *p && *p != 'e'; p++)
+    if (*p >= '0' && *p <= '9') digits[nd++] = *p;
+  while (nd > 1 && digits[nd - 1] == '0') nd--;
+  int exp10 = atoi(p + 1);
+  char *o = out;
+  if (neg) *o++ = '-';
+  if (exp10 >= -4 && exp10 < 16) {
+    if (exp10 < 0) {
+      *o++ = '0'; *o++ = '.';
+      for (int i = 0; i < -exp10 - 1; i++) *o++ = '0';
+      for (int i = 0; i < nd; i++) *o++ = digits[i];
+    } else {
+      for (int i = 0; i <= exp10; i++) *o++ = i < nd ? digits[i] : '0';
+      *o++ = '.';
+      if (nd > exp10 + 1) for (int i = exp10 + 1; i < nd; i++) *o++ = digits[i];
+      else *o++ = '0';
+    }
+    *o = 0;
+  } else {
+    *o++ = digits[0];
+    if (nd > 1) { *o++ = '.'; for (int i = 1; i < nd; i++) *o++ = digits[i]; }
+    sprintf(o, "e%c%02d", exp10 < 0 ? '-' : '+', exp10 < 0 ? -exp10 : exp10);
+  }
+}
+
+/* }====================================================================== */
+
+/* {====================================================================== files */
+
+char *read_file(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  if (!f) { diag_error(path, 0, 0, "cannot open: %s", strerror(errno)); return NULL; }
+  strbuf b;
+  sb_init(&b);
+  char chunk[65536];
+  size_t n;
+  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) sb_put(&b, chunk, n);
+  int err = ferror(f);
+  fclose(f);
+  if (err) { diag_error(path, 0, 0, "read error"); sb_free(&b); return NULL; }
+  if (len) *len = b.len;
+  return b.s;
+}
+
+int write_file(const char *path, const void *data, size_t len) {
+  FILE *f = fopen(path, "wb");
+  if (!f) { diag_error(path, 0, 0, "cannot create: %s", strerror(errno)); return -1; }
+  size_t w = fwrite(data, 1, len, f);
+  if (fclose(f) != 0 || w != len) { diag_error(path, 0, 0, "write error: %s", strerror(errno)); return -1; }
+  return 0;
+}
+
+int mkdir_p(const char *path) {
+  char *p = xstrdup(path);
+  for (char *s = p + 1; *s; s++) {
+    if (*s != '/') continue;
+    *s = 0;
+    if (mkdir(p, 0777) != 0 && errno != EEXIST) {
+      diag_error(p, 0, 0, "cannot create directory: %s", strerror(errno));
+      free(p);
+      return -1;
+    }
+    *s = '/';
+  }
+  int rc = 0;
+  if (mkdir(p, 0777) != 0 && errno != EEXIST) {
+    diag_error(p, 0, 0, "cannot create directory: %s", strerror(errno));
+    rc = -1;
+  } else if (!is_dir(p)) {
+    diag_error(p, 0, 0, "exists and is not a directory");
+    rc = -1;
+  }
+  free(p);
+  return rc;
+}
+
+int rm_rf(const char *path) {
+  struct stat st;
+  if (lstat(path, &st) != 0) return errno == ENOENT ? 0 : -1;
+  if (S_ISDIR(st.st_mode)) {
+    DIR *d = opendir(path);
+    if (!d) return -1;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+      if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+      char *sub = path_join(path, e->d_name);
+      rm_rf(sub);
+      free(sub);
+    }
+    closedir(d);
+    return rmdir(path);
+  }
+  return unlink(path);
+}
+
+int file_exists(const char *path) {
+  struct stat st;
+  return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+int is_dir(const char *path) {
+  struct stat st;
+  return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+char *path_dirname(const char *path) {
+  const char *slash = strrchr(path, '/');
+  if (!slash) return xstrdup(".");
+  if (slash == path) return xstrdup("/");
+  return xstrndup(path, (size_t)(slash - path));
+}
+
+const char *path_basename(const char *path) {
+  const char *slash = strrchr(path, '/');
+  return slash ? slash + 1 : path;
+}
+
+char *path_join(const char *dir, const char *rel) {
+  if (rel[0] == '/' || !dir[0] || !strcmp(dir, ".")) return xstrdup(rel);
+  size_t n = strlen(dir);
+  return xasprintf("%s%s%s", dir, dir[n - 1] == '/' ? "" : "/", rel);
+}
+
+char *path_normalize(const char *path) {
+  /* Split on '/', drop "." and empty parts, let ".." cancel a preceding normal part. */
+  size_t n = strlen(path);
+  char **parts = xcalloc(n + 1, sizeof *parts);
+  size_t np = 0;
+  char *copy = xstrdup(path);
+  int absolute = path[0] == '/';
+  for (char *tok = strtok(copy, "/"); tok; tok = strtok(NULL, "/")) {
+    if (!strcmp(tok, ".")) continue;
+    if (!strcmp(tok, "..") && np > 0 && strcmp(parts[np - 1], "..")) { np--; continue; }
+    if (!strcmp(tok, "..") && absolute) continue;
+    parts[np++] = tok;
+  }
+  strbuf b;
+  sb_init(&b);
+  if (absolute) sb_putc(&b, '/');
+  for (size_t i = 0; i < np; i++) {
+    if (i) sb_putc(&b, '/');
+    sb_puts(&b, parts[i]);
+  }
+  if (b.len == 0) sb_putc(&b, '.');
+  free(parts);
+  free(copy);
+  return b.s;
+}
+
+char *staging_begin(const char *final_dir) {
+  char *parent = path_dirname(final_dir);
+  if (mkdir_p(parent) != 0) { free(parent); return NULL; }
+  free(parent);
+  char *st = xasprintf("%s.tmp.%ld", final_dir, (long)getpid());
+  rm_rf(st);
+  if (mkdir(st, 0777) != 0) {
+    diag_error(st, 0, 0, "cannot create directory: %s", strerror(errno));
+    free(st);
+    return NULL;
+  }
+  return st;
+}
+
+int staging_commit(const char *staging, const char *final_dir) {
+  char *old = NULL;
+  if (is_dir(final_dir)) {
+    old = xasprintf("%s.old.%ld", final_dir, (long)getpid());
+    rm_rf(old);
+    if (rename(final_dir, old) != 0) {
+      diag_error(final_dir, 0, 0, "cannot replace: %s", strerror(errno));
+      free(old);
+      return -1;
+    }
+  }
+  if (rename(staging, final_dir) != 0) {
+    diag_error(final_dir, 0, 0, "cannot rename output into place: %s", strerror(errno));
+    if (old) { rename(old, final_dir); free(old); }
+    return -1;
+  }
+  if (old) { rm_rf(old); free(old); }
+  return 0;
+}
+
+void staging_abort(const char *staging) {
+  if (staging) rm_rf(staging);
+}
+
+const char *mmcc_share_dir(void) {
+  const char *e = getenv("MMCC_SHARE_DIR");
+  return e && *e ? e : MMCC_SHARE_DIR;
+}
+
+/* }====================================================================== */
