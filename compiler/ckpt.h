@@ -35,6 +35,7 @@ const ckpt_tensor *ckpt_at(const ckpt *c, size_t i);          /* file order */
 const ckpt_tensor *ckpt_find(const ckpt *c, const char *name);
 int64_t ckpt_numel(const ckpt_tensor *t);
 const char *ckpt_dtype_name(ckpt_dtype d);                    /* "float32", ... */
+const char *ckpt_format(const ckpt *c);                       /* "pth" or "safetensors" */
 
 /* Copies T as a contiguous float32 array (any dtype, any strides) into DST (numel floats).
  * A contiguous float32 tensor is one memcpy out of the mapping. */

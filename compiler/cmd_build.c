@@ -1,11 +1,258 @@
-/* cmd_build.c: 'mmcc build' (placeholder until its issue lands). */
+/* cmd_build.c: 'mmcc build': model description + weights -> DIR/<model name>/ holding
+ * <id>.h and lib<id>.a (compiler/gen.h does the work). Output is staged and renamed into
+ * place, so a failed build leaves no partial directory. */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "ckpt.h"
+#include "ckpt_check.h"
 #include "cmd.h"
+#include "gen.h"
+#include "meta.h"
+#include "model.h"
+#include "target.h"
+#include "util.h"
+#include "weights.h"
+
+static const char build_help[] =
+    "usage: mmcc build METAFILE MODEL (--checkpoint FILE | --weights random[:SEED]) [options]\n"
+    "       mmcc build METAFILE --all (--checkpoint-dir DIR | --weights random[:SEED]) [options]\n"
+    "       mmcc build CONFIG.py (--checkpoint FILE | --weights random[:SEED]) [options]\n"
+    "\n"
+    "Compiles a model variant into DIR/<model name>/: <id>.h and lib<id>.a (self-contained:\n"
+    "a program links it with -lm -lpthread only), plus the generated sources, a Makefile\n"
+    "(honouring CC, AR, CFLAGS) and <id>.pc. A CONFIG.py build is named after the file.\n"
+    "\n"
+    "options:\n"
+    "  --checkpoint FILE      the trained weights (.pth or .safetensors), validated as\n"
+    "                         'mmcc check' does\n"
+    "  --checkpoint-dir DIR   with --all: each model's checkpoint is DIR/<file name of its\n"
+    "                         Weights URL>; models without one are reported and skipped\n"
+    "  --weights random[:SEED]  synthetic weights (meaningless for classification; for demos\n"
+    "                         and benchmarks)\n"
+    "  --out DIR              output directory (default: generated)\n"
+    "  --target T             code generation target (default: the best for this CPU)\n"
+    "  --input-size H[xW]     compile for this input instead of the test pipeline's crop\n"
+    "  --root DIR             directory the metafile's Config paths are relative to\n"
+    "  --no-build             write the sources and Makefile, do not compile\n"
+    "  --no-verify            skip the checkpoint's sha256 check against its name and URL\n"
+    "\n"
+    "targets:";
+
+typedef struct build_opts {
+  const char *checkpoint, *checkpoint_dir, *out, *root;
+  const target *t;
+  int random, size[2], build, verify;
+  unsigned long long seed;
+  char *command;
+} build_opts;
+
+static int parse_size(const char *v, int size[2]) {
+  char *end;
+  long h = strtol(v, &end, 10), w = h;
+  if (*end == 'x') w = strtol(end + 1, &end, 10);
+  if (*end || h < 1 || w < 1 || h > 8192 || w > 8192) return -1;
+  size[0] = (int)h;
+  size[1] = (int)w;
+  return 0;
+}
+
+static int parse_weights(const char *v, build_opts *o) {
+  if (strncmp(v, "random", 6)) return -1;
+  o->random = 1;
+  o->seed = 0;
+  if (v[6] == 0) return 0;
+  if (v[6] != ':' || !v[7]) return -1;
+  char *end;
+  o->seed = strtoull(v + 7, &end, 10);
+  return *end || v[7] == '-' ? -1 : 0;
+}
+
+/* Validation as 'mmcc check' does it, then the weights. */
+static int load_weights(const model_desc *m, const char *path, int verify, model_weights *w) {
+  ckpt *c = ckpt_open(path);
+  if (!c) return -1;
+  ckpt_report r;
+  memset(&r, 0, sizeof r);
+  int rc = ckpt_check_tensors(m, c, path, &r);
+  ckpt_close(c);
+  if (rc == 0 && verify) rc = ckpt_check_hash(m, path, &r);
+  if (rc == 0) rc = weights_from_checkpoint(m, path, w);
+  return rc;
+}
+
+/* Builds one described model into o->out/<name>. 0 or -1 (diagnostic printed). */
+static int build_model(model_desc *m, const char *ckpt_path, const build_opts *o) {
+  model_weights w;
+  if (o->size[0]) model_set_input_size(m, o->size[0], o->size[1]);
+  if (o->random) {
+    if (weights_random(m, o->seed, &w)) return -1;
+  } else if (load_weights(m, ckpt_path, o->verify, &w)) {
+    return -1;
+  }
+  gen_plan p;
+  int rc = -1;
+  if (!m->name[0] || strchr(m->name, '/') || m->name[0] == '.') {
+    diag_error(m->metafile ? m->metafile : m->config_path, 0, 0,
+               "model name '%s' cannot name an output directory", m->name);
+    weights_free(&w);
+    return -1;
+  }
+  if (gen_plan_make(&p, m, &w, o->t, o->command) == 0) {
+    char *final_dir = path_join(o->out, m->name);
+    char *staging = staging_begin(final_dir);
+    if (staging) {
+      diag_note("building %s for %s (%dx%d input) in %s", m->name, o->t->name, p.in_h, p.in_w,
+                final_dir);
+      rc = gen_build(&p, staging, o->build);
+      if (rc == 0) rc = staging_commit(staging, final_dir);
+      else staging_abort(staging);
+      if (rc == 0)
+        diag_note("%s: %s/%s.h and lib%s.a (workspace %zu bytes)", m->name, final_dir, p.id,
+                  p.id, p.ws_bytes);
+      free(staging);
+    }
+    free(final_dir);
+  }
+  gen_plan_free(&p);
+  weights_free(&w);
+  return rc;
+}
+
+static int build_all(const char *metafile, const build_opts *o) {
+  meta_file mf;
+  if (meta_load(metafile, &mf)) return 1;
+  int failed = 0, built = 0, skipped = 0;
+  for (size_t i = 0; i < mf.n_models; i++) {
+    const meta_model *mm = &mf.models[i];
+    char *ck = NULL;
+    if (!o->random) {
+      if (!mm->weights) {
+        diag_note("%s: no Weights URL in the metafile, skipped", mm->name);
+        skipped++;
+        continue;
+      }
+      ck = path_join(o->checkpoint_dir, path_basename(mm->weights));
+      if (!file_exists(ck)) {
+        diag_note("%s: checkpoint %s not found, skipped", mm->name, ck);
+        skipped++;
+        free(ck);
+        continue;
+      }
+    }
+    model_desc m;
+    if (model_from_metafile(metafile, mm->name, o->root, &m) == 0) {
+      if (build_model(&m, ck, o) == 0) built++;
+      else failed++;
+      model_free(&m);
+    } else {
+      failed++;
+    }
+    free(ck);
+  }
+  diag_note("%d built, %d failed, %d skipped", built, failed, skipped);
+  meta_free(&mf);
+  return failed ? 1 : 0;
+}
 
 int cmd_build(int argc, char **argv) {
-  (void)argc;
-  (void)argv;
-  fprintf(stderr, "mmcc build: not implemented yet\n");
-  return 2;
+  build_opts o = {0};
+  const char *pos[3] = {NULL, NULL, NULL}, *target_name = NULL, *weights = NULL;
+  int npos = 0, all = 0;
+  o.out = "generated";
+  o.build = 1;
+  o.verify = 1;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    if (is_help(a)) {
+      fputs(build_help, stdout);
+      for (int t = 0; t < target_count(); t++)
+        printf(" %s%s", target_at(t)->name, target_at(t) == target_default() ? " (default)" : "");
+      printf("\n");
+      return 0;
+    }
+    if (!strcmp(a, "--checkpoint") || !strcmp(a, "--checkpoint-dir") || !strcmp(a, "--out") ||
+        !strcmp(a, "--target") || !strcmp(a, "--input-size") || !strcmp(a, "--root") ||
+        !strcmp(a, "--weights")) {
+      if (i + 1 >= argc) return usage_error("build", "%s needs a value", a);
+      const char *v = argv[++i];
+      if (!strcmp(a, "--checkpoint")) o.checkpoint = v;
+      else if (!strcmp(a, "--checkpoint-dir")) o.checkpoint_dir = v;
+      else if (!strcmp(a, "--out")) o.out = v;
+      else if (!strcmp(a, "--target")) target_name = v;
+      else if (!strcmp(a, "--root")) o.root = v;
+      else if (!strcmp(a, "--weights")) weights = v;
+      else if (parse_size(v, o.size))
+        return usage_error("build", "bad --input-size '%s' (want H or HxW, 1..8192)", v);
+    } else if (!strcmp(a, "--all")) {
+      all = 1;
+    } else if (!strcmp(a, "--no-build")) {
+      o.build = 0;
+    } else if (!strcmp(a, "--no-verify")) {
+      o.verify = 0;
+    } else if (a[0] == '-' && a[1]) {
+      return usage_error("build", "unknown option '%s'", a);
+    } else if (npos < 3) {
+      pos[npos++] = a;
+    } else {
+      return usage_error("build", "too many arguments");
+    }
+  }
+
+  size_t n0 = pos[0] ? strlen(pos[0]) : 0;
+  int config_mode = npos == 1 && !all && n0 > 3 && !strcmp(pos[0] + n0 - 3, ".py");
+  if (npos == 0) return usage_error("build", "missing METAFILE MODEL, METAFILE --all or CONFIG.py");
+  if (all && npos != 1) return usage_error("build", "--all takes a METAFILE and no MODEL");
+  if (!all && !config_mode && npos != 2)
+    return usage_error("build", npos == 1 ? "missing MODEL (or --all, or give a CONFIG.py)"
+                                          : "too many arguments");
+  if (config_mode && o.root) return usage_error("build", "--root applies to a METAFILE only");
+  if (weights && parse_weights(weights, &o))
+    return usage_error("build", "bad --weights '%s' (want random or random:SEED)", weights);
+  if (o.random && (o.checkpoint || o.checkpoint_dir))
+    return usage_error("build", "--weights random and a checkpoint exclude each other");
+  if (all && !o.random && !o.checkpoint_dir)
+    return usage_error("build", "--all needs --checkpoint-dir DIR (or --weights random)");
+  if (!all && o.checkpoint_dir) return usage_error("build", "--checkpoint-dir goes with --all");
+  if (all && o.checkpoint) return usage_error("build", "--all takes --checkpoint-dir, not --checkpoint");
+  if (!all && !o.random && !o.checkpoint)
+    return usage_error("build", "missing --checkpoint FILE (or --weights random[:SEED])");
+  if (target_name) {
+    o.t = target_find(target_name);
+    if (!o.t) return usage_error("build", "unknown --target '%s' (see mmcc build --help)", target_name);
+  } else {
+    o.t = target_default();
+    if (!o.t) {
+      diag_error(NULL, 0, 0, "no target fits this machine; choose one with --target");
+      return 1;
+    }
+  }
+  if (o.random)
+    fprintf(stderr,
+            "mmcc: WARNING: --weights %s: SYNTHETIC WEIGHTS. The library computes with made-up\n"
+            "mmcc: WARNING: numbers; its outputs are MEANINGLESS for classification (use it for\n"
+            "mmcc: WARNING: demos and benchmarks only; build with --checkpoint for real use).\n",
+            weights);
+
+  strbuf cmd;
+  sb_init(&cmd);
+  sb_puts(&cmd, "mmcc");
+  for (int i = 0; i < argc; i++) sb_printf(&cmd, " %s", argv[i]);
+  o.command = cmd.s;
+
+  int rc;
+  if (all) {
+    rc = build_all(pos[0], &o);
+  } else {
+    model_desc m;
+    if (config_mode ? model_from_config(pos[0], &m) : model_from_metafile(pos[0], pos[1], o.root, &m)) {
+      rc = 1;
+    } else {
+      rc = build_model(&m, o.checkpoint, &o) ? 1 : 0;
+      model_free(&m);
+    }
+  }
+  sb_free(&cmd);
+  return rc;
 }

@@ -1,11 +1,231 @@
-/* cmd_inspect.c: 'mmcc inspect' (placeholder until its issue lands). */
+/* cmd_inspect.c: 'mmcc inspect': the model card (metafile facts + model description, model.h)
+ * as one JSON object on stdout. */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cmd.h"
+#include "model.h"
+#include "util.h"
+
+static const char inspect_help[] =
+    "usage: mmcc inspect METAFILE MODEL [--root DIR] [--input-size H[xW]] [--tensors]\n"
+    "       mmcc inspect CONFIG.py [--input-size H[xW]] [--tensors]\n"
+    "\n"
+    "Prints the model card as JSON: the metafile facts (name, config, weights, flops,\n"
+    "metafile_parameters, top1, top5, training_data) and the typed model description\n"
+    "(backbone, neck, head, preprocess) with patch_size, input_size [H, W], mean and std (RGB\n"
+    "order when the config converts to RGB) and the computed parameter count 'parameters'.\n"
+    "\n"
+    "  --root DIR          directory the metafile's Config paths are relative to (default: the\n"
+    "                      nearest ancestor of the metafile under which the config exists)\n"
+    "  --input-size H[xW]  compile for this input geometry instead of the test crop size\n"
+    "  --tensors           also list the model's parameters (state-dict names and shapes)\n";
+
+static const char *out_type_name(vit_out_type t) {
+  switch (t) {
+  case VIT_OUT_CLS_TOKEN: return "cls_token";
+  case VIT_OUT_FEATMAP: return "featmap";
+  case VIT_OUT_AVG_FEATMAP: return "avg_featmap";
+  case VIT_OUT_RAW: return "raw";
+  }
+  return "?";
+}
+
+static void put_str(strbuf *b, const char *s) {
+  if (s) json_put_string(b, s, strlen(s));
+  else sb_puts(b, "null");
+}
+
+static void put_float(strbuf *b, double v) {
+  char f[32];
+  fmt_py_float(f, v);
+  sb_puts(b, f);
+}
+
+static void put_opt_float(strbuf *b, double v) {
+  if (v < 0) sb_puts(b, "null");
+  else put_float(b, v);
+}
+
+static void put_opt_count(strbuf *b, long long v) {
+  if (v < 0) sb_puts(b, "null");
+  else sb_printf(b, "%lld", v);
+}
+
+static void put_triple(strbuf *b, const double v[3]) {
+  sb_puts(b, "[");
+  for (int i = 0; i < 3; i++) {
+    if (i) sb_puts(b, ", ");
+    put_float(b, v[i]);
+  }
+  sb_puts(b, "]");
+}
+
+static const char *bool_s(int v) { return v ? "true" : "false"; }
+
+static void card_json(const model_desc *m, int tensors, strbuf *b) {
+  sb_puts(b, "{\n  \"name\": ");
+  put_str(b, m->name);
+  sb_puts(b, ",\n  \"config\": ");
+  put_str(b, m->config_path);
+  sb_puts(b, ",\n  \"metafile\": ");
+  put_str(b, m->metafile);
+  sb_puts(b, ",\n  \"weights\": ");
+  put_str(b, m->weights_url);
+  sb_puts(b, ",\n  \"flops\": ");
+  put_opt_count(b, m->flops);
+  sb_puts(b, ",\n  \"metafile_parameters\": ");
+  put_opt_count(b, m->metafile_parameters);
+  sb_printf(b, ",\n  \"parameters\": %lld", m->parameters);
+  sb_puts(b, ",\n  \"top1\": ");
+  put_opt_float(b, m->top1);
+  sb_puts(b, ",\n  \"top5\": ");
+  put_opt_float(b, m->top5);
+  sb_puts(b, ",\n  \"training_data\": ");
+  if (!m->training_data) sb_puts(b, "null");
+  else {
+    sb_puts(b, "[");
+    for (char **t = m->training_data; *t; t++) {
+      if (t != m->training_data) sb_puts(b, ", ");
+      put_str(b, *t);
+    }
+    sb_puts(b, "]");
+  }
+  sb_printf(b, ",\n  \"patch_size\": %d", m->patch_size);
+  sb_printf(b, ",\n  \"input_size\": [%d, %d]", m->input_size[0], m->input_size[1]);
+  sb_puts(b, ",\n  \"mean\": ");
+  put_triple(b, m->mean);
+  sb_puts(b, ",\n  \"std\": ");
+  put_triple(b, m->std);
+
+  sb_puts(b, ",\n  \"backbone\": {\"type\": \"VisionTransformer\", \"arch\": ");
+  put_str(b, m->arch);
+  sb_printf(b, ", \"embed_dims\": %d, \"num_layers\": %d, \"num_heads\": %d, "
+               "\"feedforward_channels\": %d, \"img_size\": [%d, %d], \"patch_size\": %d, "
+               "\"in_channels\": %d, \"qkv_bias\": %s, \"pre_norm\": %s, \"patch_bias\": %s, "
+               "\"final_norm\": %s, \"with_cls_token\": %s, \"num_extra_tokens\": %d, "
+               "\"out_type\": \"%s\", \"avg_norm\": %s, \"norm_eps\": ",
+            m->embed_dims, m->num_layers, m->num_heads, m->feedforward_channels, m->img_size[0],
+            m->img_size[1], m->patch_size, m->in_channels, bool_s(m->qkv_bias),
+            bool_s(m->pre_norm), bool_s(m->patch_bias), bool_s(m->final_norm),
+            bool_s(m->with_cls_token), m->num_extra_tokens, out_type_name(m->out_type),
+            bool_s(m->avg_norm));
+  put_float(b, m->norm_eps);
+  sb_puts(b, ", \"layer_scale_init_value\": ");
+  put_float(b, m->layer_scale_init_value);
+  sb_puts(b, ", \"interpolate_mode\": ");
+  put_str(b, m->interpolate_mode);
+  sb_printf(b, ", \"out_index\": %d}", m->out_index);
+
+  sb_printf(b, ",\n  \"neck\": %s", m->neck == NECK_GAP ? "\"GlobalAveragePooling\"" : "null");
+  if (m->head == HEAD_NONE) sb_puts(b, ",\n  \"head\": null");
+  else {
+    sb_printf(b, ",\n  \"head\": {\"type\": \"%s\", \"num_classes\": %d, \"in_channels\": %d",
+              m->head == HEAD_VIT_CLS ? "VisionTransformerClsHead" : "LinearClsHead",
+              m->num_classes, m->head_in_channels);
+    if (m->head == HEAD_VIT_CLS && m->hidden_dim > 0)
+      sb_printf(b, ", \"hidden_dim\": %d, \"act\": \"Tanh\"}", m->hidden_dim);
+    else
+      sb_puts(b, ", \"hidden_dim\": null, \"act\": null}");
+  }
+  sb_printf(b, ",\n  \"output_dim\": %d", m->output_dim);
+
+  sb_puts(b, ",\n  \"preprocess\": {\"resize\": ");
+  if (!m->resize_scale) sb_puts(b, "null");
+  else {
+    sb_printf(b, "{\"scale\": %d, \"edge\": \"%s\", \"backend\": ", m->resize_scale,
+              m->resize_edge == EDGE_SHORT ? "short" : "long");
+    put_str(b, m->resize_backend);
+    sb_puts(b, ", \"interpolation\": ");
+    put_str(b, m->resize_interp);
+    sb_puts(b, "}");
+  }
+  if (m->crop_size[0]) sb_printf(b, ", \"crop_size\": [%d, %d]", m->crop_size[0], m->crop_size[1]);
+  else sb_puts(b, ", \"crop_size\": null");
+  sb_printf(b, ", \"normalize\": \"%s\", \"mean\": ",
+            m->norm == NORM_NONE ? "none" : m->norm == NORM_MMCV ? "mmcv" : "div");
+  put_triple(b, m->mean);
+  sb_puts(b, ", \"std\": ");
+  put_triple(b, m->std);
+  sb_printf(b, ", \"to_rgb\": %s}", bool_s(m->to_rgb));
+
+  if (tensors) {
+    param_spec *ps;
+    size_t n = model_params(m, &ps);
+    sb_puts(b, ",\n  \"tensors\": [");
+    for (size_t i = 0; i < n; i++) {
+      sb_puts(b, i ? ",\n    {\"name\": " : "\n    {\"name\": ");
+      put_str(b, ps[i].name);
+      sb_puts(b, ", \"shape\": [");
+      for (int d = 0; d < ps[i].ndim; d++) sb_printf(b, d ? ", %lld" : "%lld", ps[i].shape[d]);
+      sb_puts(b, "]}");
+    }
+    sb_puts(b, "\n  ]");
+    model_params_free(ps, n);
+  }
+  sb_puts(b, "\n}\n");
+}
+
+/* "H" or "HxW", each in 1..8192. */
+static int parse_size(const char *s, int out[2]) {
+  char *end;
+  long h = strtol(s, &end, 10), w = h;
+  if (end == s) return -1;
+  if (*end == 'x' || *end == 'X') {
+    const char *p = end + 1;
+    w = strtol(p, &end, 10);
+    if (end == p) return -1;
+  }
+  if (*end || h <= 0 || w <= 0 || h > 8192 || w > 8192) return -1;
+  out[0] = (int)h;
+  out[1] = (int)w;
+  return 0;
+}
 
 int cmd_inspect(int argc, char **argv) {
-  (void)argc;
-  (void)argv;
-  fprintf(stderr, "mmcc inspect: not implemented yet\n");
-  return 2;
+  const char *pos[3] = {NULL, NULL, NULL}, *root = NULL;
+  int npos = 0, tensors = 0, size[2] = {0, 0};
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    if (is_help(a)) {
+      fputs(inspect_help, stdout);
+      return 0;
+    }
+    if (!strcmp(a, "--root") || !strcmp(a, "--input-size")) {
+      if (i + 1 >= argc) return usage_error("inspect", "%s needs a value", a);
+      const char *v = argv[++i];
+      if (a[2] == 'r') root = v;
+      else if (parse_size(v, size))
+        return usage_error("inspect", "bad --input-size '%s' (want H or HxW, 1..8192)", v);
+    } else if (!strcmp(a, "--tensors")) {
+      tensors = 1;
+    } else if (!strcmp(a, "--json")) {
+      /* the card is always JSON */
+    } else if (a[0] == '-' && a[1]) {
+      return usage_error("inspect", "unknown option '%s'", a);
+    } else if (npos < 3) {
+      pos[npos++] = a;
+    } else {
+      return usage_error("inspect", "too many arguments");
+    }
+  }
+  size_t n0 = pos[0] ? strlen(pos[0]) : 0;
+  int config_mode = npos == 1 && n0 > 3 && !strcmp(pos[0] + n0 - 3, ".py");
+  if (npos == 0) return usage_error("inspect", "missing METAFILE MODEL or CONFIG.py");
+  if (!config_mode && npos != 2)
+    return usage_error("inspect", npos == 1 ? "missing MODEL (or give a CONFIG.py)"
+                                            : "too many arguments");
+  if (config_mode && root) return usage_error("inspect", "--root applies to METAFILE MODEL only");
+  model_desc m;
+  if (config_mode ? model_from_config(pos[0], &m) : model_from_metafile(pos[0], pos[1], root, &m))
+    return 1;
+  if (size[0]) model_set_input_size(&m, size[0], size[1]);
+  strbuf b;
+  sb_init(&b);
+  card_json(&m, tensors, &b);
+  fputs(b.s, stdout);
+  sb_free(&b);
+  model_free(&m);
+  return 0;
 }

@@ -1,11 +1,123 @@
-/* cmd_list.c: 'mmcc list' (placeholder until its issue lands). */
+/* cmd_list.c: 'mmcc list METAFILE [--json]': the models of a metafile.yml. */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cmd.h"
+#include "meta.h"
+#include "util.h"
+
+static const char list_help[] =
+    "usage: mmcc list METAFILE [--json]\n"
+    "\n"
+    "Lists every model of an mmpretrain metafile.yml: name, config path, parameters, FLOPs,\n"
+    "top-1/top-5 accuracy and weights URL ('-' when the metafile does not say).\n"
+    "\n"
+    "  --json   print a JSON array of objects with the keys name, config, weights,\n"
+    "           parameters, flops, top1, top5, training_data, collection (null = unknown)\n";
+
+static void put_str_or_null(strbuf *b, const char *s) {
+  if (s) json_put_string(b, s, strlen(s));
+  else sb_puts(b, "null");
+}
+
+static void put_count(strbuf *b, long long v) {
+  if (v < 0) sb_puts(b, "null");
+  else sb_printf(b, "%lld", v);
+}
+
+static void put_real(strbuf *b, double v) {
+  char f[32];
+  if (v < 0) { sb_puts(b, "null"); return; }
+  fmt_py_float(f, v);
+  sb_puts(b, f);
+}
+
+static void list_json(const meta_file *mf, strbuf *b) {
+  sb_puts(b, "[");
+  for (size_t i = 0; i < mf->n_models; i++) {
+    const meta_model *m = &mf->models[i];
+    sb_puts(b, i ? ",\n  {" : "\n  {");
+    sb_puts(b, "\"name\": ");
+    put_str_or_null(b, m->name);
+    sb_puts(b, ", \"config\": ");
+    put_str_or_null(b, m->config);
+    sb_puts(b, ", \"weights\": ");
+    put_str_or_null(b, m->weights);
+    sb_puts(b, ", \"parameters\": ");
+    put_count(b, m->parameters);
+    sb_puts(b, ", \"flops\": ");
+    put_count(b, m->flops);
+    sb_puts(b, ", \"top1\": ");
+    put_real(b, m->top1);
+    sb_puts(b, ", \"top5\": ");
+    put_real(b, m->top5);
+    sb_puts(b, ", \"training_data\": [");
+    for (char **t = m->training_data; t && *t; t++) {
+      if (t != m->training_data) sb_puts(b, ", ");
+      json_put_string(b, *t, strlen(*t));
+    }
+    sb_puts(b, "], \"collection\": ");
+    put_str_or_null(b, m->collection);
+    sb_puts(b, "}");
+  }
+  sb_puts(b, mf->n_models ? "\n]\n" : "]\n");
+}
+
+static void fmt_count(char *out, size_t n, long long v) {
+  if (v < 0) snprintf(out, n, "-");
+  else snprintf(out, n, "%lld", v);
+}
+
+static void fmt_real(char *out, double v) {
+  if (v < 0) strcpy(out, "-");
+  else fmt_py_float(out, v);
+}
+
+static void list_table(const meta_file *mf) {
+  printf("%-56s %12s %14s %7s %7s  %s\n", "NAME", "PARAMS", "FLOPS", "TOP1", "TOP5", "CONFIG");
+  for (size_t i = 0; i < mf->n_models; i++) {
+    const meta_model *m = &mf->models[i];
+    char p[32], f[32], t1[32], t5[32];
+    fmt_count(p, sizeof p, m->parameters);
+    fmt_count(f, sizeof f, m->flops);
+    fmt_real(t1, m->top1);
+    fmt_real(t5, m->top5);
+    printf("%-56s %12s %14s %7s %7s  %s\n", m->name, p, f, t1, t5,
+           m->config ? m->config : "-");
+    printf("    weights: %s\n", m->weights ? m->weights : "-");
+  }
+}
 
 int cmd_list(int argc, char **argv) {
-  (void)argc;
-  (void)argv;
-  fprintf(stderr, "mmcc list: not implemented yet\n");
-  return 2;
+  const char *path = NULL;
+  int json = 0;
+  for (int i = 1; i < argc; i++) {
+    if (is_help(argv[i])) {
+      fputs(list_help, stdout);
+      return 0;
+    }
+    if (!strcmp(argv[i], "--json")) json = 1;
+    else if (argv[i][0] == '-' && argv[i][1]) return usage_error("list", "unknown option '%s'", argv[i]);
+    else if (path) return usage_error("list", "more than one METAFILE");
+    else path = argv[i];
+  }
+  if (!path) return usage_error("list", "missing METAFILE");
+  meta_file mf;
+  if (meta_load(path, &mf)) return 1;
+  for (size_t i = 0; i < mf.n_models; i++)
+    if (!mf.models[i].config)
+      diag_warning(path, mf.models[i].line, mf.models[i].col, "model '%s' has no 'Config'",
+                   mf.models[i].name);
+  if (json) {
+    strbuf b;
+    sb_init(&b);
+    list_json(&mf, &b);
+    fputs(b.s, stdout);
+    sb_free(&b);
+  } else {
+    list_table(&mf);
+  }
+  meta_free(&mf);
+  return 0;
 }

@@ -30,6 +30,16 @@ typedef struct model_weights {
 
 /* From a checkpoint that ckpt validation accepted. 0, or -1 after a diagnostic. */
 int weights_from_checkpoint(const model_desc *m, const char *ckpt_path, model_weights *w);
+/* The same, running the validation itself first when asked (ckpt_check.h: tensor names and
+ * shapes as 'mmcc check' reports them; sha256 against the file name's / metafile URL's hash,
+ * unless --no-verify), on the one opened checkpoint and with the one sha256 computation.
+ * (Added by the weights owner; weights_from_checkpoint == both flags 0.) */
+typedef struct weights_load_opts {
+  int validate;            /* ckpt_check_tensors() before reading */
+  int verify;              /* ckpt_check_hash() too */
+} weights_load_opts;
+int weights_from_checkpoint_opts(const model_desc *m, const char *ckpt_path,
+                                 const weights_load_opts *o, model_weights *w);
 /* Deterministic synthetic weights with sane scales (LayerNorm weight 1, small normal-ish
  * Linear weights): meaningless for classification, for demos and benchmarks. */
 int weights_random(const model_desc *m, uint64_t seed, model_weights *w);

@@ -1,0 +1,249 @@
+/* model_pipe.c: the test-time preprocessing of a resolved config -> model_desc fields
+ * (resize, crop, normalisation, input geometry).
+ *
+ * Two config generations (issue 2, section 4):
+ *   1.x: pipeline = test_dataloader.dataset.pipeline; normalisation from data_preprocessor
+ *        (model.data_preprocessor when the model has one, else the top-level one, as
+ *        mmpretrain's runner does: model.setdefault('data_preprocessor', cfg.data_preprocessor)).
+ *   0.x: pipeline = data.test.pipeline, with Normalize inside it.
+ * Transform defaults, by file:
+ *   [RE]  mmpretrain v1.2.0 datasets/transforms/processing.py ResizeEdge(scale, edge='short',
+ *         backend='cv2', interpolation='bilinear')
+ *   [RS0] mmcls v0.25.0 datasets/pipelines/transforms.py Resize(size, interpolation='bilinear',
+ *         adaptive_side='short', backend='cv2'); size (S, -1) = adaptive, an int = (S, S)
+ *   [CC0] same file: CenterCrop(crop_size int | (h, w), efficientnet_style=False)
+ *   [CC1] mmcv v2.1.0 transforms/processing.py CenterCrop(crop_size int | (w, h), auto_pad=False)
+ *   [NM0] mmcls v0.25.0 Normalize(mean, std, to_rgb=True) = mmcv.imnormalize
+ *   [DP]  mmpretrain v1.2.0 models/utils/data_preprocessor.py ClsDataPreprocessor(mean=None,
+ *         std=None, to_rgb=False)
+ * mmcc implements the resize with backend='pillow', interpolation='bicubic' only.
+ *
+ * What the fields mean (both generations compute the same thing):
+ *   resize_scale S, EDGE_SHORT: w < h -> (w, h) = (S, int(S*h/w)), else (int(S*w/h), S);
+ *   EDGE_LONG: w > h -> (S, int(S*h/w)), else (int(S*w/h), S). (0.x skips the resize when
+ *   the edge already equals S; Pillow's resize to the same size is a copy, so no difference.)
+ *   crop_size [H, W], centre offsets int(round((h - H) / 2.)) (mmcv/mmcls CenterCrop).
+ *   norm: NORM_MMCV (0.x Normalize) or NORM_DIV (1.x data_preprocessor), mean/std in the
+ *   channel order after the optional BGR->RGB swap (to_rgb); NORM_NONE: mean 0, std 1.
+ *   input_size: crop size, else (S, S), else the backbone img_size. */
+#include <string.h>
+
+#include "cfg.h"
+#include "model.h"
+#include "model_get.h"
+#include "model_pipe.h"
+#include "util.h"
+
+#define SUPPORTED_TRANSFORMS                                                                 \
+  "LoadImageFromFile, Resize (size=(S, -1)), ResizeEdge, CenterCrop, Normalize, "             \
+  "ImageToTensor, ToTensor, Collect, PackInputs, PackClsInputs"
+
+static const char *const noop_transforms[] = {"LoadImageFromFile", "ImageToTensor", "ToTensor",
+                                              "Collect", "PackInputs", "PackClsInputs", NULL};
+
+typedef struct pipe_ctx {
+  const char *file;
+  model_desc *m;
+  int legacy;                      /* 0.x pipeline (data.test) */
+  const cfg_value *resize, *crop, *normalize;
+} pipe_ctx;
+
+static int is_noop(const char *t) {
+  for (const char *const *p = noop_transforms; *p; p++)
+    if (!strcmp(*p, t)) return 1;
+  return 0;
+}
+
+/* backend / interpolation: only what mmcc implements. */
+static int resize_method(pipe_ctx *c, const cfg_value *tr, const char *what) {
+  const char *backend, *interp;
+  if (mget_str(c->file, tr, "backend", "cv2", &backend) ||
+      mget_str(c->file, tr, "interpolation", "bilinear", &interp))
+    return -1;
+  c->m->resize_backend = xstrdup(backend);
+  c->m->resize_interp = xstrdup(interp);
+  if (strcmp(backend, "pillow") || strcmp(interp, "bicubic")) {
+    const cfg_value *b = cfg_get(tr, "backend"), *i = cfg_get(tr, "interpolation");
+    const cfg_value *at = strcmp(backend, "pillow") ? b : i;
+    return mget_error(c->file, at ? at : tr,
+                      "%s with backend='%s', interpolation='%s'%s is not supported; mmcc "
+                      "implements backend='pillow' with interpolation='bicubic' only",
+                      what, backend, interp,
+                      !b && !i ? " (the transform's defaults)"
+                      : !b     ? " (backend: the default)"
+                      : !i     ? " (interpolation: the default)"
+                               : "");
+  }
+  return 0;
+}
+
+static int edge_kind(pipe_ctx *c, const cfg_value *at, const char *edge) {
+  if (!strcmp(edge, "short")) c->m->resize_edge = EDGE_SHORT;
+  else if (!strcmp(edge, "long")) c->m->resize_edge = EDGE_LONG;
+  else
+    return mget_error(c->file, at, "resize edge '%s' is not supported; supported: short, long",
+                      edge);
+  return 0;
+}
+
+/* [RE] ResizeEdge(scale, edge, backend, interpolation). */
+static int resize_edge_1x(pipe_ctx *c, const cfg_value *tr) {
+  const cfg_value *sc = cfg_get(tr, "scale");
+  const char *edge;
+  long long s;
+  if (!sc) return mget_error(c->file, tr, "ResizeEdge needs 'scale'");
+  if (mget_int(c->file, tr, "scale", 0, &s) || mget_str(c->file, tr, "edge", "short", &edge))
+    return -1;
+  if (s <= 0 || s > 65536) return mget_error(c->file, sc, "ResizeEdge scale must be in 1..65536");
+  c->m->resize_scale = (int)s;
+  if (edge_kind(c, cfg_get(tr, "edge") ? cfg_get(tr, "edge") : tr, edge)) return -1;
+  return resize_method(c, tr, "ResizeEdge");
+}
+
+/* [RS0] Resize(size=(S, -1), adaptive_side='short'). */
+static int resize_0x(pipe_ctx *c, const cfg_value *tr) {
+  const cfg_value *sz = cfg_get(tr, "size");
+  if (!sz)
+    return mget_error(c->file, tr, "Resize without 'size' (a fixed-scale resize) is not "
+                                   "supported; use Resize(size=(S, -1)) or ResizeEdge");
+  cfg_kind k = cfg_kind_of(sz);
+  if ((k != CFG_LIST && k != CFG_TUPLE) || cfg_len(sz) != 2 ||
+      cfg_kind_of(cfg_at(sz, 0)) != CFG_INT || cfg_kind_of(cfg_at(sz, 1)) != CFG_INT ||
+      cfg_int(cfg_at(sz, 1)) != -1)
+    return mget_error(c->file, sz, "Resize to a fixed size is not supported; mmcc supports "
+                                   "size=(S, -1) (edge to S, keeping the aspect ratio)");
+  long long s = cfg_int(cfg_at(sz, 0));
+  if (s <= 0 || s > 65536) return mget_error(c->file, sz, "Resize size must be in 1..65536");
+  const char *side;
+  if (mget_str(c->file, tr, "adaptive_side", "short", &side)) return -1;
+  c->m->resize_scale = (int)s;
+  if (edge_kind(c, cfg_get(tr, "adaptive_side") ? cfg_get(tr, "adaptive_side") : tr, side))
+    return -1;
+  return resize_method(c, tr, "Resize");
+}
+
+/* [CC0] (h, w) / [CC1] (w, h). */
+static int center_crop(pipe_ctx *c, const cfg_value *tr) {
+  int sz[2], flag;
+  if (!cfg_get(tr, "crop_size")) return mget_error(c->file, tr, "CenterCrop needs 'crop_size'");
+  if (mget_pair(c->file, tr, "crop_size", 0, sz)) return -1;
+  if (mget_bool(c->file, tr, "efficientnet_style", 0, &flag)) return -1;
+  if (flag)
+    return mget_error(c->file, cfg_get(tr, "efficientnet_style"),
+                      "CenterCrop efficientnet_style=True is not supported");
+  if (mget_bool(c->file, tr, "auto_pad", 0, &flag)) return -1;
+  if (flag)
+    return mget_error(c->file, cfg_get(tr, "auto_pad"), "CenterCrop auto_pad=True is not supported");
+  c->m->crop_size[0] = c->legacy ? sz[0] : sz[1];
+  c->m->crop_size[1] = c->legacy ? sz[1] : sz[0];
+  return 0;
+}
+
+/* [NM0] Normalize(mean, std, to_rgb=True) inside the pipeline. */
+static int normalize(pipe_ctx *c, const cfg_value *tr) {
+  if (mget_triple(c->file, tr, "mean", c->m->mean) || mget_triple(c->file, tr, "std", c->m->std) ||
+      mget_bool(c->file, tr, "to_rgb", 1, &c->m->to_rgb))
+    return -1;
+  c->m->norm = NORM_MMCV;
+  return 0;
+}
+
+static int transform(pipe_ctx *c, const cfg_value *tr) {
+  const char *t = cfg_kind_of(tr) == CFG_DICT ? mget_type(tr) : NULL;
+  if (!t)
+    return mget_error(c->file, tr, "a pipeline entry must be a dict with a 'type'; supported: "
+                                   SUPPORTED_TRANSFORMS);
+  if (is_noop(t)) return 0;
+  const cfg_value **slot;
+  int (*fn)(pipe_ctx *, const cfg_value *);
+  if (!strcmp(t, "ResizeEdge")) slot = &c->resize, fn = resize_edge_1x;
+  else if (!strcmp(t, "Resize")) slot = &c->resize, fn = resize_0x;
+  else if (!strcmp(t, "CenterCrop")) slot = &c->crop, fn = center_crop;
+  else if (!strcmp(t, "Normalize")) slot = &c->normalize, fn = normalize;
+  else
+    return mget_error(c->file, cfg_get(tr, "type"),
+                      "unsupported transform '%s' in the test pipeline; supported: "
+                      SUPPORTED_TRANSFORMS, t);
+  if (*slot) return mget_error(c->file, tr, "a second %s in the test pipeline is not supported", t);
+  /* mmcc runs resize -> crop -> normalise */
+  if ((slot == &c->resize && (c->crop || c->normalize)) || (slot == &c->crop && c->normalize))
+    return mget_error(c->file, tr, "%s after %s: mmcc supports the order resize, "
+                                   "centre crop, normalise", t,
+                      c->normalize ? "Normalize" : "CenterCrop");
+  *slot = tr;
+  return fn(c, tr);
+}
+
+/* data_preprocessor: [DP] to_rgb=False; mean/std optional (std required with mean). */
+static int preprocessor(pipe_ctx *c, const cfg_value *root) {
+  const cfg_value *dp = cfg_lookup(root, "model.data_preprocessor");
+  if (!dp || cfg_kind_of(dp) == CFG_NONE) dp = cfg_get(root, "data_preprocessor");
+  if (!dp || cfg_kind_of(dp) == CFG_NONE) return 0;
+  if (cfg_kind_of(dp) != CFG_DICT) return mget_error(c->file, dp, "data_preprocessor must be a dict");
+  const char *t = mget_type(dp);
+  if (t && strcmp(t, "ClsDataPreprocessor"))
+    return mget_error(c->file, cfg_get(dp, "type"),
+                      "unsupported data_preprocessor '%s'; supported: ClsDataPreprocessor", t);
+  const cfg_value *mean = cfg_get(dp, "mean"), *std = cfg_get(dp, "std");
+  int to_rgb;
+  if (mget_bool(c->file, dp, "to_rgb", 0, &to_rgb)) return -1;
+  if (mean && cfg_kind_of(mean) == CFG_NONE) mean = NULL;
+  if (std && cfg_kind_of(std) == CFG_NONE) std = NULL;
+  if (!mean && !std) {
+    if (!c->normalize) c->m->to_rgb = to_rgb;
+    return 0;
+  }
+  if (!mean || !std)
+    return mget_error(c->file, dp, "data_preprocessor needs both mean and std");
+  if (c->normalize)
+    return mget_error(c->file, mean, "normalisation given twice (Normalize in the test pipeline "
+                                     "and data_preprocessor mean/std) is not supported");
+  if (mget_triple(c->file, dp, "mean", c->m->mean) || mget_triple(c->file, dp, "std", c->m->std))
+    return -1;
+  c->m->to_rgb = to_rgb;
+  c->m->norm = NORM_DIV;
+  return 0;
+}
+
+int model_pipe_extract(const char *file, const cfg_value *root, model_desc *m) {
+  pipe_ctx c = {file, m, 0, NULL, NULL, NULL};
+  const cfg_value *pipe = NULL;
+  const cfg_value *tdl = cfg_get(root, "test_dataloader");
+  if (tdl && cfg_kind_of(tdl) == CFG_DICT) {
+    pipe = cfg_lookup(tdl, "dataset.pipeline");
+    if (!pipe) return mget_error(file, tdl, "test_dataloader has no dataset.pipeline");
+  } else if ((pipe = cfg_lookup(root, "data.test.pipeline"))) {
+    c.legacy = 1;
+  }
+  m->norm = NORM_NONE;
+  m->mean[0] = m->mean[1] = m->mean[2] = 0.0;
+  m->std[0] = m->std[1] = m->std[2] = 1.0;
+  if (pipe) {
+    if (cfg_kind_of(pipe) != CFG_LIST && cfg_kind_of(pipe) != CFG_TUPLE)
+      return mget_error(file, pipe, "the test pipeline must be a list of transforms");
+    for (size_t i = 0; i < cfg_len(pipe); i++)
+      if (transform(&c, cfg_at(pipe, i))) return -1;
+  } else {
+    mget_warning(file, NULL, "no test pipeline (test_dataloader.dataset.pipeline or "
+                             "data.test.pipeline): no resize or crop");
+  }
+  if (preprocessor(&c, root)) return -1;
+  if (m->norm == NORM_NONE) {
+    m->mean[0] = m->mean[1] = m->mean[2] = 0.0;
+    m->std[0] = m->std[1] = m->std[2] = 1.0;
+    mget_warning(file, NULL, "no mean/std (Normalize or data_preprocessor): the model takes "
+                             "unnormalised pixel values");
+  }
+  for (int i = 0; i < 3; i++)
+    if (m->std[i] == 0.0) return mget_error(file, c.normalize, "std must not be 0");
+  /* a crop larger than the resized image would give inputs smaller than crop_size */
+  if (c.crop && m->resize_scale && m->resize_edge == EDGE_SHORT &&
+      (m->crop_size[0] > m->resize_scale || m->crop_size[1] > m->resize_scale))
+    return mget_error(file, c.crop, "CenterCrop %dx%d is larger than the resized short edge %d",
+                      m->crop_size[0], m->crop_size[1], m->resize_scale);
+  /* input geometry: crop size, else the resize scale, else the backbone's img_size */
+  if (m->crop_size[0]) model_set_input_size(m, m->crop_size[0], m->crop_size[1]);
+  else if (m->resize_scale) model_set_input_size(m, m->resize_scale, m->resize_scale);
+  else model_set_input_size(m, m->img_size[0], m->img_size[1]);
+  return 0;
+}

@@ -1,0 +1,82 @@
+/* target.c: the target table (target.h). Sources of the numbers: BLIS 0.9
+ * config/<name>/bli_cntx_init_<name>.c (MR, NR, KC of the s datatype), the kernels'
+ * GEMM_UKR_SETUP_CT(s, MR, NR, row_major) (C storage preference), the kernel objects of
+ * Debian bookworm's libblis.a (`nm -A libblis.a | grep sgemm_`), and facts.md.
+ * Tests: tests/suites/build.sh and codegen.sh build and check skx and haswell natively;
+ * armv8a is cross-built and run under qemu-aarch64 when the cross toolchain and
+ * libblis-openmp-dev:arm64 are installed. */
+#include <string.h>
+#include <sys/utsname.h>
+
+#include "target.h"
+#include "util.h"
+
+/* ORDER TARGETS: the first row fitting the host is the default. */
+static const target targets[] = {
+  /* name     triplet                 cc       prefix
+   * kernel                           member object
+   * MR  NR  KC   col  cflags                                   cpu features   machine */
+  {"skx", "x86_64-linux-gnu", "cc", "",
+   "bli_sgemm_skx_asm_32x12_l2", "bli_sgemm_skx_asm_32x12_l2.o",
+   32, 12, 384, 1, "-mavx512f -mavx512dq -mavx512bw -mavx512vl -mavx2 -mfma",
+   "avx512f avx512dq avx512bw avx512vl avx2 fma", "x86_64"},
+  {"haswell", "x86_64-linux-gnu", "cc", "",
+   "bli_sgemm_haswell_asm_6x16", "bli_gemm_haswell_asm_d6x8.o",
+   6, 16, 256, 0, "-mavx2 -mfma",
+   "avx2 fma", "x86_64"},
+  {"armv8a", "aarch64-linux-gnu", "aarch64-linux-gnu-gcc", "aarch64-linux-gnu-",
+   "bli_sgemm_armv8a_asm_8x12", "bli_gemm_armv8a_asm_d6x8.o",
+   8, 12, 640, 1, "",
+   "", "aarch64"},
+};
+
+int target_count(void) { return (int)(sizeof targets / sizeof *targets); }
+
+const target *target_at(int i) { return i >= 0 && i < target_count() ? &targets[i] : NULL; }
+
+const target *target_find(const char *name) {
+  for (int i = 0; i < target_count(); i++)
+    if (!strcmp(targets[i].name, name)) return &targets[i];
+  return NULL;
+}
+
+static int host_supports(const char *features) {
+#if defined(__x86_64__)
+  __builtin_cpu_init();
+  const char *p = features;
+  while (*p) {
+    while (*p == ' ') p++;
+    size_t n = strcspn(p, " ");
+    char f[32];
+    if (n == 0) break;
+    if (n >= sizeof f) return 0;
+    memcpy(f, p, n);
+    f[n] = 0;
+    int ok = !strcmp(f, "avx2")       ? __builtin_cpu_supports("avx2")
+             : !strcmp(f, "fma")      ? __builtin_cpu_supports("fma")
+             : !strcmp(f, "avx512f")  ? __builtin_cpu_supports("avx512f")
+             : !strcmp(f, "avx512dq") ? __builtin_cpu_supports("avx512dq")
+             : !strcmp(f, "avx512bw") ? __builtin_cpu_supports("avx512bw")
+             : !strcmp(f, "avx512vl") ? __builtin_cpu_supports("avx512vl")
+                                      : 0;
+    if (!ok) return 0;
+    p += n;
+  }
+  return 1;
+#else
+  return features[0] == 0;
+#endif
+}
+
+const target *target_default(void) {
+  struct utsname u;
+  if (uname(&u) != 0) return NULL;
+  for (int i = 0; i < target_count(); i++)
+    if (!strcmp(targets[i].machine, u.machine) && host_supports(targets[i].cpu_features))
+      return &targets[i];
+  return NULL;
+}
+
+char *target_blis_archive(const target *t) {
+  return xasprintf("/usr/lib/%s/blis-openmp/libblis.a", t->triplet);
+}

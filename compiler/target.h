@@ -1,0 +1,32 @@
+/* target.h: what mmcc knows about each target it generates code for, as data (one row per
+ * target in target.c, like BLIS's bli_cntx_init_<arch>.c): the gemm micro-kernel, its
+ * register blocking and preferred C storage, where the kernel lives, and how to compile for
+ * it. A new target is one row in target.c plus a test. */
+#ifndef MMCC_TARGET_H
+#define MMCC_TARGET_H
+
+typedef struct target {
+  const char *name;         /* --target NAME */
+  const char *triplet;      /* Debian multiarch triplet: /usr/lib/<triplet>/blis-openmp */
+  const char *cc;           /* default compiler (host: "cc") */
+  const char *tool_prefix;  /* for ar, ld, objcopy ("" on the host) */
+  const char *kernel;       /* BLIS 0.9 sgemm micro-kernel symbol */
+  const char *member;       /* the libblis.a member object defining it */
+  int mr, nr, kc;           /* register blocking, k blocking */
+  int col_pref;             /* kernel prefers column-stored C: compute C^T = W X^T */
+  const char *cflags;       /* code-generation flags for the generated model.c */
+  const char *cpu_features; /* mmrt_cpu_supports() names, space separated ("" = baseline) */
+  const char *machine;      /* uname -m of a host that runs it natively */
+} target;
+
+/* NULL (no diagnostic) when there is no target of that name. */
+const target *target_find(const char *name);
+/* The best target for the host CPU, or NULL when none fits. */
+const target *target_default(void);
+/* Number of rows, and row i (for --help and tests). */
+int target_count(void);
+const target *target_at(int i);
+/* Path of the static BLIS library holding t's kernel (newly allocated). */
+char *target_blis_archive(const target *t);
+
+#endif

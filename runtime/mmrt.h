@@ -1,0 +1,60 @@
+/* mmrt.h: the runtime every mmcc-generated library carries (internal header, not installed).
+ *
+ * Small and dependency-free apart from libc, libm and pthreads:
+ *   - a thread team: run one function SPMD-style on N threads (N = 1 creates no thread),
+ *     with a barrier between stages (mmrt_team.c);
+ *   - the CPU feature check (mmrt_cpu.c, compiled without target flags so that it runs on
+ *     any x86-64 / aarch64 CPU);
+ *   - vectorisable exp / erf / tanh (mmrt_math.h) and activation packing plus the
+ *     micro-kernel loop nest (mmrt_gemm.h), both inline so generated code specialises them
+ *     for its constant shapes.
+ * Every symbol defined here is made local when the library is linked (ld -r + objcopy
+ * --keep-global-symbols), so two libraries carrying their own copy link into one program. */
+#ifndef MMRT_H
+#define MMRT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+
+/* Error codes of the generated entry points (the public header repeats them). */
+#define MMRT_OK 0
+#define MMRT_E_BAD_ARGUMENT (-1)
+#define MMRT_E_CPU (-4)
+
+/* Upper bound on threads: per-thread scratch is part of the constant workspace size. */
+#define MMRT_MAX_THREADS 16
+
+/* ---- thread team ---- */
+typedef struct mmrt_team {
+  int n;                   /* threads taking part (the caller is thread 0) */
+  atomic_int count;        /* arrivals at the current barrier */
+  atomic_uint gen;         /* barrier generation */
+  atomic_int go;           /* 1 once n is final and workers may start */
+  atomic_int sleepers;     /* threads blocked on cond (after spinning in vain) */
+  pthread_mutex_t mu;
+  pthread_cond_t cond;
+  void (*fn)(void *ctx, struct mmrt_team *team, int tid);
+  void *ctx;
+} mmrt_team;
+
+/* Runs fn(ctx, team, tid) for tid = 0..n-1 (n clamped to 1..MMRT_MAX_THREADS), tid 0 on the
+ * calling thread, and returns when all have returned. If threads cannot be created, fewer
+ * run: work partitions must not change results with the thread count (they never do in
+ * generated code: fixed tiles, fixed summation order). */
+void mmrt_team_run(int n, void (*fn)(void *, mmrt_team *, int), void *ctx);
+/* All threads of the team wait here until every one has arrived. */
+void mmrt_team_barrier(mmrt_team *t);
+
+/* Static partition of [0, total) into t->n parts: part tid is [*lo, *hi). */
+static inline void mmrt_share(int total, int tid, int n, int *lo, int *hi) {
+  *lo = (int)((long long)total * tid / n);
+  *hi = (int)((long long)total * (tid + 1) / n);
+}
+
+/* ---- CPU features ---- */
+/* 1 when this CPU has every feature in the space-separated list FEATURES ("avx2 fma"); an
+ * empty list is always supported. */
+int mmrt_cpu_supports(const char *features);
+
+#endif

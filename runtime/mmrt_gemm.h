@@ -1,0 +1,249 @@
+/* mmrt_gemm.h: matrix products on a BLIS gemm micro-kernel, with the weights packed by mmcc
+ * at compile time and the activations packed here at run time. Everything is inline and
+ * takes its extents as arguments, so that generated code, which calls it with constants,
+ * gets loops with constant trip counts.
+ *
+ * The including file defines the target (a row of compiler/target.c):
+ *   MMRT_UKR       micro-kernel symbol, BLIS 0.9 sgemm ABI (m <= MR, n <= NR edge tiles
+ *                  handled inside the kernel; dim_t and inc_t are 64-bit)
+ *   MMRT_MR, MMRT_NR, MMRT_KC
+ *   MMRT_COL_PREF  1 when the kernel prefers column-stored C: then C^T = W X^T is computed,
+ *                  with the weights as the kernel's A operand and the activations as B.
+ *
+ * Every product is C[M,N] (row-major, row stride ldc) = X[M,K] W[N,K]^T: M tokens, N output
+ * features. X is packed in panels of XR rows, W in panels of WR output features; whichever
+ * the kernel calls A and B. ORDER PANEL LAYOUT (compiler/gen_pack.c writes the same):
+ *   panel j holds rows j*R .. j*R+R-1; element (k, r) at panel[k*R + r]; rows past the end
+ *   are zero; a panel occupies MMRT_PANEL_FLOATS(K, R) floats = (K + 1) * R rounded up to
+ *   16 floats (64 bytes): one spare k-step, because the assembly kernels read one k-step
+ *   past the end of a panel, and every panel starts 64-byte aligned. */
+#ifndef MMRT_GEMM_H
+#define MMRT_GEMM_H
+
+#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mmrt_math.h"
+
+#define MMRT_XR (MMRT_COL_PREF ? MMRT_NR : MMRT_MR) /* activation panel rows */
+#define MMRT_WR (MMRT_COL_PREF ? MMRT_MR : MMRT_NR) /* weight panel rows (output features) */
+#define MMRT_PANEL_FLOATS(K, R) ((((K) + 1) * (R) + 15) / 16 * 16)
+#define MMRT_PANELS(N, R) (((N) + (R) - 1) / (R))
+#define MMRT_PACKED_FLOATS(N, K, R) ((size_t)MMRT_PANELS(N, R) * MMRT_PANEL_FLOATS(K, R))
+/* Activation panels per cache block of the i loop (MC = MMRT_MC_PANELS * XR rows). */
+#define MMRT_MC_PANELS 24
+
+#define MMRT_INLINE static inline __attribute__((always_inline))
+#define MMRT_MAYBE_UNUSED __attribute__((unused))
+
+/* BLIS 0.9 auxinfo_t (frame/include/bli_type_defs.h): pack schemas, next micro-panels,
+ * imaginary and panel strides, virtual kernel. Only next_a / next_b are ever read by the
+ * kernels mmcc uses (the armv8a kernels prefetch through them). */
+typedef struct mmrt_auxinfo {
+  int schema_a, schema_b;
+  const void *a_next, *b_next;
+  int64_t is_a, is_b, ps_a, ps_b;
+  void *ukr, *params;
+} mmrt_auxinfo;
+
+void MMRT_UKR(int64_t m, int64_t n, int64_t k, const float *alpha, const float *a,
+              const float *b, const float *beta, float *c, int64_t rs_c, int64_t cs_c,
+              const mmrt_auxinfo *aux, const void *cntx);
+
+/* Epilogue, run on each finished C tile: rows t0..t0+mt-1, columns n0..n0+nn-1; element
+ * (t0 + t, n0 + n) at c[t * ts + n * ns] (ns = 1 for a row-major C; ts = 1, ns = XR for C
+ * written as activation panels, see mmrt_gemm_panels). */
+typedef void (*mmrt_epilogue)(const void *ctx, float *c, int ts, int ns, int t0, int mt,
+                              int n0, int nn);
+
+/* ---- packing ---- */
+
+/* Panels p0..p1-1 of R rows each, from a row-major matrix (rows of K floats, stride ld). */
+MMRT_INLINE void mmrt_pack_rows(float *restrict dst, const float *restrict src, int ld,
+                                int rows, int K, int R, int p0, int p1) {
+  const int ps = MMRT_PANEL_FLOATS(K, R);
+  for (int p = p0; p < p1; p++) {
+    float *restrict d = dst + (size_t)p * ps;
+    const int r0 = p * R, nr = rows - r0 < R ? rows - r0 : R;
+    for (int r = 0; r < nr; r++) {
+      const float *restrict s = src + (size_t)(r0 + r) * ld;
+      for (int k = 0; k < K; k++) d[k * R + r] = s[k];
+    }
+    for (int r = nr; r < R; r++)
+      for (int k = 0; k < K; k++) d[k * R + r] = 0.0f;
+    for (int i = K * R; i < ps; i++) d[i] = 0.0f;
+  }
+}
+
+/* Panels p0..p1-1 of R columns each, from a row-major K x N matrix (stride ld): element
+ * (k, n) goes to panel n / R. Used for V in attention (keys are the k dimension). */
+MMRT_INLINE void mmrt_pack_cols(float *restrict dst, const float *restrict src, int ld,
+                                int cols, int K, int R, int p0, int p1) {
+  const int ps = MMRT_PANEL_FLOATS(K, R);
+  for (int p = p0; p < p1; p++) {
+    float *restrict d = dst + (size_t)p * ps;
+    const int c0 = p * R, nc = cols - c0 < R ? cols - c0 : R;
+    for (int k = 0; k < K; k++) {
+      const float *restrict s = src + (size_t)k * ld + c0;
+      for (int r = 0; r < nc; r++) d[k * R + r] = s[r];
+      for (int r = nc; r < R; r++) d[k * R + r] = 0.0f;
+    }
+    for (int i = K * R; i < ps; i++) d[i] = 0.0f;
+  }
+}
+
+/* Sum of n floats in a fixed order (8 interleaved partial sums, so it vectorises). */
+MMRT_INLINE float mmrt_sum(const float *restrict x, int n) {
+  float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int k = 0;
+  for (; k + 8 <= n; k += 8)
+    for (int j = 0; j < 8; j++) acc[j] += x[k + j];
+  float s = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+  for (; k < n; k++) s += x[k];
+  return s;
+}
+
+/* Mean and 1/sqrt(var + eps) of one row (biased variance, two passes, as torch's
+ * LayerNorm). */
+MMRT_INLINE void mmrt_row_stats(const float *restrict x, int n, float eps, float *mean,
+                                float *rstd) {
+  float m = mmrt_sum(x, n) / (float)n;
+  float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int k = 0;
+  for (; k + 8 <= n; k += 8)
+    for (int j = 0; j < 8; j++) {
+      float d = x[k + j] - m;
+      acc[j] += d * d;
+    }
+  float v = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+  for (; k < n; k++) v += (x[k] - m) * (x[k] - m);
+  *mean = m;
+  *rstd = 1.0f / sqrtf(v / (float)n + eps);
+}
+
+/* LayerNorm of rows of K floats (stride ld) packed as activation panels p0..p1-1. */
+MMRT_INLINE void mmrt_pack_layernorm(float *restrict dst, const float *restrict src, int ld,
+                                     int rows, int K, const float *restrict g,
+                                     const float *restrict b, float eps, int p0, int p1) {
+  const int R = MMRT_XR, ps = MMRT_PANEL_FLOATS(K, R);
+  for (int p = p0; p < p1; p++) {
+    float *restrict d = dst + (size_t)p * ps;
+    const int r0 = p * R, nr = rows - r0 < R ? rows - r0 : R;
+    for (int r = 0; r < nr; r++) {
+      const float *restrict s = src + (size_t)(r0 + r) * ld;
+      float mean, rstd;
+      mmrt_row_stats(s, K, eps, &mean, &rstd);
+      for (int k = 0; k < K; k++) d[k * R + r] = (s[k] - mean) * rstd * g[k] + b[k];
+    }
+    for (int r = nr; r < R; r++)
+      for (int k = 0; k < K; k++) d[k * R + r] = 0.0f;
+    for (int i = K * R; i < ps; i++) d[i] = 0.0f;
+  }
+}
+
+/* LayerNorm in place on rows r0..r1-1 (stride ld). */
+MMRT_INLINE void mmrt_layernorm_rows(float *x, int ld, int K, const float *restrict g,
+                                     const float *restrict b, float eps, int r0, int r1) {
+  for (int r = r0; r < r1; r++) {
+    float *restrict s = x + (size_t)r * ld;
+    float mean, rstd;
+    mmrt_row_stats(s, K, eps, &mean, &rstd);
+    for (int k = 0; k < K; k++) s[k] = (s[k] - mean) * rstd * g[k] + b[k];
+  }
+}
+
+/* Softmax of rows 0..rows-1 of s (stride lds, n valid columns, overwritten), written as
+ * activation panels of K = n for the next product (P V). */
+MMRT_INLINE void mmrt_softmax_pack(float *restrict dst, float *restrict s, int lds, int rows,
+                                   int n) {
+  const int R = MMRT_XR, ps = MMRT_PANEL_FLOATS(n, R);
+  for (int r = 0; r < rows; r++) {
+    float *restrict x = s + (size_t)r * lds;
+    float mx[8] = {x[0], x[0], x[0], x[0], x[0], x[0], x[0], x[0]};
+    int k = 0;
+    for (; k + 8 <= n; k += 8)
+      for (int j = 0; j < 8; j++) mx[j] = x[k + j] > mx[j] ? x[k + j] : mx[j];
+    for (; k < n; k++) mx[0] = x[k] > mx[0] ? x[k] : mx[0];
+    float m = mx[0];
+    for (int j = 1; j < 8; j++) m = mx[j] > m ? mx[j] : m;
+    for (k = 0; k < n; k++) x[k] = mmrt_expf(x[k] - m);
+    const float inv = 1.0f / mmrt_sum(x, n);
+    float *restrict d = dst + (size_t)(r / R) * ps + r % R;
+    for (k = 0; k < n; k++) d[k * R] = x[k] * inv;
+  }
+  const int np = MMRT_PANELS(rows, R);
+  for (int r = rows; r < np * R; r++) {
+    float *restrict d = dst + (size_t)(r / R) * ps + r % R;
+    for (int k = 0; k < n; k++) d[k * R] = 0.0f;
+  }
+  for (int p = 0; p < np; p++)
+    for (int i = n * R; i < ps; i++) dst[(size_t)p * ps + i] = 0.0f;
+}
+
+/* ---- the product ---- */
+
+/* C = X W^T (+ C when accumulate) for weight panels j0..j1-1 (output features
+ * j0*WR .. min(j1*WR, N)-1), all M rows; the epilogue (may be NULL) sees each tile once
+ * its last k block is done. The k loop is blocked by KC in a fixed order, so every element
+ * is summed the same way whatever the thread partition. With PANELS, C is not row-major
+ * but written straight into activation panels for the next product, ldc floats apart
+ * (element (t, n) at c[(t / XR) * ldc + n * XR + t % XR]); the kernel then writes a tile
+ * through its general-stride path. */
+MMRT_INLINE void mmrt_gemm_core(const float *xp, int M, const float *wp, int N, int K,
+                                float *c, int ldc, int panels, int accumulate, int j0, int j1,
+                                mmrt_epilogue epi, const void *ectx) {
+  static const float one = 1.0f, zero = 0.0f;
+  const int XR = MMRT_XR, WR = MMRT_WR;
+  const int xs = MMRT_PANEL_FLOATS(K, XR), ws = MMRT_PANEL_FLOATS(K, WR);
+  const int mp = MMRT_PANELS(M, XR);
+  const int ts = panels ? 1 : ldc, ns = panels ? XR : 1; /* strides of C along t and n */
+  mmrt_auxinfo aux = {0, 0, NULL, NULL, 0, 0, 0, 0, NULL, NULL};
+  for (int k0 = 0; k0 < K; k0 += MMRT_KC) {
+    const int kc = K - k0 < MMRT_KC ? K - k0 : MMRT_KC;
+    const float *beta = k0 == 0 && !accumulate ? &zero : &one;
+    const int last = k0 + kc == K;
+    for (int i0 = 0; i0 < mp; i0 += MMRT_MC_PANELS) {
+      const int i1 = i0 + MMRT_MC_PANELS < mp ? i0 + MMRT_MC_PANELS : mp;
+      for (int j = j0; j < j1; j++) {
+        const float *w = wp + (size_t)j * ws + (size_t)k0 * WR;
+        const int n0 = j * WR, nn = N - n0 < WR ? N - n0 : WR;
+        for (int i = i0; i < i1; i++) {
+          const float *x = xp + (size_t)i * xs + (size_t)k0 * XR;
+          const int t0 = i * XR, mt = M - t0 < XR ? M - t0 : XR;
+          float *cc = panels ? c + (size_t)i * ldc + (size_t)n0 * XR : c + (size_t)t0 * ldc + n0;
+          const float *xn = i + 1 < i1 ? x + xs : xp + (size_t)i0 * xs + (size_t)k0 * XR;
+          const float *wn = i + 1 < i1 ? w : w + ws;
+#if MMRT_COL_PREF
+          aux.a_next = wn;
+          aux.b_next = xn;
+          MMRT_UKR(nn, mt, kc, &one, w, x, beta, cc, ns, ts, &aux, NULL);
+#else
+          aux.a_next = xn;
+          aux.b_next = wn;
+          MMRT_UKR(mt, nn, kc, &one, x, w, beta, cc, ts, ns, &aux, NULL);
+#endif
+          if (last && epi) epi(ectx, cc, ts, ns, t0, mt, n0, nn);
+        }
+      }
+    }
+  }
+}
+
+/* C row-major with row stride ldc. */
+MMRT_INLINE void mmrt_gemm(const float *xp, int M, const float *wp, int N, int K, float *c,
+                           int ldc, int accumulate, int j0, int j1, mmrt_epilogue epi,
+                           const void *ectx) {
+  mmrt_gemm_core(xp, M, wp, N, K, c, ldc, 0, accumulate, j0, j1, epi, ectx);
+}
+
+/* C written as activation panels for the next product (no packing pass): panels of
+ * pstride floats (MMRT_PANEL_FLOATS(K of the next product, XR)); c is where column 0 of
+ * this product goes in the first panel. */
+MMRT_INLINE void mmrt_gemm_panels(const float *xp, int M, const float *wp, int N, int K,
+                                  float *c, int pstride, int j0, int j1, mmrt_epilogue epi,
+                                  const void *ectx) {
+  mmrt_gemm_core(xp, M, wp, N, K, c, pstride, 1, 0, j0, j1, epi, ectx);
+}
+
+#endif

@@ -1,0 +1,88 @@
+MM_FRONT_MATTER
+/* api.c: the public entry points of lib[[]]MM_ID.a (MM_ID.h). Compiled without the
+ * target's code-generation flags: it checks the CPU before calling into model.c. */
+#include <stdint.h>
+#include <string.h>
+
+#include "MM_ID.h"
+#include "internal.h"
+#include "mmrt.h"
+#include "mmrt_preprocess.h"
+
+#define CPU_FEATURES "MM_CPU_FEATURES"
+#define IMAGE_FLOATS ((size_t)MM_IN_CHANNELS * MM_IN_H * MM_IN_W)
+#define IMAGE_BYTES (((IMAGE_FLOATS * sizeof(float)) + 63) / 64 * 64)
+#define PRE_BYTES MMRT_PREPROCESS_WORKSPACE_BYTES(MM_RESIZE_SCALE, MM_IN_H, MM_IN_W)
+
+/* classify_rgb8 uses [image | max(preprocess, forward)]; forward alone uses the start. */
+_Static_assert(MM_ID_UPPER[[]]_WORKSPACE_BYTES >= IMAGE_BYTES + MM_FORWARD_WORKSPACE_BYTES &&
+               MM_ID_UPPER[[]]_WORKSPACE_BYTES >= IMAGE_BYTES + PRE_BYTES,
+               "workspace size in MM_ID.h too small");
+
+_Static_assert(MM_ID_UPPER[[]]_MAX_THREADS == MMRT_MAX_THREADS, "thread cap in MM_ID.h and mmrt.h differ");
+_Static_assert(MM_ID_UPPER[[]]_MAX_IMAGE_SIDE == MMRT_MAX_IMAGE_SIDE, "image size cap in MM_ID.h differs");
+
+/* The test pipeline of MM_CONFIG_TEXT. */
+static const mmrt_pre_params pre = {
+  .resize_scale = MM_RESIZE_SCALE,
+  .resize_long_edge = MM_RESIZE_LONG,
+  .crop_h = MM_CROP_H,
+  .crop_w = MM_CROP_W,
+  .out_h = MM_IN_H,
+  .out_w = MM_IN_W,
+  .to_rgb = MM_TO_RGB,
+  .norm = MM_NORM,
+  .mean = {MM_MEAN0, MM_MEAN1, MM_MEAN2},
+  .std = {MM_STD0, MM_STD1, MM_STD2},
+};
+
+int MM_ID[[]]_forward(const float *in, int n, float *out, void *workspace, int num_threads) {
+  if (n < 0 || (n > 0 && (!in || !out || !workspace)) || ((uintptr_t)workspace & 63))
+    return MM_ID_UPPER[[]]_E_BAD_ARGUMENT;
+  if (!mmrt_cpu_supports(CPU_FEATURES)) return MM_ID_UPPER[[]]_E_CPU;
+  if (n > 0) mm_forward(in, n, out, workspace, num_threads);
+  return MM_ID_UPPER[[]]_OK;
+}
+
+int MM_ID[[]]_preprocess_rgb8(const uint8_t *pixels, int width, int height, int stride_bytes,
+                        int channel_order, float *out_chw, void *workspace) {
+  if (!workspace || ((uintptr_t)workspace & 63)) return MM_ID_UPPER[[]]_E_BAD_ARGUMENT;
+  return mmrt_preprocess_rgb8(&pre, pixels, width, height, stride_bytes, channel_order,
+                              out_chw, workspace);
+}
+
+int MM_ID[[]]_classify_rgb8(const uint8_t *pixels, int width, int height, int stride_bytes,
+                      int channel_order, float *logits, void *workspace, int num_threads) {
+  if (!workspace || ((uintptr_t)workspace & 63) || !logits) return MM_ID_UPPER[[]]_E_BAD_ARGUMENT;
+  float *image = workspace;
+  char *rest = (char *)workspace + IMAGE_BYTES;
+  int rc = mmrt_preprocess_rgb8(&pre, pixels, width, height, stride_bytes, channel_order, image,
+                                rest);
+  if (rc != 0) return rc;
+  return MM_ID[[]]_forward(image, 1, logits, rest, num_threads);
+}
+
+int MM_ID[[]]_topk(const float *logits, int k, int *index, float *score) {
+  return mmrt_topk(logits, MM_OUTPUT_DIMS, k, index, score);
+}
+
+m4_ifelse(MM_CLASSES, table, [[m4_dnl
+/* meta.dataset_meta.classes of the checkpoint */
+static const char *const classes[MM_OUTPUT_DIMS] = {
+MM_CLASS_TABLE};
+
+const char *MM_ID[[]]_class_name(int i) {
+  return i >= 0 && i < MM_OUTPUT_DIMS ? classes[i] : NULL;
+}
+]], MM_CLASSES, imagenet1k, [[m4_dnl
+/* ImageNet-1k class names (runtime/mmrt_imagenet1k.c) */
+const char *MM_ID[[]]_class_name(int i) {
+  return i >= 0 && i < 1000 ? mmrt_imagenet1k_classes[i] : NULL;
+}
+]], [[m4_dnl
+/* no class names known for this model */
+const char *MM_ID[[]]_class_name(int i) {
+  (void)i;
+  return NULL;
+}
+]])m4_dnl

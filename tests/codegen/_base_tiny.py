@@ -1,0 +1,8 @@
+# Shared pieces of the code-generation test configs (mmpretrain 1.x layout): ImageNet
+# statistics in a data_preprocessor. Each config states its own model and test pipeline.
+data_preprocessor = dict(
+    num_classes=10,
+    mean=[123.675, 116.28, 103.53],
+    std=[58.395, 57.12, 57.375],
+    to_rgb=True,
+)

@@ -1,0 +1,2 @@
+_base_ = ['./deit-tiny.py']
+model = dict(backbone=dict(arch='xl'))

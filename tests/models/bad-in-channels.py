@@ -1,0 +1,2 @@
+_base_ = ['./deit-tiny.py']
+model = dict(head=dict(in_channels=768))

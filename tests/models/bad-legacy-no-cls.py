@@ -1,0 +1,2 @@
+_base_ = ['./vit-legacy-avg.py']
+model = dict(backbone=dict(with_cls_token=False))
