@@ -37,7 +37,7 @@ for cfg in "${cfgs[@]}"; do
   cc -O2 -I"$dir" -DLIB_H="\"$id.h\"" -DID="$id" -DUP="$up" -o "$WORK/bench_$id" \
     "$ROOT/bench/bench.c" "$dir/lib$id.a" -lm -lpthread
   printf '%s (target %s)\n' "$name" "$target"
-  printf '  generate+build   %.1f s\n' "$(echo "$t1 - $t0" | bc)"
+  printf '  generate+build   %.1f s\n' "$(awk -v a="$t0" -v b="$t1" 'BEGIN {print b - a}')"
   printf '  library code     %s bytes (code.o member; text+data+bss %s bytes; weights separate)\n' "$code" "$text"
   printf '  workspace        %s bytes\n' "$ws"
   for th in 1 2; do printf '  '; "$WORK/bench_$id" "$th" "$runs"; done

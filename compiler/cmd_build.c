@@ -108,9 +108,12 @@ static int build_model(model_desc *m, const char *ckpt_path, const build_opts *o
       rc = gen_build(&p, staging, o->build);
       if (rc == 0) rc = staging_commit(staging, final_dir);
       else staging_abort(staging);
-      if (rc == 0)
-        diag_note("%s: %s/%s.h and lib%s.a (workspace %zu bytes)", m->name, final_dir, p.id,
-                  p.id, p.ws_bytes);
+      if (rc == 0 && o->build)
+        diag_note("%s: %s/%s.h and lib%s.a (workspace %zu bytes); link a program with\n"
+                  "  cc app.c -I%s %s/lib%s.a -lm -lpthread",
+                  m->name, final_dir, p.id, p.id, p.ws_bytes, final_dir, final_dir, p.id);
+      else if (rc == 0)
+        diag_note("%s: sources in %s; build with make -C %s", m->name, final_dir, final_dir);
       free(staging);
     }
     free(final_dir);
@@ -215,12 +218,14 @@ int cmd_build(int argc, char **argv) {
   if (all && !o.random && !o.checkpoint_dir)
     return usage_error("build", "--all needs --checkpoint-dir DIR (or --weights random)");
   if (!all && o.checkpoint_dir) return usage_error("build", "--checkpoint-dir goes with --all");
-  if (all && o.checkpoint) return usage_error("build", "--all takes --checkpoint-dir, not --checkpoint");
+  if (all && o.checkpoint)
+    return usage_error("build", "--all takes --checkpoint-dir, not --checkpoint");
   if (!all && !o.random && !o.checkpoint)
     return usage_error("build", "missing --checkpoint FILE (or --weights random[:SEED])");
   if (target_name) {
     o.t = target_find(target_name);
-    if (!o.t) return usage_error("build", "unknown --target '%s' (see mmcc build --help)", target_name);
+    if (!o.t)
+      return usage_error("build", "unknown --target '%s' (see mmcc build --help)", target_name);
   } else {
     o.t = target_default();
     if (!o.t) {
@@ -246,7 +251,8 @@ int cmd_build(int argc, char **argv) {
     rc = build_all(pos[0], &o);
   } else {
     model_desc m;
-    if (config_mode ? model_from_config(pos[0], &m) : model_from_metafile(pos[0], pos[1], o.root, &m)) {
+    if (config_mode ? model_from_config(pos[0], &m)
+                    : model_from_metafile(pos[0], pos[1], o.root, &m)) {
       rc = 1;
     } else {
       rc = build_model(&m, o.checkpoint, &o) ? 1 : 0;

@@ -49,8 +49,8 @@ typedef struct gen_plan {
   int max_image_side;              /* MMRT_MAX_IMAGE_SIDE of the runtime */
 } gen_plan;
 
-/* gen_plan.c: fills everything but preprocess_ws_bytes, ws_bytes and max_image_side (gen_lib_prepare). 0, or -1 after a
- * diagnostic (an unsupported model option). */
+/* gen_plan.c: fills everything but preprocess_ws_bytes, ws_bytes and max_image_side
+ * (gen_lib_prepare does those). 0, or -1 after a diagnostic (an unsupported option). */
 int gen_plan_make(gen_plan *p, const model_desc *m, const model_weights *w, const target *t,
                   const char *command);
 void gen_plan_free(gen_plan *p);

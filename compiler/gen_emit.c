@@ -163,7 +163,8 @@ static char *defs_text(const gen_plan *p, const char *runtime_objs, int have_ima
   def_num(&b, "MM_KC", t->kc);
   def_num(&b, "MM_COL_PREF", t->col_pref);
   def_raw(&b, "MM_CPU_FEATURES", t->cpu_features);
-  def_text(&b, "MM_CPU_FEATURES_TEXT", t->cpu_features[0] ? t->cpu_features : "nothing beyond the baseline");
+  def_text(&b, "MM_CPU_FEATURES_TEXT",
+           t->cpu_features[0] ? t->cpu_features : "nothing beyond the baseline");
   def_raw(&b, "MM_TARGET_CC", t->cc);
   snprintf(tmp, sizeof tmp, "%sar", t->tool_prefix);
   def_raw(&b, "MM_TARGET_AR", tmp);

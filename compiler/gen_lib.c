@@ -53,7 +53,8 @@ static int copy_file(const char *from, const char *to) {
   return rc;
 }
 
-/* Copies the .c and .h files of share/runtime into DIR/src/runtime and lists the objects (sorted) in
+/* Copies the .c and .h files of share/runtime into DIR/src/runtime and lists the objects
+ * (sorted) in
  * DIR/src/runtime/objects.txt for gen_emit. */
 static int copy_runtime(const char *dir) {
   char *from = xasprintf("%s/runtime", mmcc_share_dir());
@@ -105,7 +106,8 @@ out:
 
 /* Symbols the kernel object may need: libc only (facts.md: the named kernels do). */
 static int allowed_undefined(const char *s) {
-  static const char *const ok[] = {"__stack_chk_fail", "__stack_chk_guard", "memmove", "memcpy", "memset",
+  static const char *const ok[] = {"__stack_chk_fail", "__stack_chk_guard", "memmove",
+                                   "memcpy", "memset",
                                    "_GLOBAL_OFFSET_TABLE_", "abort", NULL};
   for (int i = 0; ok[i]; i++)
     if (!strcmp(s, ok[i])) return 1;
@@ -135,7 +137,8 @@ static int extract_kernel(const gen_plan *p, const char *dir) {
   if (!file_exists(archive)) {
     diag_error(archive, 0, 0,
                "BLIS static library for target '%s' not found (Debian: install "
-               "libblis-openmp-dev%s)", t->name, strcmp(t->triplet, "x86_64-linux-gnu") ? " for that architecture" : "");
+               "libblis-openmp-dev%s)",
+               t->name, strcmp(t->triplet, "x86_64-linux-gnu") ? " for that architecture" : "");
     goto out;
   }
   if (mkdir_p(bdir)) goto out;
@@ -219,7 +222,8 @@ static int preprocess_bytes(gen_plan *p, const char *dir) {
   char *run[] = {exe, NULL};
   char *val = NULL;
   int rc = -1;
-  if (write_file(src, text, strlen(text)) == 0 && gen_run(NULL, cc, "/dev/null", "/dev/null") == 0 &&
+  if (write_file(src, text, strlen(text)) == 0 &&
+      gen_run(NULL, cc, "/dev/null", "/dev/null") == 0 &&
       gen_run(NULL, run, out, "/dev/null") == 0 && (val = read_file(out, NULL))) {
     char *end;
     p->preprocess_ws_bytes = strtoull(val, &end, 10);

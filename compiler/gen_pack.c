@@ -92,12 +92,14 @@ static const wtensor *layer_tensor(const gen_plan *p, int l, const char *suffix,
 static int pack_layer(const gen_plan *p, writer *wr, int l) {
   const int D = p->dims, F = p->ffn, R = p->wr;
   const size_t base = p->off_layer0 + (size_t)l * p->layer_stride;
-  const wtensor *ln1w = layer_tensor(p, l, "ln1.weight", D), *ln1b = layer_tensor(p, l, "ln1.bias", D);
+  const wtensor *ln1w = layer_tensor(p, l, "ln1.weight", D);
+  const wtensor *ln1b = layer_tensor(p, l, "ln1.bias", D);
   const wtensor *qkvw = layer_tensor(p, l, "attn.qkv.weight", 3LL * D * D);
   const wtensor *qkvb = p->m->qkv_bias ? layer_tensor(p, l, "attn.qkv.bias", 3LL * D) : NULL;
   const wtensor *projw = layer_tensor(p, l, "attn.proj.weight", (long long)D * D);
   const wtensor *projb = layer_tensor(p, l, "attn.proj.bias", D);
-  const wtensor *ln2w = layer_tensor(p, l, "ln2.weight", D), *ln2b = layer_tensor(p, l, "ln2.bias", D);
+  const wtensor *ln2w = layer_tensor(p, l, "ln2.weight", D);
+  const wtensor *ln2b = layer_tensor(p, l, "ln2.bias", D);
   const wtensor *fc1w = layer_tensor(p, l, "ffn.layers.0.0.weight", (long long)F * D);
   const wtensor *fc1b = layer_tensor(p, l, "ffn.layers.0.0.bias", F);
   const wtensor *fc2w = layer_tensor(p, l, "ffn.layers.1.weight", (long long)D * F);
@@ -170,7 +172,8 @@ static int pack_all(const gen_plan *p, writer *wr) {
   }
   for (int t = 0; t < p->patches; t++)
     for (int i = 0; i < D; i++)
-      rows[(size_t)t * D + i] = pos->data[(size_t)(p->extra + t) * D + i] + (pb ? pb->data[i] : 0.0f);
+      rows[(size_t)t * D + i] =
+          pos->data[(size_t)(p->extra + t) * D + i] + (pb ? pb->data[i] : 0.0f);
   put_vec(wr, p->off_pos, rows, (size_t)p->patches * D);
   free(rows);
   put_packed(wr, p->off_patch_w, pw->data, NULL, D, p->patch_k, p->wr);

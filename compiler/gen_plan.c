@@ -53,7 +53,8 @@ int gen_plan_make(gen_plan *p, const model_desc *m, const model_weights *w, cons
   p->command = command;
 
   /* ---- what the model computes ---- */
-  if (m->out_index != m->num_layers - 1) return unsupported(m, "an out_indices other than the last layer");
+  if (m->out_index != m->num_layers - 1)
+    return unsupported(m, "an out_indices other than the last layer");
   if (m->embed_dims <= 0 || m->num_heads <= 0 || m->embed_dims % m->num_heads)
     return unsupported(m, "embed_dims not a multiple of num_heads");
   switch (m->out_type) {
@@ -146,7 +147,8 @@ int gen_plan_make(gen_plan *p, const model_desc *m, const model_weights *w, cons
     p->off_pre_logits_b = take(&cur, (size_t)p->hidden * 4);
   }
   if (p->has_head) {
-    p->off_head_w = take(&cur, gen_packed_floats(p->out_dim, p->hidden ? p->hidden : p->feat, WR) * 4);
+    const int in = p->hidden ? p->hidden : p->feat;
+    p->off_head_w = take(&cur, gen_packed_floats(p->out_dim, in, WR) * 4);
     p->off_head_b = take(&cur, (size_t)p->out_dim * 4);
   }
   p->blob_bytes = cur;
@@ -160,7 +162,8 @@ int gen_plan_make(gen_plan *p, const model_desc *m, const model_weights *w, cons
   xp = max2(xp, gen_packed_floats(1, p->hidden + 1, XR));
   p->xp_floats = xp;
   size_t ws_u = floats((size_t)T * D) + floats(xp);
-  size_t end_attn = ws_u + floats((size_t)T * 3 * D) + floats((size_t)H * gen_packed_floats(T, HD, WR)) +
+  size_t end_attn = ws_u + floats((size_t)T * 3 * D) +
+                    floats((size_t)H * gen_packed_floats(T, HD, WR)) +
                     floats((size_t)H * gen_packed_floats(HD, T, WR));
   size_t end_ffn = ws_u + floats(gen_packed_floats(T, F, XR));
   size_t ws_att = max2(end_attn, end_ffn) + floats((size_t)p->feat) + floats((size_t)p->hidden + 1);

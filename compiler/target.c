@@ -2,6 +2,9 @@
  * config/<name>/bli_cntx_init_<name>.c (MR, NR, KC of the s datatype), the kernels'
  * GEMM_UKR_SETUP_CT(s, MR, NR, row_major) (C storage preference), the kernel objects of
  * Debian bookworm's libblis.a (`nm -A libblis.a | grep sgemm_`), and facts.md.
+ * generic is BLIS's portable C reference kernel (4x16 panels, row-stored C, no SIMD
+ * requirement): the fallback on any x86-64 CPU and the reference the optimised targets are
+ * compared with.
  * Tests: tests/suites/build.sh and codegen.sh build and check skx and haswell natively;
  * armv8a is cross-built and run under qemu-aarch64 when the cross toolchain and
  * libblis-openmp-dev:arm64 are installed. */
@@ -24,6 +27,10 @@ static const target targets[] = {
    "bli_sgemm_haswell_asm_6x16", "bli_gemm_haswell_asm_d6x8.o",
    6, 16, 256, 0, "-mavx2 -mfma",
    "avx2 fma", "x86_64"},
+  {"generic", "x86_64-linux-gnu", "cc", "",
+   "bli_sgemm_generic_ref", "bli_gemm_generic_ref.o",
+   4, 16, 256, 0, "",
+   "", "x86_64"},
   {"armv8a", "aarch64-linux-gnu", "aarch64-linux-gnu-gcc", "aarch64-linux-gnu-",
    "bli_sgemm_armv8a_asm_8x12", "bli_gemm_armv8a_asm_d6x8.o",
    8, 12, 640, 1, "",

@@ -9,6 +9,9 @@
         synthetic weights: all finite, LayerNorm weights ~1, pos_embed made for the input
         grid, and a forward through the reference (every layer) gives finite, non-trivial
         outputs that differ between images.
+    check_weights.py topth DUMP OUT.pth
+        writes the dumped tensors as a checkpoint (pos_embed stays on the input grid: use
+        vit_ref.py --direct-pos with it), to compare `mmcc build --weights random:SEED`.
 Prints ok/FAIL lines."""
 import math
 import os
@@ -111,7 +114,10 @@ def check_random(cfg_path, dump, H, W, name):
 
 if __name__ == '__main__':
     a = sys.argv[1:]
-    if a[0] == 'ckpt':
+    if a[0] == 'topth':
+        sd = {n: torch.from_numpy(v.copy()) for n, v in read_dump(a[1]).items()}
+        torch.save({'state_dict': sd}, a[2])
+    elif a[0] == 'ckpt':
         check_ckpt(a[1], a[2], a[3], int(a[4]), int(a[5]), a[6])
     else:
         check_random(a[1], a[2], int(a[3]), int(a[4]), a[5])

@@ -174,12 +174,14 @@ fi
 # {================================================================== 3-5. mmcc build
 GEN=$OUT/gen; mkdir -p "$GEN"
 # build_and_run TAG CONFIG CKPT H W BATCHES... : mmcc build, driver, compare per batch
-build_lib() {  # TAG CONFIG CKPT -> sets LIBDIR, LIBID; 0 on success
+build_lib() {  # TAG CONFIG CKPT|random:SEED -> sets LIBDIR, LIBID; 0 on success
   local tag=$1 cfg=$2 ck=$3 name
   name=$(basename "$cfg" .py)
   rm -rf "$GEN/$tag"
   # shellcheck disable=SC2086
-  if ! "$MMCC" build "$cfg" --checkpoint "$ck" --out "$GEN/$tag" ${MMCC_EXTRA:-} >"$GEN/$tag.build.log" 2>&1; then
+  local wopt="--checkpoint $ck"
+  case $ck in random:*) wopt="--weights $ck";; esac
+  if ! "$MMCC" build "$cfg" $wopt --out "$GEN/$tag" ${MMCC_EXTRA:-} >"$GEN/$tag.build.log" 2>&1; then
     fail "build_$tag" "mmcc build: $(grep -m2 -E 'error' "$GEN/$tag.build.log" | tr '\n' ' ')$(tail -n 2 "$GEN/$tag.build.log" | tr '\n' ' ')"
     return 1
   fi
@@ -211,6 +213,7 @@ EOF
 }
 
 parity() {  # TAG CONFIG CKPT H W OUTDIM-EXPECTED BATCH... ; needs build_lib done
+  # (env REF_EXTRA: more vit_ref.py options)
   local tag=$1 cfg=$2 ck=$3 H=$4 Wd=$5 odim=$6; shift 6
   local info; info=$("$GEN/$tag.run" --info)
   read -r c h w o ws <<<"$info"
@@ -222,7 +225,7 @@ parity() {  # TAG CONFIG CKPT H W OUTDIM-EXPECTED BATCH... ; needs build_lib don
   for nb in "$@"; do
     make_input "$GEN/$tag.in$nb" "$nb" 3 "$H" "$Wd" "$nb"
     if ! "$PY" "$REFPY/vit_ref.py" "$cfg" "$ck" "$GEN/$tag.in$nb" "$nb" "$GEN/$tag.ref$nb" \
-        --input-size "$H" "$Wd" >"$GEN/$tag.ref.log" 2>&1; then
+        --input-size "$H" "$Wd" ${REF_EXTRA:-} >"$GEN/$tag.ref.log" 2>&1; then
       fail "parity_${tag}_n$nb" "reference failed: $(tail -n 2 "$GEN/$tag.ref.log" | tr '\n' ' ')"
       continue
     fi
@@ -287,6 +290,17 @@ else
     else
       fail pos_resize_matters "reference --direct-pos failed"
     fi
+  fi
+
+  # `mmcc build --weights random:7` computes what the reference computes with the same
+  # synthetic weights (weights_dump --random 7; pos_embed made for the input grid, hence
+  # vit_ref --direct-pos, which takes the checkpoint's grid as the one to resize from)
+  if [ $have_dump -eq 1 ] && "$OUT/weights_dump" "$cfg" --random 7 "$GEN/rand7.dump" >/dev/null 2>&1 &&
+     "$PY" "$CG/check_weights.py" topth "$GEN/rand7.dump" "$GEN/rand7.pth"; then
+    build_lib t02-random "$cfg" random:7 &&
+      REF_EXTRA=--direct-pos parity t02-random "$cfg" "$GEN/rand7.pth" 40 40 10 3
+  else
+    fail parity_t02-random "weights_dump --random / conversion failed"
   fi
 
   # a rectangular input (--input-size 40x32: 5x4 grid) on a square 4x4 img_size grid
