@@ -347,6 +347,14 @@ static int sort_values(cfge_ctx *E, cfg_value **v, size_t n, const cfg_expr *e) 
   return 0;
 }
 
+static void reverse_items(cfg_value *seq) {
+  for (size_t i = 0; i < seq->n / 2; i++) {
+    cfg_value *t = seq->items[i];
+    seq->items[i] = seq->items[seq->n - 1 - i];
+    seq->items[seq->n - 1 - i] = t;
+  }
+}
+
 static cfg_value *dict_from_args(cfge_ctx *E, cfge_args *A, const char *fn, const cfg_expr *e) {
   cfge_pos p = cfge_at(E, e);
   if (A->npos > 1) return cfge_err(E, e, "%s expected at most 1 argument, got %zu", fn, A->npos);
@@ -398,12 +406,7 @@ static cfg_value *call_builtin(cfge_ctx *E, const char *fn, cfge_args *A, const 
     cfg_value *items = cfge_iterate(E, A->pos[0], e);
     if (!items || sort_values(E, items->items, items->n, e) < 0) return NULL;
     cfg_value *rev = cfge_kwarg(A, "reverse");
-    if (rev && cfgv_truthy(rev))
-      for (size_t i = 0; i < items->n / 2; i++) {
-        cfg_value *t = items->items[i];
-        items->items[i] = items->items[items->n - 1 - i];
-        items->items[items->n - 1 - i] = t;
-      }
+    if (rev && cfgv_truthy(rev)) reverse_items(items);
     return items;
   }
   if (!strcmp(fn, "enumerate")) {
@@ -488,14 +491,8 @@ static cfg_value *call_builtin(cfge_ctx *E, const char *fn, cfge_args *A, const 
   }
   if (!strcmp(fn, "reversed")) {
     if (nargs(E, A, fn, 1, 1, e) < 0) return NULL;
-    if (A->pos[0]->kind == CFG_DICT && 0) return NULL;
     cfg_value *r = cfge_iterate(E, A->pos[0], e);
-    if (!r) return NULL;
-    for (size_t i = 0; i < r->n / 2; i++) {
-      cfg_value *t = r->items[i];
-      r->items[i] = r->items[r->n - 1 - i];
-      r->items[r->n - 1 - i] = t;
-    }
+    if (r) reverse_items(r);
     return r;
   }
   if (!strcmp(fn, "len")) {
@@ -921,14 +918,7 @@ static cfg_value *dict_method(cfge_ctx *E, cfg_value *self, const char *m, cfge_
       if (m[0] == 's') cfgv_dict_set(a, self, A->pos[0], A->pos[1]);
       return A->pos[1];
     }
-    if (m[0] == 'p') {
-      strbuf b;
-      sb_init(&b);
-      cfgv_repr(&b, A->pos[0]);
-      cfg_value *r = cfge_err(E, e, "KeyError: %s", b.s);
-      sb_free(&b);
-      return r;
-    }
+    if (m[0] == 'p') return cfge_key_error(E, e, A->pos[0]);
     cfg_value *none = cfgv_none(a, &p.v);
     if (m[0] == 's') cfgv_dict_set(a, self, A->pos[0], none);
     return none;
@@ -984,12 +974,7 @@ static cfg_value *list_method(cfge_ctx *E, cfg_value *self, const char *m, cfge_
     if (only_kwargs(E, A, m, allowed, e) < 0 || nargs(E, A, m, 0, 0, e) < 0) return NULL;
     if (sort_values(E, self->items, self->n, e) < 0) return NULL;
     cfg_value *rev = cfge_kwarg(A, "reverse");
-    if (rev && cfgv_truthy(rev))
-      for (size_t i = 0; i < self->n / 2; i++) {
-        cfg_value *t = self->items[i];
-        self->items[i] = self->items[self->n - 1 - i];
-        self->items[self->n - 1 - i] = t;
-      }
+    if (rev && cfgv_truthy(rev)) reverse_items(self);
     return cfgv_none(a, &p.v);
   }
   if (no_kwargs(E, A, m, e) < 0) return NULL;
@@ -1056,11 +1041,7 @@ static cfg_value *list_method(cfge_ctx *E, cfg_value *self, const char *m, cfge_
   }
   if (!strcmp(m, "reverse")) {
     if (nargs(E, A, m, 0, 0, e) < 0) return NULL;
-    for (size_t i = 0; i < self->n / 2; i++) {
-      cfg_value *t = self->items[i];
-      self->items[i] = self->items[self->n - 1 - i];
-      self->items[self->n - 1 - i] = t;
-    }
+    reverse_items(self);
     return cfgv_none(a, &p.v);
   }
   return cfge_err(E, e, "'%s' method '%s' is not supported", cfgv_type_name(self), m);

@@ -24,12 +24,13 @@ cfge_pos cfge_at(cfge_ctx *E, const cfg_expr *e) {
 }
 
 cfg_value *cfge_err(cfge_ctx *E, const cfg_expr *e, const char *fmt, ...) {
-  char msg[512];
+  char *msg;
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
+  msg = xvasprintf(fmt, ap);
   va_end(ap);
   diag_error(E->file, e ? e->line : 0, e ? e->col : 0, "%s", msg);
+  free(msg);
   return NULL;
 }
 
@@ -99,6 +100,15 @@ cfg_value *cfge_iterate(cfge_ctx *E, cfg_value *v, const cfg_expr *e) {
 
 cfg_value *cfge_overflow(cfge_ctx *E, const cfg_expr *e) {
   return cfge_err(E, e, "integer overflow: mmcc computes with 64-bit integers");
+}
+
+cfg_value *cfge_key_error(cfge_ctx *E, const cfg_expr *e, const cfg_value *key) {
+  strbuf b;
+  sb_init(&b);
+  cfgv_repr(&b, key);
+  cfge_err(E, e, "KeyError: %s", b.s);
+  sb_free(&b);
+  return NULL;
 }
 
 static double py_fmod(double x, double y) {
@@ -437,14 +447,7 @@ static cfg_value *subscript(cfge_ctx *E, cfg_value *v, cfg_value *k, const cfg_e
   if (v->kind == CFG_DICT) {
     if (!cfgv_is_hashable(k)) return cfge_err(E, e, "unhashable type: '%s'", cfgv_type_name(k));
     long i = cfgv_dict_find(v, k);
-    if (i < 0) {
-      strbuf b;
-      sb_init(&b);
-      cfgv_repr(&b, k);
-      cfg_value *r = cfge_err(E, e, "KeyError: %s", b.s);
-      sb_free(&b);
-      return r;
-    }
+    if (i < 0) return cfge_key_error(E, e, k);
     return v->items[i];
   }
   if (is_seq(v) || v->kind == CFG_STR) {
@@ -747,6 +750,25 @@ static int bind_name(cfge_ctx *E, const char *name, cfg_value *v) {
   return 0;
 }
 
+/* OBJ[KEY] = V, for assignment and augmented assignment (KEY already checked hashable). */
+static int store_item(cfge_ctx *E, cfg_value *obj, cfg_value *key, cfg_value *v,
+                      const cfg_expr *t) {
+  if (obj->kind == CFG_DICT) {
+    cfg_value *s = cfge_store(E, obj, v, t);
+    if (!s) return -1;
+    cfgv_dict_set(E->a, obj, key, s);
+    return 0;
+  }
+  if (obj->kind == CFG_LIST) {
+    size_t i;
+    if (cfge_seq_index(E, obj, key, &i, t, 0) < 0) return -1;
+    obj->items[i] = v;
+    return 0;
+  }
+  cfge_err(E, t, "'%s' object does not support item assignment", cfgv_type_name(obj));
+  return -1;
+}
+
 static int assign(cfge_ctx *E, const cfg_expr *t, cfg_value *v) {
   switch (t->kind) {
     case EX_NAME: return bind_name(E, t->str, v);
@@ -769,21 +791,11 @@ static int assign(cfge_ctx *E, const cfg_expr *t, cfg_value *v) {
       if (t->b->kind == EX_SLICE) { cfge_err(E, t, "slice assignment is not supported"); return -1; }
       cfg_value *k = eval(E, t->b);
       if (!k) return -1;
-      if (obj->kind == CFG_DICT) {
-        if (!cfgv_is_hashable(k)) { cfge_err(E, t->b, "unhashable type: '%s'", cfgv_type_name(k)); return -1; }
-        cfg_value *s = cfge_store(E, obj, v, t);
-        if (!s) return -1;
-        cfgv_dict_set(E->a, obj, k, s);
-        return 0;
+      if (obj->kind == CFG_DICT && !cfgv_is_hashable(k)) {
+        cfge_err(E, t->b, "unhashable type: '%s'", cfgv_type_name(k));
+        return -1;
       }
-      if (obj->kind == CFG_LIST) {
-        size_t i;
-        if (cfge_seq_index(E, obj, k, &i, t, 0) < 0) return -1;
-        obj->items[i] = v;
-        return 0;
-      }
-      cfge_err(E, t, "'%s' object does not support item assignment", cfgv_type_name(obj));
-      return -1;
+      return store_item(E, obj, k, v, t);
     }
     case EX_TUPLE: case EX_LIST: {
       cfg_value *items = cfge_iterate(E, v, t);
@@ -849,20 +861,7 @@ static int aug_assign(cfge_ctx *E, const cfg_stmt *s) {
     cfgv_dict_set_str(E->a, obj, t->str, sv);
     return 0;
   }
-  if (obj->kind == CFG_DICT) {
-    cfg_value *sv = cfge_store(E, obj, res, t);
-    if (!sv) return -1;
-    cfgv_dict_set(E->a, obj, key, sv);
-    return 0;
-  }
-  if (obj->kind == CFG_LIST) {
-    size_t i;
-    if (cfge_seq_index(E, obj, key, &i, t, 0) < 0) return -1;
-    obj->items[i] = res;
-    return 0;
-  }
-  cfge_err(E, t, "'%s' object does not support item assignment", cfgv_type_name(obj));
-  return -1;
+  return store_item(E, obj, key, res, t);
 }
 
 static int exec_block(cfge_ctx *E, cfg_stmt **stmts, int n);

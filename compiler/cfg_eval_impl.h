@@ -39,6 +39,7 @@ cfge_pos cfge_at(cfge_ctx *E, const cfg_expr *e);
 /* prints "file:line:col: error: ..." at e; returns NULL */
 cfg_value *cfge_err(cfge_ctx *E, const cfg_expr *e, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 cfg_value *cfge_overflow(cfge_ctx *E, const cfg_expr *e);
+cfg_value *cfge_key_error(cfge_ctx *E, const cfg_expr *e, const cfg_value *key);  /* KeyError: repr(key) */
 size_t cfge_u8_len(const char *s, size_t n);                /* code points */
 size_t cfge_u8_offset(const char *s, size_t n, size_t cp);  /* byte offset of code point cp */
 cfg_value *cfge_iterate(cfge_ctx *E, cfg_value *v, const cfg_expr *e); /* items as a fresh list */

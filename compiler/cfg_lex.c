@@ -111,21 +111,6 @@ static int is_id_start(unsigned char c) {
 }
 static int is_id_char(unsigned char c) { return is_id_start(c) || is_digit(c); }
 
-static void put_utf8(strbuf *b, uint32_t cp) {
-  if (cp < 0x80) sb_putc(b, (char)cp);
-  else if (cp < 0x800) { sb_putc(b, (char)(0xC0 | cp >> 6)); sb_putc(b, (char)(0x80 | (cp & 63))); }
-  else if (cp < 0x10000) {
-    sb_putc(b, (char)(0xE0 | cp >> 12));
-    sb_putc(b, (char)(0x80 | (cp >> 6 & 63)));
-    sb_putc(b, (char)(0x80 | (cp & 63)));
-  } else {
-    sb_putc(b, (char)(0xF0 | cp >> 18));
-    sb_putc(b, (char)(0x80 | (cp >> 12 & 63)));
-    sb_putc(b, (char)(0x80 | (cp >> 6 & 63)));
-    sb_putc(b, (char)(0x80 | (cp & 63)));
-  }
-}
-
 static int hexval(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if ((c | 32) >= 'a' && (c | 32) <= 'f') return (c | 32) - 'a' + 10;
@@ -166,7 +151,7 @@ int cfg_lex_unescape(cfg_arena *a, const char *s, size_t n, int raw, char **out,
         }
         if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) { sb_free(&b); *bad = i - 1; return -1; }
         i += (size_t)nd;
-        put_utf8(&b, cp);
+        sb_put_utf8(&b, cp);
         break;
       }
       case 'N': sb_free(&b); *bad = i - 1; return -1;  /* \N{name}: no name table */
@@ -175,7 +160,7 @@ int cfg_lex_unescape(cfg_arena *a, const char *s, size_t n, int raw, char **out,
           uint32_t cp = (uint32_t)(c - '0');
           for (int k = 0; k < 2 && i + 1 < n && s[i + 1] >= '0' && s[i + 1] <= '7'; k++)
             cp = cp * 8 + (uint32_t)(s[++i] - '0');
-          put_utf8(&b, cp);
+          sb_put_utf8(&b, cp);
         } else {
           sb_putc(&b, '\\');  /* unknown escapes stay as written, as in Python */
           sb_putc(&b, c);

@@ -255,13 +255,20 @@ void cfgv_tostr(strbuf *b, const cfg_value *v) {
   else cfgv_repr(b, v);
 }
 
-cfg_value *cfgv_deepcopy(cfg_arena *a, const cfg_value *v, int depth) {
+/* How copy_tree treats dicts (see cfgv_deepcopy, cfgv_hook, cfgv_to_configdict). */
+typedef enum { COPY_DEEP, COPY_HOOK, COPY_TO_CONFIGDICT } copy_mode;
+
+/* V with its lists, tuples and dicts rebuilt (keys and scalars shared); NULL when nested
+ * deeper than CFG_MAX_VALUE_DEPTH. COPY_DEEP keeps each dict's ConfigDict-ness, the other
+ * modes make every rebuilt dict a ConfigDict; COPY_HOOK keeps a ConfigDict as it is. */
+static cfg_value *copy_tree(cfg_arena *a, const cfg_value *v, int depth, copy_mode mode) {
   if (depth > CFG_MAX_VALUE_DEPTH) return NULL;
   if (v->kind != CFG_LIST && v->kind != CFG_TUPLE && v->kind != CFG_DICT) return (cfg_value *)v;
+  if (mode == COPY_HOOK && v->kind == CFG_DICT && v->cfgdict) return (cfg_value *)v;
   cfg_value *r = cfgv_seq(a, v->kind, v->n, v);
-  r->cfgdict = v->cfgdict;
+  r->cfgdict = mode == COPY_DEEP ? v->cfgdict : v->kind == CFG_DICT;
   for (size_t i = 0; i < v->n; i++) {
-    cfg_value *x = cfgv_deepcopy(a, v->items[i], depth + 1);
+    cfg_value *x = copy_tree(a, v->items[i], depth + 1, mode);
     if (!x) return NULL;
     if (v->kind == CFG_DICT) r->keys[i] = v->keys[i];
     r->items[i] = x;
@@ -270,38 +277,16 @@ cfg_value *cfgv_deepcopy(cfg_arena *a, const cfg_value *v, int depth) {
   return r;
 }
 
+cfg_value *cfgv_deepcopy(cfg_arena *a, const cfg_value *v, int depth) {
+  return copy_tree(a, v, depth, COPY_DEEP);
+}
+
 cfg_value *cfgv_hook(cfg_arena *a, cfg_value *v, int depth) {
-  if (depth > CFG_MAX_VALUE_DEPTH) return NULL;
-  if ((v->kind == CFG_DICT && !v->cfgdict) || v->kind == CFG_LIST || v->kind == CFG_TUPLE) {
-    cfg_value *r = cfgv_seq(a, v->kind, v->n, v);
-    r->cfgdict = v->kind == CFG_DICT;
-    for (size_t i = 0; i < v->n; i++) {
-      cfg_value *x = cfgv_hook(a, v->items[i], depth + 1);
-      if (!x) return NULL;
-      if (v->kind == CFG_DICT) r->keys[i] = v->keys[i];
-      r->items[i] = x;
-    }
-    r->n = v->n;
-    return r;
-  }
-  return v;
+  return copy_tree(a, v, depth, COPY_HOOK);
 }
 
 cfg_value *cfgv_to_configdict(cfg_arena *a, cfg_value *v, int depth) {
-  if (depth > CFG_MAX_VALUE_DEPTH) return NULL;
-  if (v->kind == CFG_DICT || v->kind == CFG_LIST || v->kind == CFG_TUPLE) {
-    cfg_value *r = cfgv_seq(a, v->kind, v->n, v);
-    r->cfgdict = v->kind == CFG_DICT;
-    for (size_t i = 0; i < v->n; i++) {
-      cfg_value *x = cfgv_to_configdict(a, v->items[i], depth + 1);
-      if (!x) return NULL;
-      if (v->kind == CFG_DICT) r->keys[i] = v->keys[i];
-      r->items[i] = x;
-    }
-    r->n = v->n;
-    return r;
-  }
-  return v;
+  return copy_tree(a, v, depth, COPY_TO_CONFIGDICT);
 }
 
 int cfgv_depth(const cfg_value *v, int depth) {

@@ -318,9 +318,7 @@ void ckpt_close(ckpt *c) {
   free(c->by_name);
   for (size_t i = 0; i < c->nmeta; i++) free(c->meta[i]);
   free(c->meta);
-  if (c->classes)
-    for (char **p = c->classes; *p; p++) free(*p);
-  free(c->classes);
+  strv_free(c->classes);
   if (c->map) munmap((void *)c->map, c->size);
   free(c->path);
   free(c);

@@ -40,14 +40,13 @@ static void tensor_error(ckpt_report *r, const char *path, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static void tensor_error(ckpt_report *r, const char *path, const char *fmt, ...) {
   if (r->shape_errors++ < MAX_LISTED) {
-    strbuf b;
+    char *msg;
     va_list ap;
-    sb_init(&b);
     va_start(ap, fmt);
-    sb_vprintf(&b, fmt, ap);
+    msg = xvasprintf(fmt, ap);
     va_end(ap);
-    diag_error(path, 0, 0, "%s", b.s);
-    sb_free(&b);
+    diag_error(path, 0, 0, "%s", msg);
+    free(msg);
   }
 }
 

@@ -32,25 +32,10 @@ static const char *out_type_name(vit_out_type t) {
   return "?";
 }
 
-static void put_str(strbuf *b, const char *s) {
-  if (s) json_put_string(b, s, strlen(s));
-  else sb_puts(b, "null");
-}
-
 static void put_float(strbuf *b, double v) {
   char f[32];
   fmt_py_float(f, v);
   sb_puts(b, f);
-}
-
-static void put_opt_float(strbuf *b, double v) {
-  if (v < 0) sb_puts(b, "null");
-  else put_float(b, v);
-}
-
-static void put_opt_count(strbuf *b, long long v) {
-  if (v < 0) sb_puts(b, "null");
-  else sb_printf(b, "%lld", v);
 }
 
 static void put_triple(strbuf *b, const double v[3]) {
@@ -66,29 +51,29 @@ static const char *bool_s(int v) { return v ? "true" : "false"; }
 
 static void card_json(const model_desc *m, int tensors, strbuf *b) {
   sb_puts(b, "{\n  \"name\": ");
-  put_str(b, m->name);
+  json_put_opt_string(b, m->name);
   sb_puts(b, ",\n  \"config\": ");
-  put_str(b, m->config_path);
+  json_put_opt_string(b, m->config_path);
   sb_puts(b, ",\n  \"metafile\": ");
-  put_str(b, m->metafile);
+  json_put_opt_string(b, m->metafile);
   sb_puts(b, ",\n  \"weights\": ");
-  put_str(b, m->weights_url);
+  json_put_opt_string(b, m->weights_url);
   sb_puts(b, ",\n  \"flops\": ");
-  put_opt_count(b, m->flops);
+  json_put_opt_count(b, m->flops);
   sb_puts(b, ",\n  \"metafile_parameters\": ");
-  put_opt_count(b, m->metafile_parameters);
+  json_put_opt_count(b, m->metafile_parameters);
   sb_printf(b, ",\n  \"parameters\": %lld", m->parameters);
   sb_puts(b, ",\n  \"top1\": ");
-  put_opt_float(b, m->top1);
+  json_put_opt_float(b, m->top1);
   sb_puts(b, ",\n  \"top5\": ");
-  put_opt_float(b, m->top5);
+  json_put_opt_float(b, m->top5);
   sb_puts(b, ",\n  \"training_data\": ");
   if (!m->training_data) sb_puts(b, "null");
   else {
     sb_puts(b, "[");
     for (char **t = m->training_data; *t; t++) {
       if (t != m->training_data) sb_puts(b, ", ");
-      put_str(b, *t);
+      json_put_opt_string(b, *t);
     }
     sb_puts(b, "]");
   }
@@ -100,7 +85,7 @@ static void card_json(const model_desc *m, int tensors, strbuf *b) {
   put_triple(b, m->std);
 
   sb_puts(b, ",\n  \"backbone\": {\"type\": \"VisionTransformer\", \"arch\": ");
-  put_str(b, m->arch);
+  json_put_opt_string(b, m->arch);
   sb_printf(b, ", \"embed_dims\": %d, \"num_layers\": %d, \"num_heads\": %d, "
                "\"feedforward_channels\": %d, \"img_size\": [%d, %d], \"patch_size\": %d, "
                "\"in_channels\": %d, \"qkv_bias\": %s, \"pre_norm\": %s, \"patch_bias\": %s, "
@@ -115,7 +100,7 @@ static void card_json(const model_desc *m, int tensors, strbuf *b) {
   sb_puts(b, ", \"layer_scale_init_value\": ");
   put_float(b, m->layer_scale_init_value);
   sb_puts(b, ", \"interpolate_mode\": ");
-  put_str(b, m->interpolate_mode);
+  json_put_opt_string(b, m->interpolate_mode);
   sb_printf(b, ", \"out_index\": %d}", m->out_index);
 
   sb_printf(b, ",\n  \"neck\": %s", m->neck == NECK_GAP ? "\"GlobalAveragePooling\"" : "null");
@@ -136,9 +121,9 @@ static void card_json(const model_desc *m, int tensors, strbuf *b) {
   else {
     sb_printf(b, "{\"scale\": %d, \"edge\": \"%s\", \"backend\": ", m->resize_scale,
               m->resize_edge == EDGE_SHORT ? "short" : "long");
-    put_str(b, m->resize_backend);
+    json_put_opt_string(b, m->resize_backend);
     sb_puts(b, ", \"interpolation\": ");
-    put_str(b, m->resize_interp);
+    json_put_opt_string(b, m->resize_interp);
     sb_puts(b, "}");
   }
   if (m->crop_size[0]) sb_printf(b, ", \"crop_size\": [%d, %d]", m->crop_size[0], m->crop_size[1]);
@@ -156,7 +141,7 @@ static void card_json(const model_desc *m, int tensors, strbuf *b) {
     sb_puts(b, ",\n  \"tensors\": [");
     for (size_t i = 0; i < n; i++) {
       sb_puts(b, i ? ",\n    {\"name\": " : "\n    {\"name\": ");
-      put_str(b, ps[i].name);
+      json_put_opt_string(b, ps[i].name);
       sb_puts(b, ", \"shape\": [");
       for (int d = 0; d < ps[i].ndim; d++) sb_printf(b, d ? ", %lld" : "%lld", ps[i].shape[d]);
       sb_puts(b, "]}");

@@ -16,49 +16,32 @@ static const char list_help[] =
     "  --json   print a JSON array of objects with the keys name, config, weights,\n"
     "           parameters, flops, top1, top5, training_data, collection (null = unknown)\n";
 
-static void put_str_or_null(strbuf *b, const char *s) {
-  if (s) json_put_string(b, s, strlen(s));
-  else sb_puts(b, "null");
-}
-
-static void put_count(strbuf *b, long long v) {
-  if (v < 0) sb_puts(b, "null");
-  else sb_printf(b, "%lld", v);
-}
-
-static void put_real(strbuf *b, double v) {
-  char f[32];
-  if (v < 0) { sb_puts(b, "null"); return; }
-  fmt_py_float(f, v);
-  sb_puts(b, f);
-}
-
 static void list_json(const meta_file *mf, strbuf *b) {
   sb_puts(b, "[");
   for (size_t i = 0; i < mf->n_models; i++) {
     const meta_model *m = &mf->models[i];
     sb_puts(b, i ? ",\n  {" : "\n  {");
     sb_puts(b, "\"name\": ");
-    put_str_or_null(b, m->name);
+    json_put_opt_string(b, m->name);
     sb_puts(b, ", \"config\": ");
-    put_str_or_null(b, m->config);
+    json_put_opt_string(b, m->config);
     sb_puts(b, ", \"weights\": ");
-    put_str_or_null(b, m->weights);
+    json_put_opt_string(b, m->weights);
     sb_puts(b, ", \"parameters\": ");
-    put_count(b, m->parameters);
+    json_put_opt_count(b, m->parameters);
     sb_puts(b, ", \"flops\": ");
-    put_count(b, m->flops);
+    json_put_opt_count(b, m->flops);
     sb_puts(b, ", \"top1\": ");
-    put_real(b, m->top1);
+    json_put_opt_float(b, m->top1);
     sb_puts(b, ", \"top5\": ");
-    put_real(b, m->top5);
+    json_put_opt_float(b, m->top5);
     sb_puts(b, ", \"training_data\": [");
     for (char **t = m->training_data; t && *t; t++) {
       if (t != m->training_data) sb_puts(b, ", ");
       json_put_string(b, *t, strlen(*t));
     }
     sb_puts(b, "], \"collection\": ");
-    put_str_or_null(b, m->collection);
+    json_put_opt_string(b, m->collection);
     sb_puts(b, "}");
   }
   sb_puts(b, mf->n_models ? "\n]\n" : "]\n");

@@ -122,8 +122,7 @@ static int get_string_list(meta_reader *r, const yaml_node_t *m, const char *key
   yaml_node_t *v = map_get(r, m, key);
   if (!v) return 0;
   if (*out) {  /* the model's own list replaces an inherited one */
-    for (char **p = *out; *p; p++) free(*p);
-    free(*out);
+    strv_free(*out);
     *out = NULL;
   }
   if (is_null(v)) return 0;
@@ -239,9 +238,7 @@ static void free_model(meta_model *mm) {
   free(mm->config);
   free(mm->weights);
   free(mm->collection);
-  if (mm->training_data)
-    for (char **p = mm->training_data; *p; p++) free(*p);
-  free(mm->training_data);
+  strv_free(mm->training_data);
 }
 
 void meta_free(meta_file *mf) {

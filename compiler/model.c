@@ -480,9 +480,7 @@ void model_free(model_desc *m) {
   free(m->config_path);
   free(m->metafile);
   free(m->weights_url);
-  if (m->training_data)
-    for (char **p = m->training_data; *p; p++) free(*p);
-  free(m->training_data);
+  strv_free(m->training_data);
   free(m->arch);
   free(m->interpolate_mode);
   free(m->resize_backend);

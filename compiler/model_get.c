@@ -3,41 +3,33 @@
 
 #include <math.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
-static void at_pos(const char *file, const cfg_value *at, const char **f, int *line, int *col) {
-  *f = at && cfg_file(at) ? cfg_file(at) : file;
-  *line = at && cfg_file(at) ? cfg_line(at) : 0;
-  *col = at && cfg_file(at) ? cfg_col(at) : 0;
+typedef void diag_fn(const char *file, int line, int col, const char *fmt, ...);
+
+/* DIAG the message at AT's position when AT has one, else at FILE. */
+static void report(diag_fn *diag, const char *file, const cfg_value *at, const char *fmt,
+                   va_list ap) {
+  char *msg = xvasprintf(fmt, ap);
+  if (at && cfg_file(at)) diag(cfg_file(at), cfg_line(at), cfg_col(at), "%s", msg);
+  else diag(file, 0, 0, "%s", msg);
+  free(msg);
 }
 
 int mget_error(const char *file, const cfg_value *at, const char *fmt, ...) {
-  const char *f;
-  int line, col;
-  strbuf b;
   va_list ap;
-  at_pos(file, at, &f, &line, &col);
-  sb_init(&b);
   va_start(ap, fmt);
-  sb_vprintf(&b, fmt, ap);
+  report(diag_error, file, at, fmt, ap);
   va_end(ap);
-  diag_error(f, line, col, "%s", b.s);
-  sb_free(&b);
   return -1;
 }
 
 void mget_warning(const char *file, const cfg_value *at, const char *fmt, ...) {
-  const char *f;
-  int line, col;
-  strbuf b;
   va_list ap;
-  at_pos(file, at, &f, &line, &col);
-  sb_init(&b);
   va_start(ap, fmt);
-  sb_vprintf(&b, fmt, ap);
+  report(diag_warning, file, at, fmt, ap);
   va_end(ap);
-  diag_warning(f, line, col, "%s", b.s);
-  sb_free(&b);
 }
 
 static int type_error(const char *file, const cfg_value *v, const char *key, const char *want) {

@@ -37,14 +37,10 @@ static void add(param_list *l, int ndim, long long d0, long long d1, long long d
     l->v = xrealloc(l->v, l->cap * sizeof *l->v);
   }
   param_spec *p = &l->v[l->n++];
-  strbuf b;
   va_list ap;
-  sb_init(&b);
   va_start(ap, fmt);
-  sb_vprintf(&b, fmt, ap);
+  p->name = xvasprintf(fmt, ap);
   va_end(ap);
-  p->name = sb_take(&b);
-  sb_free(&b);
   p->ndim = ndim;
   p->shape[0] = d0;
   p->shape[1] = d1;

@@ -51,15 +51,14 @@ static const struct { const char *module, *name; pk_global id; } known_globals[]
 
 static int fail(pk_machine *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int fail(pk_machine *m, const char *fmt, ...) {
-  strbuf b;
+  char *msg;
   va_list ap;
-  sb_init(&b);
   va_start(ap, fmt);
-  sb_vprintf(&b, fmt, ap);
+  msg = xvasprintf(fmt, ap);
   va_end(ap);
   diag_error(m->path, 0, 0, "%s: pickle offset %zu (opcode 0x%02x): %s", m->entry, m->op_at,
-             m->op & 0xff, b.s);
-  sb_free(&b);
+             m->op & 0xff, msg);
+  free(msg);
   return -1;
 }
 

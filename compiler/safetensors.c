@@ -18,14 +18,13 @@ typedef struct jreader {
 
 static int jfail(jreader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int jfail(jreader *r, const char *fmt, ...) {
-  strbuf b;
+  char *msg;
   va_list ap;
-  sb_init(&b);
   va_start(ap, fmt);
-  sb_vprintf(&b, fmt, ap);
+  msg = xvasprintf(fmt, ap);
   va_end(ap);
-  diag_error(r->path, 0, 0, "safetensors header offset %zu: %s", r->pos + 8, b.s);
-  sb_free(&b);
+  diag_error(r->path, 0, 0, "safetensors header offset %zu: %s", r->pos + 8, msg);
+  free(msg);
   return -1;
 }
 
@@ -62,24 +61,6 @@ static int hex4(jreader *r, unsigned *u) {
     *u = *u << 4 | d;
   }
   return 0;
-}
-
-static void put_utf8(strbuf *b, unsigned u) {
-  if (u < 0x80) {
-    sb_putc(b, (char)u);
-  } else if (u < 0x800) {
-    sb_putc(b, (char)(0xc0 | u >> 6));
-    sb_putc(b, (char)(0x80 | (u & 0x3f)));
-  } else if (u < 0x10000) {
-    sb_putc(b, (char)(0xe0 | u >> 12));
-    sb_putc(b, (char)(0x80 | (u >> 6 & 0x3f)));
-    sb_putc(b, (char)(0x80 | (u & 0x3f)));
-  } else {
-    sb_putc(b, (char)(0xf0 | u >> 18));
-    sb_putc(b, (char)(0x80 | (u >> 12 & 0x3f)));
-    sb_putc(b, (char)(0x80 | (u >> 6 & 0x3f)));
-    sb_putc(b, (char)(0x80 | (u & 0x3f)));
-  }
 }
 
 /* A JSON string into *OUT (caller frees); NUL characters are refused. */
@@ -139,7 +120,7 @@ static int jstring(jreader *r, char **out) {
           jfail(r, "NUL character in a string");
           goto bad;
         }
-        put_utf8(&b, u);
+        sb_put_utf8(&b, u);
         break;
       }
       default:

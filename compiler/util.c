@@ -104,13 +104,25 @@ char *xstrndup(const char *s, size_t n) {
   return d;
 }
 
+void strv_free(char **v) {
+  if (v)
+    for (char **p = v; *p; p++) free(*p);
+  free(v);
+}
+
 char *xasprintf(const char *fmt, ...) {
-  strbuf b;
+  char *s;
   va_list ap;
-  sb_init(&b);
   va_start(ap, fmt);
-  sb_vprintf(&b, fmt, ap);
+  s = xvasprintf(fmt, ap);
   va_end(ap);
+  return s;
+}
+
+char *xvasprintf(const char *fmt, va_list ap) {
+  strbuf b;
+  sb_init(&b);
+  sb_vprintf(&b, fmt, ap);
   return b.s;
 }
 
@@ -163,6 +175,24 @@ void sb_vprintf(strbuf *b, const char *fmt, va_list ap) {
   b->len += (size_t)n;
 }
 
+void sb_put_utf8(strbuf *b, uint32_t cp) {
+  if (cp < 0x80) {
+    sb_putc(b, (char)cp);
+  } else if (cp < 0x800) {
+    sb_putc(b, (char)(0xc0 | cp >> 6));
+    sb_putc(b, (char)(0x80 | (cp & 0x3f)));
+  } else if (cp < 0x10000) {
+    sb_putc(b, (char)(0xe0 | cp >> 12));
+    sb_putc(b, (char)(0x80 | (cp >> 6 & 0x3f)));
+    sb_putc(b, (char)(0x80 | (cp & 0x3f)));
+  } else {
+    sb_putc(b, (char)(0xf0 | cp >> 18));
+    sb_putc(b, (char)(0x80 | (cp >> 12 & 0x3f)));
+    sb_putc(b, (char)(0x80 | (cp >> 6 & 0x3f)));
+    sb_putc(b, (char)(0x80 | (cp & 0x3f)));
+  }
+}
+
 void sb_printf(strbuf *b, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
@@ -198,6 +228,26 @@ void json_put_string(strbuf *b, const char *s, size_t n) {
     }
   }
   sb_putc(b, '"');
+}
+
+void json_put_opt_string(strbuf *b, const char *s) {
+  if (s) json_put_string(b, s, strlen(s));
+  else sb_puts(b, "null");
+}
+
+void json_put_opt_count(strbuf *b, long long v) {
+  if (v < 0) sb_puts(b, "null");
+  else sb_printf(b, "%lld", v);
+}
+
+void json_put_opt_float(strbuf *b, double v) {
+  char f[32];
+  if (v < 0) {
+    sb_puts(b, "null");
+    return;
+  }
+  fmt_py_float(f, v);
+  sb_puts(b, f);
 }
 
 /* Python's repr(float): the shortest digit string that reads back to the same double, in

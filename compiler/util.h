@@ -33,6 +33,8 @@ void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *fmt, va_list ap);  /* the formatted text; caller frees */
+void strv_free(char **v);  /* a NULL-terminated array of strings and its strings; NULL is fine */
 
 /* ---- growable string buffer ---- */
 typedef struct strbuf { char *s; size_t len, cap; } strbuf;  /* s is always NUL-terminated */
@@ -43,10 +45,16 @@ void sb_put(strbuf *b, const char *s, size_t n);
 void sb_puts(strbuf *b, const char *s);
 void sb_printf(strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sb_vprintf(strbuf *b, const char *fmt, va_list ap);
+void sb_put_utf8(strbuf *b, uint32_t cp);  /* one code point (<= 0x10FFFF) as UTF-8 */
 char *sb_take(strbuf *b);  /* returns the string (caller frees), leaves b empty */
 
 /* ---- JSON output helpers ---- */
 void json_put_string(strbuf *b, const char *s, size_t n);  /* quoted, escaped, UTF-8 kept */
+/* Optional values, null when unknown: a NULL string, a negative count or measure (the
+ * convention of the metafile facts). Measures print as fmt_py_float. */
+void json_put_opt_string(strbuf *b, const char *s);
+void json_put_opt_count(strbuf *b, long long v);
+void json_put_opt_float(strbuf *b, double v);
 /* Python repr(float): shortest round-trip digits, "255.0", "1e-06", "inf", "nan".
  * (JSON has no inf/nan; callers decide how to print those.) */
 void fmt_py_float(char out[32], double v);

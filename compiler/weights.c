@@ -51,10 +51,7 @@ void weights_free(model_weights *w) {
   }
   free(w->t);
   free(w->source);
-  if (w->classes) {
-    for (char **c = w->classes; *c; c++) free(*c);
-    free(w->classes);
-  }
+  strv_free(w->classes);
   memset(w, 0, sizeof *w);
 }
 

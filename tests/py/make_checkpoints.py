@@ -346,44 +346,36 @@ def make_bad(d):
         "data.pkl' is damaged: CRC-32")
     name = os.path.splitext(os.path.basename(good))[0]
 
+    def put_rezip(name, change, regex):
+        path = os.path.join(d, name)
+        rezip(good, path, change)
+        bad.append((path, regex))
+        return path
+
     def on_pkl(f):
         return lambda n, b: f(b) if n.endswith("/data.pkl") else b
-    rz = os.path.join(d, "unknown_opcode.pth")
-    rezip(good, rz, on_pkl(lambda b: b[:2] + b"\xff" + b[2:]))
-    bad.append((rz, "data.pkl: pickle offset 2 \\(opcode 0xff\\): unknown or unsupported "
-                    "pickle opcode 0xff"))
-    rz = os.path.join(d, "text_opcode.pth")  # protocol-0 INT: not read (not in checkpoints)
-    rezip(good, rz, on_pkl(lambda b: b"\x80\x02I1\n."))
-    bad.append((rz, "unknown or unsupported pickle opcode 0x49"))
-    rz = os.path.join(d, "truncated_pickle.pth")
-    rezip(good, rz, on_pkl(lambda b: b[:len(b) // 2]))
-    bad.append((rz, "data.pkl: pickle offset [0-9]+ \\(opcode 0x[0-9a-f]+\\): truncated pickle"))
-    rz = os.path.join(d, "pickle_underflow.pth")
-    rezip(good, rz, on_pkl(lambda b: b"\x80\x02R."))
-    bad.append((rz, "pickle stack underflow"))
-    rz = os.path.join(d, "pickle_protocol.pth")
-    rezip(good, rz, on_pkl(lambda b: b"\x80\x09}."))
-    bad.append((rz, "pickle protocol 9"))
-    rz = os.path.join(d, "memo_get.pth")
-    rezip(good, rz, on_pkl(lambda b: b"\x80\x02h\x07."))
-    bad.append((rz, "memo index 7 was never stored"))
-    rz = os.path.join(d, "not_dict.pth")
-    rezip(good, rz, on_pkl(lambda b: b"\x80\x02]."))
-    bad.append((rz, "data.pkl holds a list, not a dict"))
-    rz = os.path.join(d, "missing_storage.pth")
-    rezip(good, rz, lambda n, b: None if n.endswith("/data/3") else b)
-    bad.append((rz, "tensor '.*': storage entry '.*/data/3' is missing"))
-    rz = os.path.join(d, "short_storage.pth")
-    rezip(good, rz, lambda n, b: b[:len(b) - 4] if n.endswith("/data/2") else b)
-    bad.append((rz, "tensor '.*': storage '.*/data/2' of [0-9]+ float32 elements needs more"))
-    rz = os.path.join(d, "no_pickle.pth")
-    rezip(good, rz, lambda n, b: None if n.endswith("/data.pkl") else b)
-    bad.append((rz, "has no '%s/data.pkl'" % name))
-    rz = os.path.join(d, "big_endian.pth")
-    rezip(good, rz, lambda n, b: b)
+    put_rezip("unknown_opcode.pth", on_pkl(lambda b: b[:2] + b"\xff" + b[2:]),
+              "data.pkl: pickle offset 2 \\(opcode 0xff\\): unknown or unsupported "
+              "pickle opcode 0xff")
+    # protocol-0 INT: not read (not in checkpoints)
+    put_rezip("text_opcode.pth", on_pkl(lambda b: b"\x80\x02I1\n."),
+              "unknown or unsupported pickle opcode 0x49")
+    put_rezip("truncated_pickle.pth", on_pkl(lambda b: b[:len(b) // 2]),
+              "data.pkl: pickle offset [0-9]+ \\(opcode 0x[0-9a-f]+\\): truncated pickle")
+    put_rezip("pickle_underflow.pth", on_pkl(lambda b: b"\x80\x02R."), "pickle stack underflow")
+    put_rezip("pickle_protocol.pth", on_pkl(lambda b: b"\x80\x09}."), "pickle protocol 9")
+    put_rezip("memo_get.pth", on_pkl(lambda b: b"\x80\x02h\x07."),
+              "memo index 7 was never stored")
+    put_rezip("not_dict.pth", on_pkl(lambda b: b"\x80\x02]."), "data.pkl holds a list, not a dict")
+    put_rezip("missing_storage.pth", lambda n, b: None if n.endswith("/data/3") else b,
+              "tensor '.*': storage entry '.*/data/3' is missing")
+    put_rezip("short_storage.pth", lambda n, b: b[:len(b) - 4] if n.endswith("/data/2") else b,
+              "tensor '.*': storage '.*/data/2' of [0-9]+ float32 elements needs more")
+    put_rezip("no_pickle.pth", lambda n, b: None if n.endswith("/data.pkl") else b,
+              "has no '%s/data.pkl'" % name)
+    rz = put_rezip("big_endian.pth", lambda n, b: b, "byte order is not 'little'")
     with zipfile.ZipFile(rz, "a") as z:
         z.writestr(name + "/byteorder", "big")
-    bad.append((rz, "byte order is not 'little'"))
     # long tensors are not float: a clear error naming the tensor
     p = os.path.join(d, "int_tensor.pth")
     torch.save({"state_dict": {"backbone.cls_token": torch.zeros(3, dtype=torch.int64)}}, p)
