@@ -330,7 +330,21 @@ static cfg_value *minmax(cfge_ctx *E, cfge_args *A, int want_max, const cfg_expr
   return best;
 }
 
-static int sort_values(cfge_ctx *E, cfg_value **v, size_t n, const cfg_expr *e) {
+static void reverse_values(cfg_value **v, size_t n) {
+  for (size_t i = 0; i < n / 2; i++) {
+    cfg_value *t = v[i];
+    v[i] = v[n - 1 - i];
+    v[n - 1 - i] = t;
+  }
+}
+
+static void reverse_items(cfg_value *seq) { reverse_values(seq->items, seq->n); }
+
+/* Stable sort by "<". REVERSE as CPython's list.sort (listobject.c): reverse, sort, reverse
+ * again, so that equal elements keep their original order (sorting then reversing would
+ * flip them: sorted([1, 1.0, True], reverse=True) is [1, 1.0, True]). */
+static int sort_values(cfge_ctx *E, cfg_value **v, size_t n, int reverse, const cfg_expr *e) {
+  if (reverse) reverse_values(v, n);
   /* insertion sort: stable, and cfge_compare() may fail */
   for (size_t i = 1; i < n; i++) {
     cfg_value *x = v[i];
@@ -344,15 +358,8 @@ static int sort_values(cfge_ctx *E, cfg_value **v, size_t n, const cfg_expr *e) 
     }
     v[j] = x;
   }
+  if (reverse) reverse_values(v, n);
   return 0;
-}
-
-static void reverse_items(cfg_value *seq) {
-  for (size_t i = 0; i < seq->n / 2; i++) {
-    cfg_value *t = seq->items[i];
-    seq->items[i] = seq->items[seq->n - 1 - i];
-    seq->items[seq->n - 1 - i] = t;
-  }
 }
 
 static cfg_value *dict_from_args(cfge_ctx *E, cfge_args *A, const char *fn, const cfg_expr *e) {
@@ -403,10 +410,9 @@ static cfg_value *call_builtin(cfge_ctx *E, const char *fn, cfge_args *A, const 
   if (!strcmp(fn, "sorted")) {
     static const char *const allowed[] = {"reverse", NULL};
     if (only_kwargs(E, A, fn, allowed, e) < 0 || nargs(E, A, fn, 1, 1, e) < 0) return NULL;
-    cfg_value *items = cfge_iterate(E, A->pos[0], e);
-    if (!items || sort_values(E, items->items, items->n, e) < 0) return NULL;
-    cfg_value *rev = cfge_kwarg(A, "reverse");
-    if (rev && cfgv_truthy(rev)) reverse_items(items);
+    cfg_value *items = cfge_iterate(E, A->pos[0], e), *rev = cfge_kwarg(A, "reverse");
+    if (!items || sort_values(E, items->items, items->n, rev && cfgv_truthy(rev), e) < 0)
+      return NULL;
     return items;
   }
   if (!strcmp(fn, "enumerate")) {
@@ -972,9 +978,8 @@ static cfg_value *list_method(cfge_ctx *E, cfg_value *self, const char *m, cfge_
   if (!strcmp(m, "sort")) {
     static const char *const allowed[] = {"reverse", NULL};
     if (only_kwargs(E, A, m, allowed, e) < 0 || nargs(E, A, m, 0, 0, e) < 0) return NULL;
-    if (sort_values(E, self->items, self->n, e) < 0) return NULL;
     cfg_value *rev = cfge_kwarg(A, "reverse");
-    if (rev && cfgv_truthy(rev)) reverse_items(self);
+    if (sort_values(E, self->items, self->n, rev && cfgv_truthy(rev), e) < 0) return NULL;
     return cfgv_none(a, &p.v);
   }
   if (no_kwargs(E, A, m, e) < 0) return NULL;

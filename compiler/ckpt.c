@@ -27,7 +27,9 @@ struct ckpt {
   ckpt_tensor *t;          /* file (state dict) order */
   ckpt_tensor **by_name;   /* t sorted by name */
   size_t nmeta;
-  char **meta;
+  char **meta;             /* keys of the `meta` dict (safetensors: of __metadata__) */
+  size_t ntop;
+  char **top;              /* top-level keys besides the state dict ("meta", "optimizer") */
   char **classes;          /* NULL-terminated, or NULL */
 };
 
@@ -152,8 +154,10 @@ static int load_state_dict(loader *L, const pk_value *root) {
   const pk_value *sd = root;
   const char *wkey = NULL;
   if (root->kind != PK_DICT) {
-    diag_error(c->path, 0, 0, "%s/data.pkl holds a %s, not a dict (a state dict or "
-               "{'state_dict': ...})", L->zip.prefix, pk_kind_name(root->kind));
+    diag_error(c->path, 0, 0, "%s/data.pkl holds %s %s, not a dict (a state dict or "
+               "{'state_dict': ...})", L->zip.prefix,
+               root->kind == PK_NONE ? "" : strchr("io", pk_kind_name(root->kind)[0]) ? "an" : "a",
+               pk_kind_name(root->kind));
     return -1;
   }
   for (size_t i = 0; i < sizeof wrappers / sizeof *wrappers && !wkey; i++) {
@@ -163,10 +167,15 @@ static int load_state_dict(loader *L, const pk_value *root) {
       wkey = wrappers[i];
     }
   }
-  if (wkey)
+  if (wkey) {
+    const pk_value *meta = pk_dict_get(root, "meta");
     for (size_t i = 0; i + 1 < root->n; i += 2)
       if (root->items[i]->kind == PK_STR && strcmp(root->items[i]->s, wkey))
-        add_string(&c->meta, &c->nmeta, root->items[i]->s);
+        add_string(&c->top, &c->ntop, root->items[i]->s);
+    if (meta && meta->kind == PK_DICT)  /* string keys of meta (epoch, dataset_meta, ...) */
+      for (size_t i = 0; i + 1 < meta->n; i += 2)
+        if (meta->items[i]->kind == PK_STR) add_string(&c->meta, &c->nmeta, meta->items[i]->s);
+  }
   find_classes(c, root);
   c->t = xcalloc(sd->n / 2 + 1, sizeof *c->t);
   for (size_t i = 0; i + 1 < sd->n; i += 2) {
@@ -318,6 +327,8 @@ void ckpt_close(ckpt *c) {
   free(c->by_name);
   for (size_t i = 0; i < c->nmeta; i++) free(c->meta[i]);
   free(c->meta);
+  for (size_t i = 0; i < c->ntop; i++) free(c->top[i]);
+  free(c->top);
   strv_free(c->classes);
   if (c->map) munmap((void *)c->map, c->size);
   free(c->path);
@@ -329,6 +340,8 @@ const ckpt_tensor *ckpt_at(const ckpt *c, size_t i) { return i < c->n ? &c->t[i]
 const char *ckpt_format(const ckpt *c) { return c->format; }
 size_t ckpt_meta_count(const ckpt *c) { return c->nmeta; }
 const char *ckpt_meta_key(const ckpt *c, size_t i) { return i < c->nmeta ? c->meta[i] : NULL; }
+size_t ckpt_top_count(const ckpt *c) { return c->ntop; }
+const char *ckpt_top_key(const ckpt *c, size_t i) { return i < c->ntop ? c->top[i] : NULL; }
 const char *const *ckpt_classes(const ckpt *c) { return (const char *const *)c->classes; }
 
 const ckpt_tensor *ckpt_find(const ckpt *c, const char *name) {

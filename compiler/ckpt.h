@@ -41,10 +41,14 @@ const char *ckpt_format(const ckpt *c);                       /* "pth" or "safet
  * A contiguous float32 tensor is one memcpy out of the mapping. */
 void ckpt_read_f32(const ckpt_tensor *t, float *dst);
 
-/* meta: top-level keys besides the state dict, and meta.dataset_meta.classes when present
- * (NULL-terminated list owned by the ckpt, or NULL). */
+/* meta: the (string) keys of the checkpoint's `meta` dict (epoch, dataset_meta, ...; for
+ * safetensors the keys of __metadata__); top: the top-level keys besides the state dict
+ * ("meta", "optimizer", ...; none for a bare state dict or safetensors); and
+ * meta.dataset_meta.classes when present (NULL-terminated list owned by the ckpt, or NULL). */
 size_t ckpt_meta_count(const ckpt *c);
 const char *ckpt_meta_key(const ckpt *c, size_t i);
+size_t ckpt_top_count(const ckpt *c);
+const char *ckpt_top_key(const ckpt *c, size_t i);
 const char *const *ckpt_classes(const ckpt *c);
 
 /* sha256 of the whole file as 64 lowercase hex digits (progress shown for large files). */

@@ -18,7 +18,8 @@ static void help(void) {
       "executed.\n"
       "\n"
       "  --json       print {\"file\", \"format\", \"tensors\": [{\"name\", \"dtype\", \"shape\",\n"
-      "               \"bytes\"}, ...], \"parameters\", \"meta_keys\", \"classes\"[, \"sha256\"]}\n"
+      "               \"bytes\"}, ...], \"parameters\", \"meta_keys\" (keys of meta),\n"
+      "               \"top_level_keys\" (besides the state dict), \"classes\"[, \"sha256\"]}\n"
       "  --sha256     also compute the file's sha256\n"
       "  --dump NAME  write tensor NAME to stdout as contiguous row-major float32 (host byte\n"
       "               order; float16/bfloat16/float64 converted exactly as torch's .float())\n"
@@ -69,6 +70,11 @@ static void print_json(const ckpt *c, const char *path, const char *sha) {
     if (i) sb_puts(&b, ", ");
     json_put_string(&b, ckpt_meta_key(c, i), strlen(ckpt_meta_key(c, i)));
   }
+  sb_puts(&b, "], \"top_level_keys\": [");
+  for (size_t i = 0; i < ckpt_top_count(c); i++) {
+    if (i) sb_puts(&b, ", ");
+    json_put_string(&b, ckpt_top_key(c, i), strlen(ckpt_top_key(c, i)));
+  }
   sb_puts(&b, "], \"classes\": ");
   if (!cl) {
     sb_puts(&b, "null");
@@ -113,6 +119,9 @@ static void print_text(const ckpt *c, const char *path, const char *sha) {
   printf("meta keys:");
   for (size_t i = 0; i < ckpt_meta_count(c); i++) printf(" %s", ckpt_meta_key(c, i));
   printf("%s\n", ckpt_meta_count(c) ? "" : " (none)");
+  printf("top-level keys:");
+  for (size_t i = 0; i < ckpt_top_count(c); i++) printf(" %s", ckpt_top_key(c, i));
+  printf("%s\n", ckpt_top_count(c) ? "" : " (none)");
   if (cl) {
     size_t n = 0;
     while (cl[n]) n++;

@@ -16,10 +16,15 @@ static const char inspect_help[] =
     "metafile_parameters, top1, top5, training_data) and the typed model description\n"
     "(backbone, neck, head, preprocess) with patch_size, input_size [H, W], mean and std (RGB\n"
     "order when the config converts to RGB) and the computed parameter count 'parameters'.\n"
+    "'config' is the metafile's Config string (or CONFIG.py as given), 'config_path' the\n"
+    "file actually read.\n"
     "\n"
     "  --root DIR          directory the metafile's Config paths are relative to (default: the\n"
     "                      nearest ancestor of the metafile under which the config exists)\n"
-    "  --input-size H[xW]  compile for this input geometry instead of the test crop size\n"
+    "  --input-size H[xW]  compile for this input geometry instead of the test crop size;\n"
+    "                      the test pipeline is adapted (with a warning, as this departs from\n"
+    "                      the config): crop := HxW, resize scale S := S * max(H, W) /\n"
+    "                      max(crop), rounded half up, at least max(H, W)\n"
     "  --tensors           also list the model's parameters (state-dict names and shapes)\n";
 
 static const char *out_type_name(vit_out_type t) {
@@ -52,7 +57,11 @@ static const char *bool_s(int v) { return v ? "true" : "false"; }
 static void card_json(const model_desc *m, int tensors, strbuf *b) {
   sb_puts(b, "{\n  \"name\": ");
   json_put_opt_string(b, m->name);
+  /* config: the metafile's Config string (as `mmcc list` shows it), or CONFIG.py as given;
+   * config_path: the file actually opened (under --root or the found repository root) */
   sb_puts(b, ",\n  \"config\": ");
+  json_put_opt_string(b, m->metafile_config ? m->metafile_config : m->config_path);
+  sb_puts(b, ",\n  \"config_path\": ");
   json_put_opt_string(b, m->config_path);
   sb_puts(b, ",\n  \"metafile\": ");
   json_put_opt_string(b, m->metafile);
@@ -198,6 +207,9 @@ int cmd_inspect(int argc, char **argv) {
   size_t n0 = pos[0] ? strlen(pos[0]) : 0;
   int config_mode = npos == 1 && n0 > 3 && !strcmp(pos[0] + n0 - 3, ".py");
   if (npos == 0) return usage_error("inspect", "missing METAFILE MODEL or CONFIG.py");
+  if (npos >= 2 && n0 > 3 && !strcmp(pos[0] + n0 - 3, ".py"))
+    return usage_error("inspect", "'%s' is a config file: 'mmcc inspect CONFIG.py' takes no "
+                                  "MODEL argument (a model name goes with a METAFILE)", pos[0]);
   if (!config_mode && npos != 2)
     return usage_error("inspect", npos == 1 ? "missing MODEL (or give a CONFIG.py)"
                                             : "too many arguments");

@@ -11,7 +11,9 @@ static const char list_help[] =
     "usage: mmcc list METAFILE [--json]\n"
     "\n"
     "Lists every model of an mmpretrain metafile.yml: name, config path, parameters, FLOPs,\n"
-    "top-1/top-5 accuracy and weights URL ('-' when the metafile does not say).\n"
+    "top-1/top-5 accuracy and weights URL ('-' when the metafile does not say). A model\n"
+    "without Config, Weights, Parameters, FLOPs or a Top 1 Accuracy, and a model name used\n"
+    "twice, get a warning (METAFILE:LINE:COL of the model entry) on stderr.\n"
     "\n"
     "  --json   print a JSON array of objects with the keys name, config, weights,\n"
     "           parameters, flops, top1, top5, training_data, collection (null = unknown)\n";
@@ -72,6 +74,31 @@ static void list_table(const meta_file *mf) {
   }
 }
 
+/* Issue 2: "missing ones reported": a warning at the model's entry for each fact the model
+ * (with what it inherits from its collection) lacks, and for a name used twice (`mmcc inspect`
+ * refuses an ambiguous name). */
+static void report_missing(const meta_file *mf) {
+  for (size_t i = 0; i < mf->n_models; i++) {
+    const meta_model *m = &mf->models[i];
+    const char *missing[5];
+    int n = 0;
+    if (!m->config) missing[n++] = "'Config'";
+    if (!m->weights) missing[n++] = "'Weights'";
+    if (m->parameters < 0) missing[n++] = "'Metadata: Parameters'";
+    if (m->flops < 0) missing[n++] = "'Metadata: FLOPs'";
+    if (m->top1 < 0) missing[n++] = "'Results' with a 'Top 1 Accuracy'";
+    for (int k = 0; k < n; k++)
+      diag_warning(mf->path, m->line, m->col, "model '%s' has no %s", m->name, missing[k]);
+    for (size_t j = 0; j < i; j++)
+      if (!strcmp(mf->models[j].name, m->name)) {
+        diag_warning(mf->path, m->line, m->col, "model name '%s' is used twice (first at "
+                     "%d:%d); 'mmcc inspect' refuses it as ambiguous", m->name,
+                     mf->models[j].line, mf->models[j].col);
+        break;
+      }
+  }
+}
+
 int cmd_list(int argc, char **argv) {
   const char *path = NULL;
   int json = 0;
@@ -88,10 +115,7 @@ int cmd_list(int argc, char **argv) {
   if (!path) return usage_error("list", "missing METAFILE");
   meta_file mf;
   if (meta_load(path, &mf)) return 1;
-  for (size_t i = 0; i < mf.n_models; i++)
-    if (!mf.models[i].config)
-      diag_warning(path, mf.models[i].line, mf.models[i].col, "model '%s' has no 'Config'",
-                   mf.models[i].name);
+  report_missing(&mf);
   if (json) {
     strbuf b;
     sb_init(&b);

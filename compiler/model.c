@@ -424,12 +424,19 @@ int model_from_metafile(const char *metafile, const char *model_name, const char
   meta_file mf;
   init_desc(m);
   if (meta_load(metafile, &mf)) return -1;
-  const meta_model *mm = meta_find(&mf, model_name);
+  const meta_model *mm = meta_find(&mf, model_name), *dup = NULL;
   int rc = -1;
   char *cfg_path = NULL;
+  for (size_t i = 0; mm && i < mf.n_models && !dup; i++)
+    if (&mf.models[i] != mm && !strcmp(mf.models[i].name, model_name)) dup = &mf.models[i];
   if (!mm) {
     diag_error(metafile, 0, 0, "no model named '%s' (%zu models; see 'mmcc list %s')",
                model_name, mf.n_models, metafile);
+  } else if (dup) {
+    diag_error(metafile, dup->line, dup->col, "model name '%s' is ambiguous: models at "
+               "%d:%d (Config %s) and %d:%d (Config %s) both have it", model_name, mm->line,
+               mm->col, mm->config ? mm->config : "none", dup->line, dup->col,
+               dup->config ? dup->config : "none");
   } else if (!mm->config) {
     diag_error(metafile, mm->line, mm->col, "model '%s' has no 'Config'", mm->name);
   } else {
@@ -454,6 +461,7 @@ int model_from_metafile(const char *metafile, const char *model_name, const char
       m->name = xstrdup(mm->name);
       m->metafile = xstrdup(metafile);
       m->weights_url = mm->weights ? xstrdup(mm->weights) : NULL;
+      m->metafile_config = xstrdup(mm->config);
       m->flops = mm->flops;
       m->metafile_parameters = mm->parameters;
       m->top1 = mm->top1;
@@ -471,14 +479,15 @@ int model_from_metafile(const char *metafile, const char *model_name, const char
 }
 
 void model_set_input_size(model_desc *m, int h, int w) {
-  m->input_size[0] = h;
-  m->input_size[1] = w;
+  if (h == m->input_size[0] && w == m->input_size[1]) return;
+  model_pipe_adapt(m, h, w);
 }
 
 void model_free(model_desc *m) {
   free(m->name);
   free(m->config_path);
   free(m->metafile);
+  free(m->metafile_config);
   free(m->weights_url);
   strv_free(m->training_data);
   free(m->arch);

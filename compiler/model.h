@@ -70,6 +70,10 @@ typedef struct model_desc {
   /* ---- compiled geometry and size ---- */
   int input_size[2];       /* [H, W] the compiled model takes: crop size, or --input-size */
   long long parameters;    /* computed, pos_embed on the img_size grid */
+
+  /* ---- added after the first contract (additive) ---- */
+  char *metafile_config;   /* the metafile's Config string as written (relative to the
+                              repository root); NULL for a CONFIG.py model */
 } model_desc;
 
 /* Resolve CONFIG.py and extract the description (name = file name without .py).
@@ -79,7 +83,18 @@ int model_from_config(const char *config_path, model_desc *m);
  * the metafile under which the config path exists), extract, and fill the card. */
 int model_from_metafile(const char *metafile, const char *model_name, const char *root,
                         model_desc *m);
-/* Override the compiled input geometry (--input-size). */
+/* Override the compiled input geometry (--input-size H x W). When H x W differs from what the
+ * test pipeline produces (its crop size), the compiled test pipeline is adapted so that it
+ * produces H x W (else classify_rgb8 would reject every image), with a warning on stderr
+ * saying from what to what, since this departs from the config's (mmpretrain's) pipeline:
+ *   crop_size := [H, W];
+ *   resize_scale S (when there is a resize) keeps the pipeline's resize/crop ratio:
+ *     S' = S * max(H, W) / max(crop_h, crop_w), rounded to nearest with halves up, and never
+ *     below max(H, W) (what the crop needs after a short-edge resize); a pipeline without a
+ *     crop uses the previous input size in place of the crop (and stays without a crop).
+ * A second warning when the adapted pipeline still cannot give H x W for typical images
+ * (300x400 and 400x300 HxW; e.g. no crop, or a long-edge resize): classify_rgb8 returns the
+ * image-shape error for those. Same H x W as now: nothing changes. */
 void model_set_input_size(model_desc *m, int h, int w);
 void model_free(model_desc *m);
 

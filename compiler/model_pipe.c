@@ -242,8 +242,85 @@ int model_pipe_extract(const char *file, const cfg_value *root, model_desc *m) {
     return mget_error(file, c.crop, "CenterCrop %dx%d is larger than the resized short edge %d",
                       m->crop_size[0], m->crop_size[1], m->resize_scale);
   /* input geometry: crop size, else the resize scale, else the backbone's img_size */
-  if (m->crop_size[0]) model_set_input_size(m, m->crop_size[0], m->crop_size[1]);
-  else if (m->resize_scale) model_set_input_size(m, m->resize_scale, m->resize_scale);
-  else model_set_input_size(m, m->img_size[0], m->img_size[1]);
+  int *in = m->input_size;
+  if (m->crop_size[0]) in[0] = m->crop_size[0], in[1] = m->crop_size[1];
+  else if (m->resize_scale) in[0] = in[1] = m->resize_scale;
+  else in[0] = m->img_size[0], in[1] = m->img_size[1];
   return 0;
 }
+
+/* {====================================================================== --input-size */
+
+/* The size the pipeline's resize gives a W x H image (model_pipe.c header, as mmpretrain). */
+static void resized(const model_desc *m, int w, int h, int *rw, int *rh) {
+  int s = m->resize_scale;
+  int by_w = m->resize_edge == EDGE_SHORT ? w < h : w > h;  /* which side goes to S */
+  *rw = w, *rh = h;
+  if (!s) return;
+  if (by_w) *rw = s, *rh = (int)((long long)s * h / w);
+  else *rw = (int)((long long)s * w / h), *rh = s;
+}
+
+/* Does the pipeline turn a W x H image into exactly input_size? (the runtime's check) */
+static int fits(const model_desc *m, int w, int h) {
+  int rw, rh;
+  resized(m, w, h, &rw, &rh);
+  if (m->crop_size[0]) return rw >= m->crop_size[1] && rh >= m->crop_size[0];
+  return rw == m->input_size[1] && rh == m->input_size[0];
+}
+
+static void describe(strbuf *b, const model_desc *m, int scale, const int crop[2]) {
+  if (scale) sb_printf(b, "resize %s edge %d", m->resize_edge == EDGE_SHORT ? "short" : "long",
+                       scale);
+  else sb_puts(b, "no resize");
+  if (crop[0]) sb_printf(b, ", crop %dx%d", crop[0], crop[1]);
+  else sb_puts(b, ", no crop");
+}
+
+/* A compiled input size H x W other than the test pipeline's output: the compiled pipeline
+ * must produce H x W, or classify_rgb8 rejects every image. Rules (documented in model.h):
+ *   crop_size := [H, W];
+ *   resize scale S (when the pipeline resizes) keeps the pipeline's resize-to-crop ratio:
+ *     S' = S * max(H, W) / max(crop_h, crop_w), rounded to nearest (halves up), and never
+ *     below max(H, W) (a short-edge resize must leave room for the crop); without a crop the
+ *     old input size stands in for the crop.
+ * This departs from the config's test pipeline, so a warning says what changed; a second
+ * warning when typical images (4:3, both orientations) still cannot give H x W. */
+void model_pipe_adapt(model_desc *m, int h, int w) {
+  int old_scale = m->resize_scale, old_crop[2] = {m->crop_size[0], m->crop_size[1]};
+  int ref = m->crop_size[0] ? (m->crop_size[0] > m->crop_size[1] ? m->crop_size[0]
+                                                                  : m->crop_size[1])
+                            : (m->input_size[0] > m->input_size[1] ? m->input_size[0]
+                                                                   : m->input_size[1]);
+  int big = h > w ? h : w;
+  m->input_size[0] = h;
+  m->input_size[1] = w;
+  if (!ref) return;  /* not extracted from a config (no pipeline to adapt) */
+  if (m->crop_size[0]) m->crop_size[0] = h, m->crop_size[1] = w;
+  if (m->resize_scale) {
+    long long s2 = ((long long)2 * m->resize_scale * big + ref) / (2LL * ref);
+    if (s2 < big) s2 = big;
+    m->resize_scale = s2 > 65536 ? 65536 : (int)s2;
+  }
+  strbuf from, to;
+  sb_init(&from);
+  sb_init(&to);
+  describe(&from, m, old_scale, old_crop);
+  describe(&to, m, m->resize_scale, m->crop_size);
+  diag_warning(m->config_path, 0, 0, "input size %dx%d (HxW) differs from the test pipeline's output: "
+               "the compiled test pipeline was adapted from (%s) to (%s); this departs from the "
+               "config's test pipeline (mmpretrain would feed the model the old size)",
+               h, w, from.s, to.s);
+  if (!fits(m, 400, 300) || !fits(m, 300, 400)) {
+    int rw, rh;
+    resized(m, 400, 300, &rw, &rh);
+    diag_warning(m->config_path, 0, 0, "with (%s), typical images cannot give the %dx%d "
+                 "input (HxW; e.g. a 300x400 image is resized to %dx%d%s): classify_rgb8 will "
+                 "return the image-shape error for them", to.s, h, w, rh, rw,
+                 m->crop_size[0] ? ", smaller than the crop" : ", and there is no crop");
+  }
+  sb_free(&from);
+  sb_free(&to);
+}
+
+/* }====================================================================== */

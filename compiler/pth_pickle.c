@@ -56,8 +56,12 @@ static int fail(pk_machine *m, const char *fmt, ...) {
   va_start(ap, fmt);
   msg = xvasprintf(fmt, ap);
   va_end(ap);
-  diag_error(m->path, 0, 0, "%s: pickle offset %zu (opcode 0x%02x): %s", m->entry, m->op_at,
-             m->op & 0xff, msg);
+  if (m->op < 0) /* no opcode read yet: the data ended (or is empty) where one should start */
+    diag_error(m->path, 0, 0, "%s: pickle offset %zu (at end of data, where an opcode should "
+               "start): %s", m->entry, m->op_at, msg);
+  else
+    diag_error(m->path, 0, 0, "%s: pickle offset %zu (opcode 0x%02x): %s", m->entry, m->op_at,
+               m->op & 0xff, msg);
   free(msg);
   return -1;
 }
@@ -142,6 +146,14 @@ const char *pk_kind_name(pk_kind k) {
   static const char *const names[] = {"None", "bool", "int", "int", "float", "str", "bytes",
                                       "tuple", "list", "dict", "set", "global", "object",
                                       "storage", "tensor"};
+  return names[k];
+}
+
+/* The kind name with its indefinite article, for messages: "a list", "an object". */
+static const char *pk_kind_a(pk_kind k) {
+  static const char *const names[] = {"None", "a bool", "an int", "an int", "a float", "a str",
+                                      "a bytes object", "a tuple", "a list", "a dict", "a set",
+                                      "a global", "an object", "a storage", "a tensor"};
   return names[k];
 }
 
@@ -244,8 +256,8 @@ static int reduce(pk_machine *m) {
   if (need(m, 2) < 0) return -1;
   args = pop(m);
   fn = pop(m);
-  if (args->kind != PK_TUPLE) return fail(m, "REDUCE arguments are a %s, not a tuple",
-                                          pk_kind_name(args->kind));
+  if (args->kind != PK_TUPLE) return fail(m, "REDUCE arguments are %s, not a tuple",
+                                          pk_kind_a(args->kind));
   r = NULL;
   if (fn->kind == PK_GLOBAL && fn->known == PK_G_ORDERED_DICT) {
     if (args->n == 0) r = new_value(m, PK_DICT);
@@ -325,12 +337,12 @@ static int add_items(pk_machine *m, pk_value *t, size_t from, pk_kind kind) {
   if (kind == PK_DICT) {
     if (n % 2) return fail(m, "odd number of values for SETITEMS");
     if (t->kind != PK_DICT && t->kind != PK_OBJECT)
-      return fail(m, "SETITEM(S) on a %s", pk_kind_name(t->kind));
+      return fail(m, "SETITEM(S) on %s", pk_kind_a(t->kind));
   } else if (t->kind == PK_OBJECT) {
     n = 0;  /* appends to an opaque list-like object are not kept */
   } else if (t->kind != kind) {
-    return fail(m, "%s on a %s", kind == PK_SET ? "ADDITEMS" : "APPEND(S)",
-                pk_kind_name(t->kind));
+    return fail(m, "%s on %s", kind == PK_SET ? "ADDITEMS" : "APPEND(S)",
+                pk_kind_a(t->kind));
   }
   for (size_t i = 0; i < n; i++) add_item(t, m->stack[from + i]);
   m->sp = from;

@@ -154,6 +154,13 @@ MMRT_MAYBE_UNUSED static void epi_bias_gelu(const void *ctx, float *c, int ts, i
     int mt, int n0, int nn) {
   const float *b = (const float *)ctx + n0;
   (void)t0;
+  if (ts == 1 && ns == MMRT_XR && mt == MMRT_XR) {
+    /* a full tile of panels is nn * XR contiguous floats: bias, then GELU in one flat loop */
+    for (int n = 0; n < nn; n++)
+      for (int t = 0; t < MMRT_XR; t++) c[n * MMRT_XR + t] += b[n];
+    for (int e = 0; e < nn * MMRT_XR; e++) c[e] = mmrt_gelu(c[e]);
+    return;
+  }
   for (int n = 0; n < nn; n++)
     for (int t = 0; t < mt; t++)
       c[(size_t)n * ns + t * ts] = mmrt_gelu(c[(size_t)n * ns + t * ts] + b[n]);

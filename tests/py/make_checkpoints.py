@@ -361,7 +361,24 @@ def make_bad(d):
     put_rezip("text_opcode.pth", on_pkl(lambda b: b"\x80\x02I1\n."),
               "unknown or unsupported pickle opcode 0x49")
     put_rezip("truncated_pickle.pth", on_pkl(lambda b: b[:len(b) // 2]),
-              "data.pkl: pickle offset [0-9]+ \\(opcode 0x[0-9a-f]+\\): truncated pickle")
+              "data.pkl: pickle offset [0-9]+ \\((opcode 0x[0-9a-f]+|at end of data, where an "
+              "opcode should start)\\): truncated pickle")
+    # no opcode read at all: the message must not name one (review #7)
+    put_rezip("empty_pickle.pth", on_pkl(lambda b: b""),
+              "data.pkl: pickle offset 0 \\(at end of data, where an opcode should start\\): "
+              "truncated pickle: needs 1 bytes at offset 0, 0 left")
+    put_rezip("pickle_ends_after_proto.pth", on_pkl(lambda b: b"\x80\x02"),
+              "data.pkl: pickle offset 2 \\(at end of data, where an opcode should start\\): "
+              "truncated pickle")
+    # kind names with their article (review #7: "holds a object")
+    put_rezip("root_object.pth", on_pkl(lambda b: b"\x80\x02cfoo\nBar\n)R."),
+              "data.pkl holds an object, not a dict")
+    put_rezip("reduce_list_args.pth", on_pkl(lambda b: b"\x80\x02cfoo\nBar\n]R."),
+              "\\(opcode 0x52\\): REDUCE arguments are a list, not a tuple")
+    put_rezip("setitem_on_int.pth", on_pkl(lambda b: b"\x80\x02K\x01K\x02K\x03s."),
+              "SETITEM\\(S\\) on an int")
+    put_rezip("append_on_dict.pth", on_pkl(lambda b: b"\x80\x02}K\x01a."),
+              "APPEND\\(S\\) on a dict")
     put_rezip("pickle_underflow.pth", on_pkl(lambda b: b"\x80\x02R."), "pickle stack underflow")
     put_rezip("pickle_protocol.pth", on_pkl(lambda b: b"\x80\x09}."), "pickle protocol 9")
     put_rezip("memo_get.pth", on_pkl(lambda b: b"\x80\x02h\x07."),
@@ -457,11 +474,11 @@ WRAPPERS = ("state_dict", "model", "module")
 
 def reference(path):
     obj = torch.load(path, map_location="cpu")
-    sd, meta_keys = obj, []
+    sd, top_keys = obj, []
     for k in WRAPPERS:
         if isinstance(obj.get(k), dict):
             sd = obj[k]
-            meta_keys = [m for m in obj if m != k]
+            top_keys = [m for m in obj if m != k]
             break
     tensors = collections.OrderedDict()
     for k, v in sd.items():
@@ -469,9 +486,11 @@ def reference(path):
             tensors[k[7:] if k.startswith("module.") else k] = v.detach()
     meta = obj.get("meta") if sd is not obj else None
     classes = None
+    # meta_keys: the keys inside `meta` (issue 3: "the meta keys"), top_keys: the top level
+    meta_keys = [m for m in meta if isinstance(m, str)] if isinstance(meta, dict) else []
     if isinstance(meta, dict):
         classes = (meta.get("dataset_meta") or {}).get("classes") or meta.get("CLASSES")
-    return tensors, meta_keys, (list(classes) if classes is not None else None)
+    return tensors, meta_keys, top_keys, (list(classes) if classes is not None else None)
 
 
 DTYPE_NAME = {torch.float32: "float32", torch.float16: "float16", torch.bfloat16: "bfloat16",
@@ -479,9 +498,10 @@ DTYPE_NAME = {torch.float32: "float32", torch.float16: "float16", torch.bfloat16
 
 
 def compare(mmcc, path, ref):
-    tensors, meta_keys, classes = reference(ref)
+    tensors, meta_keys, top_keys, classes = reference(ref)
     if path.endswith(".safetensors"):
         meta_keys = None  # its meta keys are the __metadata__ keys
+        top_keys = []     # a flat file: no top-level keys besides the tensors
         classes = None
     out = subprocess.run([mmcc, "ckpt", path, "--json"], capture_output=True)
     if out.returncode != 0:
@@ -497,6 +517,8 @@ def compare(mmcc, path, ref):
             return "%s: %s, torch says %s" % (k, got, want)
     if meta_keys is not None and j["meta_keys"] != meta_keys:
         return "meta keys %s, torch says %s" % (j["meta_keys"], meta_keys)
+    if j["top_level_keys"] != top_keys:
+        return "top-level keys %s, torch says %s" % (j["top_level_keys"], top_keys)
     if classes is not None and j["classes"] != classes:
         return "classes %s, torch says %s" % (j["classes"], classes)
     if j["parameters"] != sum(v.numel() for v in tensors.values()):

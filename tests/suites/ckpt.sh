@@ -28,7 +28,16 @@ sys.exit(0 if got.tobytes() == t.contiguous().numpy().tobytes() else 1)"
   # text listing: header line, one row per tensor, meta keys, classes
   $MMCC ckpt "$OUT/tiny/f32_wrapped.pth" > "$OUT/list.txt" 2>&1
   check list-text grep -q -E '^  backbone\.layers\.0\.attn\.qkv\.weight +float32 +\[96, 32\] +12288$' "$OUT/list.txt"
-  check list-meta grep -q -E '^meta keys: meta optimizer$' "$OUT/list.txt"
+  # meta keys are the keys inside `meta` (issue 3), the top level is listed apart (review #2)
+  check list-meta grep -q -E '^meta keys: epoch lr flag arr custom cfg set frozen big neg bytes dataset_meta mmengine_version$' "$OUT/list.txt"
+  check list-top-level-keys grep -q -E '^top-level keys: meta optimizer$' "$OUT/list.txt"
+  $MMCC ckpt "$OUT/tiny/f32_wrapped.pth" --json > "$OUT/list.json" 2>&1
+  check list-meta-json $PY -c "
+import json, sys
+d = json.load(open('$OUT/list.json'))
+assert d['meta_keys'] == ['epoch', 'lr', 'flag', 'arr', 'custom', 'cfg', 'set', 'frozen', 'big',
+                          'neg', 'bytes', 'dataset_meta', 'mmengine_version'], d['meta_keys']
+assert d['top_level_keys'] == ['meta', 'optimizer'], d['top_level_keys']"
   check list-classes grep -q -E '^classes: 5 \(class_0, class_1, \.\.\.\)$' "$OUT/list.txt"
   # --sha256 against an independent implementation
   # (both implementations: SHA extensions when the CPU has them, and the portable code)

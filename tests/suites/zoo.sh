@@ -90,6 +90,51 @@ else
   fail list-mixed "$(head -c 300 "$OUT/mixed.err")"
 fi
 
+# "missing ones reported" (issue 2; review #3): one warning per model and missing fact, at the
+# model entry's line:col, computed here from PyYAML's node marks and model-index inheritance.
+for z in "$MIXED" tests/models/meta/alias.yml "$ZOO"; do
+  tag=$(basename "$z")
+  $MMCC list "$z" >/dev/null 2>"$OUT/missing-$tag.err"
+  why=$("$PY" - "$z" "$OUT/missing-$tag.err" 2>&1 <<'EOF'
+import sys, yaml
+path, errf = sys.argv[1], sys.argv[2]
+node = next(yaml.compose_all(open(path)))      # the first document, as mmcc reads it
+doc = next(yaml.safe_load_all(open(path)))
+colls = {c['Name']: c for c in doc.get('Collections') or []}
+models = [v for k, v in node.value if k.value == 'Models'][0].value
+want = []
+for mn, m in zip(models, doc['Models']):
+    md = dict((colls.get(m.get('In Collection'), {}).get('Metadata') or {}))
+    md.update(m.get('Metadata') or {})
+    top1 = any('Top 1 Accuracy' in (r.get('Metrics') or {}) for r in m.get('Results') or [])
+    at = '%s:%d:%d: warning: model %r has no ' % (path, mn.start_mark.line + 1,
+                                                  mn.start_mark.column + 1, m['Name'])
+    for what, have in (("'Config'", m.get('Config')), ("'Weights'", m.get('Weights')),
+                       ("'Metadata: Parameters'", md.get('Parameters') is not None),
+                       ("'Metadata: FLOPs'", md.get('FLOPs') is not None),
+                       ("'Results' with a 'Top 1 Accuracy'", top1)):
+        if not have: want.append(at + what)
+got = [l.rstrip('\n') for l in open(errf)]
+if got != want: print('got', got, 'want', want)
+EOF
+)
+  [ -z "$why" ] && ok "list-warns-missing-$tag" || fail "list-warns-missing-$tag" "$(echo "$why" | head -c 600)"
+done
+# a name used twice: list warns at the second entry; inspect refuses the ambiguous name
+DUP=tests/models/meta/dup-name.yml
+if $MMCC list "$DUP" --json >"$OUT/dup.json" 2>"$OUT/dup.err"; then
+  grep -q -x "$DUP:14:5: warning: model name 'twin' is used twice (first at 4:5); 'mmcc inspect' refuses it as ambiguous" "$OUT/dup.err" &&
+    [ "$(wc -l <"$OUT/dup.err")" -eq 1 ] && ok list-warns-duplicate-name ||
+    fail list-warns-duplicate-name "$(head -c 400 "$OUT/dup.err")"
+else
+  fail list-warns-duplicate-name "exit $?: $(head -c 300 "$OUT/dup.err")"
+fi
+expect_error inspect-ambiguous-name "$DUP:14:5: error: model name 'twin' is ambiguous: models at 4:5 \(Config tests/models/deit-tiny\.py\) and 14:5 \(Config tests/models/vit-base-avg\.py\) both have it" \
+  $MMCC inspect "$DUP" twin
+if $MMCC inspect "$DUP" single >"$OUT/single.json" 2>"$OUT/single.err"; then
+  pyjson inspect-unique-name-in-dup-file "$OUT/single.json" "assert d['config'] == 'tests/models/deit-small.py', d['config']"
+else fail inspect-unique-name-in-dup-file "$(head -c 300 "$OUT/single.err")"; fi
+
 # Every metafile fixture against PyYAML with model-index semantics (collection Metadata
 # inherited, first result with a Top 1 Accuracy).
 for z in "$ZOO" "$ZOO1" "$MIXED" tests/models/meta/alias.yml; do
@@ -138,8 +183,10 @@ std = [0.26862954 * 255, 0.26130258 * 255, 0.27577711 * 255]
 sfx = '' if size == 224 else '-%dpx' % size
 want = {'name': name, 'patch_size': patch, 'input_size': [size, size], 'mean': mean, 'std': std,
         'parameters': params, 'metafile_parameters': params,
-        'config': ('tests/configs-1x/' if gen == '1x' else '') +
-                  'configs/clip/vit-base-p%d_pt-64xb64_in1k%s.py' % (patch, sfx)}
+        # config: the metafile's Config string; config_path: the file opened (review #5)
+        'config': 'configs/clip/vit-base-p%d_pt-64xb64_in1k%s.py' % (patch, sfx),
+        'config_path': ('tests/configs-1x/' if gen == '1x' else '') +
+                       'configs/clip/vit-base-p%d_pt-64xb64_in1k%s.py' % (patch, sfx)}
 bb = {'type': 'VisionTransformer', 'arch': 'b', 'embed_dims': 768, 'num_layers': 12,
       'num_heads': 12, 'feedforward_channels': 3072, 'img_size': [224, 224],
       'patch_size': patch, 'in_channels': 3, 'qkv_bias': True, 'pre_norm': True,
@@ -203,32 +250,163 @@ else
 fi
 
 # --input-size, CONFIG.py form, --root
-if $MMCC inspect "$ZOO" clip-vit-base-p32_openai-pre_3rdparty_in1k --input-size 320x256 >"$OUT/is.json" 2>"$OUT/is.err"; then
-  pyjson inspect-input-size "$OUT/is.json" "
+# --input-size other than the crop (review #1): the compiled test pipeline is adapted so that
+# it produces the new size (crop := input size; resize scale keeps the resize/crop ratio,
+# S' = S * max(H, W) / max(crop), rounded half up, never below max(H, W)), with a warning.
+# Reference: mmpretrain's ResizeEdge/Resize(size=(S, -1)) + CenterCrop arithmetic in Python,
+# applied to image sizes (HxW) incl. odd differences and both orientations.
+PIPE_SIM="
+def resized(p, h, w):
+    r = p['resize']
+    if r is None: return h, w
+    s = r['scale']
+    by_w = (w < h) if r['edge'] == 'short' else (w > h)
+    return (int(s * h / w), s) if by_w else (s, int(s * w / h))
+def out_shape(p, h, w):
+    rh, rw = resized(p, h, w)
+    c = p['crop_size']
+    if c is None: return rh, rw
+    y0 = max(0, int(round((rh - c[0]) / 2.))); x0 = max(0, int(round((rw - c[1]) / 2.)))
+    return min(y0 + c[0], rh) - y0, min(x0 + c[1], rw) - x0
+from fractions import Fraction
+def scale(s, big, ref): return max(big, int(Fraction(s * big, ref) + Fraction(1, 2)))
+IMGS = [(375, 500), (500, 375), (301, 303), (303, 301), (480, 640), (1080, 1920), (224, 224)]
+"
+# input_size_case NAME ARGS... -- PYTHON: inspect with ARGS; PYTHON sees d (card) and err (stderr)
+input_size_case() {
+  local n=$1; shift
+  local args=() code
+  while [ "$1" != "--" ]; do args+=("$1"); shift; done
+  code=$2
+  if $MMCC inspect "${args[@]}" >"$OUT/$n.json" 2>"$OUT/$n.err"; then
+    pyjson "$n" "$OUT/$n.json" "$PIPE_SIM
+err = open('$OUT/$n.err').read()
+p = d['preprocess']
+$code"
+  else fail "$n" "$(head -c 300 "$OUT/$n.err")"; fi
+}
+input_size_case inspect-input-size "$ZOO" clip-vit-base-p32_openai-pre_3rdparty_in1k --input-size 320x256 -- "
 assert d['input_size'] == [320, 256], d['input_size']
-assert d['preprocess']['crop_size'] == [224, 224] and d['parameters'] == 88225000
-"
-else fail inspect-input-size "$(head -c 300 "$OUT/is.err")"; fi
-if $MMCC inspect configs/clip/vit-base-p16_pt-64xb64_in1k-448px.py --input-size 512 >"$OUT/cfg.json" 2>"$OUT/cfg.err"; then
-  pyjson inspect-config-py "$OUT/cfg.json" "
+assert p['crop_size'] == [320, 256] and p['resize']['scale'] == scale(224, 320, 224) == 320, p
+assert d['parameters'] == 88225000
+for h, w in IMGS: assert out_shape(p, h, w) == (320, 256), (h, w, out_shape(p, h, w))
+want = ('configs/clip/vit-base-p32_pt-64xb64_in1k.py: warning: input size 320x256 (HxW) differs '
+        \"from the test pipeline's output: the compiled test pipeline was adapted from (resize \"
+        'short edge 224, crop 224x224) to (resize short edge 320, crop 320x256)')
+assert err.startswith(want) and err.count('warning') == 1, err"
+input_size_case inspect-config-py configs/clip/vit-base-p16_pt-64xb64_in1k-448px.py --input-size 512 -- "
 assert d['name'] == 'vit-base-p16_pt-64xb64_in1k-448px', d['name']
+assert d['config'] == d['config_path'] == 'configs/clip/vit-base-p16_pt-64xb64_in1k-448px.py', d
 assert d['metafile'] is None and d['weights'] is None and d['metafile_parameters'] is None
-assert d['input_size'] == [512, 512] and d['preprocess']['crop_size'] == [448, 448]
+assert d['input_size'] == [512, 512] and p['crop_size'] == [512, 512] and p['resize']['scale'] == 512, p
 assert d['parameters'] == 86568424 and d['patch_size'] == 16
-"
-else fail inspect-config-py "$(head -c 300 "$OUT/cfg.err")"; fi
+for h, w in IMGS: assert out_shape(p, h, w) == (512, 512), (h, w)
+assert '(resize short edge 448, crop 448x448) to (resize short edge 512, crop 512x512)' in err, err"
+# resize 256 / crop 224 keeps its ratio: 256 * 384 / 224 = 438.86 -> 439
+input_size_case input-size-ratio-deit tests/models/deit-tiny.py --input-size 384 -- "
+assert d['input_size'] == [384, 384] and p['crop_size'] == [384, 384], p
+assert p['resize']['scale'] == scale(256, 384, 224) == 439, p
+for h, w in IMGS: assert out_shape(p, h, w) == (384, 384), (h, w)
+assert err.count('warning') == 1 and '(resize short edge 256, crop 224x224) to (resize short edge 439, crop 384x384)' in err, err"
+# smaller than the crop, non-square: 256 * 160 / 224 = 182.86 -> 183
+input_size_case input-size-smaller-deit tests/models/deit-tiny.py --input-size 160x96 -- "
+assert p['crop_size'] == [160, 96] and p['resize']['scale'] == scale(256, 160, 224) == 183, p
+for h, w in IMGS: assert out_shape(p, h, w) == (160, 96), (h, w)"
+# an exact half rounds up: long edge 110, crop 96x64, input 72: 110 * 72 / 96 = 82.5 -> 83; a
+# long-edge resize cannot fill the crop for typical images: second warning
+input_size_case input-size-half-up-long-edge tests/models/vit-custom-0x.py --input-size 72 -- "
+assert p['crop_size'] == [72, 72] and p['resize'] == dict(p['resize'], scale=83, edge='long'), p
+assert scale(110, 72, 96) == 83
+assert '(resize long edge 110, crop 96x64) to (resize long edge 83, crop 72x72)' in err, err
+assert out_shape(p, 375, 500) != (72, 72)
+assert 'typical images cannot give the 72x72 input' in err and 'classify_rgb8 will return the image-shape error' in err, err"
+# no crop in the pipeline: the resize follows, and a warning says images are refused
+input_size_case input-size-no-crop tests/models/headless-nonorm.py --input-size 96 -- "
+assert d['input_size'] == [96, 96] and p['crop_size'] is None and p['resize']['scale'] == 96, p
+assert out_shape(p, 96, 96) == (96, 96) and out_shape(p, 375, 500) != (96, 96)
+assert '(resize short edge 64, no crop) to (resize short edge 96, no crop)' in err, err
+assert 'a 300x400 image is resized to 96x128, and there is no crop): classify_rgb8 will return the image-shape error' in err, err"
+# the crop size itself: nothing adapted, no warning
+input_size_case input-size-same-as-crop "$ZOO" clip-vit-base-p16_openai-pre_3rdparty_in1k-384px --input-size 384x384 -- "
+assert d['input_size'] == [384, 384] and p['crop_size'] == [384, 384] and p['resize']['scale'] == 384, p
+assert err == '', err"
+# End to end: a library built with --input-size 48x40 accepts images and preprocesses them as
+# the adapted pipeline says (resize short edge 40 * 48 / 32 = 60, crop 48x40), compared with
+# Pillow + numpy (mmpretrain's ResizeEdge / CenterCrop / data_preprocessor arithmetic). The
+# pixels are passed as BGR (cv2's decode order): with to_rgb=False the backbone gets them as is.
+E2E=$OUT/e2e
+if "$MMCC" build tests/models/tiny-pipeline.py --weights random --input-size 48x40 --out "$E2E" >"$OUT/e2e.log" 2>&1; then
+  cat >"$OUT/e2e.c" <<'EOF'
+#include <stdio.h>
+#include <stdlib.h>
+#include "tiny_pipeline.h"
+int main(int argc, char **argv) {
+  static float pre[3 * 48 * 40], logits[10];
+  void *ws = aligned_alloc(64, TINY_PIPELINE_WORKSPACE_BYTES);
+  for (int i = 1; i + 1 < argc; i += 2) {
+    int w = atoi(argv[i]), h = atoi(argv[i + 1]);
+    unsigned char *px = malloc((size_t)w * h * 3);
+    for (int y = 0; y < h; y++)
+      for (int x = 0; x < w; x++)
+        for (int c = 0; c < 3; c++) px[(y * w + x) * 3 + c] = (unsigned char)((x * 7 + y * 13 + c * 29 + x * y) % 256);
+    int rc1 = tiny_pipeline_preprocess_rgb8(px, w, h, 3 * w, TINY_PIPELINE_BGR, pre, ws);
+    int rc2 = tiny_pipeline_classify_rgb8(px, w, h, 3 * w, TINY_PIPELINE_BGR, logits, ws, 1);
+    printf("%d %d\n", rc1, rc2);
+    fwrite(pre, sizeof pre, 1, stderr);
+    free(px);
+  }
+  free(ws);
+  return 0;
+}
+EOF
+  D=$E2E/tiny-pipeline
+  if cc -std=c11 -o "$OUT/e2e-app" "$OUT/e2e.c" -I"$D" "$D/libtiny_pipeline.a" -lm -lpthread 2>"$OUT/e2e.cc.log"; then
+    "$OUT/e2e-app" 400 300 300 400 301 303 1000 200 40 48 >"$OUT/e2e.rc" 2>"$OUT/e2e.f32"
+    why=$("$PY" - "$OUT/e2e.rc" "$OUT/e2e.f32" 2>&1 <<'EOF'
+import sys, numpy as np
+from PIL import Image
+sizes = [(400, 300), (300, 400), (301, 303), (1000, 200), (40, 48)]
+rcs = open(sys.argv[1]).read().split()
+got = np.fromfile(sys.argv[2], '<f4').reshape(len(sizes), 3, 48, 40)
+mean = np.array([1., 2., 3.], np.float32).reshape(3, 1, 1)
+std = np.array([4., 5., 6.], np.float32).reshape(3, 1, 1)
+for k, (w, h) in enumerate(sizes):
+    if rcs[2 * k:2 * k + 2] != ['0', '0']: print('%dx%d: rc %s' % (w, h, rcs[2 * k:2 * k + 2])); continue
+    x, y = np.meshgrid(np.arange(w), np.arange(h))
+    img = np.stack([(x * 7 + y * 13 + c * 29 + x * y) % 256 for c in range(3)], -1).astype(np.uint8)
+    s = 60  # ResizeEdge(scale=60, edge='short')
+    nw, nh = (s, int(s * h / w)) if w < h else (int(s * w / h), s)
+    r = np.asarray(Image.fromarray(img).resize((nw, nh), Image.BICUBIC))
+    y0, x0 = int(round((nh - 48) / 2.)), int(round((nw - 40) / 2.))
+    ref = (r[y0:y0 + 48, x0:x0 + 40].transpose(2, 0, 1).astype(np.float32) - mean) / std
+    if not np.array_equal(ref, got[k]):
+        print('%dx%d: max diff %g' % (w, h, np.abs(ref - got[k]).max()))
+EOF
+)
+    [ -z "$why" ] && ok input-size-e2e-library-accepts-images || fail input-size-e2e-library-accepts-images "$(echo "$why" | head -c 400)"
+  else
+    fail input-size-e2e-library-accepts-images "cc: $(head -c 300 "$OUT/e2e.cc.log")"
+  fi
+  grep -q "tiny-pipeline.py: warning: input size 48x40 (HxW) differs from the test pipeline's output: the compiled test pipeline was adapted from (resize short edge 40, crop 32x32) to (resize short edge 60, crop 48x40)" "$OUT/e2e.log" &&
+    ok input-size-build-warns || fail input-size-build-warns "$(grep -m2 warning "$OUT/e2e.log")"
+else
+  fail input-size-e2e-library-accepts-images "mmcc build: $(grep -m2 error "$OUT/e2e.log")"
+fi
 mkdir -p "$OUT/elsewhere"
 cp "$ZOO" "$OUT/elsewhere/m.yml"
 if $MMCC inspect "$OUT/elsewhere/m.yml" clip-vit-base-p16_laion2b-pre_3rdparty_in1k --root "$ROOT" >"$OUT/root.json" 2>"$OUT/root.err"; then
   pyjson inspect-root "$OUT/root.json" "
-assert d['config'] == '$ROOT/configs/clip/vit-base-p16_pt-64xb64_in1k.py', d['config']
+# config is the metafile's Config string with or without --root (review #5)
+assert d['config'] == 'configs/clip/vit-base-p16_pt-64xb64_in1k.py', d['config']
+assert d['config_path'] == '$ROOT/configs/clip/vit-base-p16_pt-64xb64_in1k.py', d['config_path']
 assert d['parameters'] == 86568424
 "
 else fail inspect-root "$(head -c 300 "$OUT/root.err")"; fi
 # default root from an absolute metafile path
 if $MMCC inspect "$ROOT/$ZOO1" clip-vit-base-p32_laion2b-pre_3rdparty_in1k >"$OUT/abs.json" 2>"$OUT/abs.err"; then
   pyjson inspect-default-root-abs "$OUT/abs.json" "
-assert d['config'] == '$ROOT/tests/configs-1x/configs/clip/vit-base-p32_pt-64xb64_in1k.py', d['config']
+assert d['config'] == 'configs/clip/vit-base-p32_pt-64xb64_in1k.py', d['config']
+assert d['config_path'] == '$ROOT/tests/configs-1x/configs/clip/vit-base-p32_pt-64xb64_in1k.py', d['config_path']
 "
 else fail inspect-default-root-abs "$(head -c 300 "$OUT/abs.err")"; fi
 
@@ -407,6 +585,11 @@ expect_status usage-list-no-arg 2 $MMCC list
 expect_status usage-inspect-one-arg 2 $MMCC inspect $ZOO
 expect_status usage-inspect-bad-size 2 $MMCC inspect $ZOO clip-vit-base-p16_openai-pre_3rdparty_in1k --input-size 0x3
 expect_status usage-inspect-unknown-opt 2 $MMCC inspect $ZOO x --frobnicate
+# a CONFIG.py with a MODEL argument is a usage error, not a metafile (review #4)
+expect_status usage-inspect-config-py-extra-arg 2 \
+  $MMCC inspect configs/clip/vit-base-p16_pt-64xb64_in1k.py clip-vit-base-p16_openai-pre_3rdparty_in1k
+grep -q "'configs/clip/vit-base-p16_pt-64xb64_in1k.py' is a config file: 'mmcc inspect CONFIG.py' takes no MODEL argument" "$OUT/last.err" &&
+  ok usage-inspect-config-py-extra-arg-message || fail usage-inspect-config-py-extra-arg-message "$(head -c 300 "$OUT/last.err")"
 expect_status help-list 0 $MMCC list --help
 expect_status help-inspect 0 $MMCC inspect --help
 
@@ -426,6 +609,18 @@ if [ -x "$MMCC_SAN" ]; then
     $MMCC_SAN list "$z" --json >"$OUT/san.json" 2>"$OUT/san.err" || bad="$bad list:$z"
     grep -q -E 'Sanitizer|runtime error' "$OUT/san.err" && bad="$bad list:$z(san)"
   done
+  # review fixes: pipeline adaptation, missing/duplicate reports, ambiguous name
+  for args in "tests/models/deit-tiny.py --input-size 160x96" "tests/models/headless-nonorm.py --input-size 96" \
+              "tests/models/vit-custom-0x.py --input-size 72" "tests/models/meta/dup-name.yml single"; do
+    # shellcheck disable=SC2086
+    $MMCC_SAN inspect $args >"$OUT/san.json" 2>"$OUT/san.err" || bad="$bad inspect:$args"
+    grep -q -E 'Sanitizer|runtime error' "$OUT/san.err" && bad="$bad inspect:$args(san)"
+  done
+  $MMCC_SAN list tests/models/meta/dup-name.yml >"$OUT/san.json" 2>"$OUT/san.err" || bad="$bad list:dup-name"
+  grep -q -E 'Sanitizer|runtime error' "$OUT/san.err" && bad="$bad list:dup-name(san)"
+  $MMCC_SAN inspect tests/models/meta/dup-name.yml twin >"$OUT/san.json" 2>"$OUT/san.err"
+  [ $? -eq 1 ] || bad="$bad inspect:twin-status"
+  grep -q -E 'Sanitizer|runtime error' "$OUT/san.err" && bad="$bad inspect:twin(san)"
   [ -z "$bad" ] && ok san-inspect-list-clean || fail san-inspect-list-clean "$bad $(grep -m1 -E 'Sanitizer|runtime error' "$OUT/san.err")"
 else
   fail san-build "missing $MMCC_SAN (make san)"
