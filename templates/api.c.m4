@@ -21,6 +21,13 @@ _Static_assert(MM_ID_UPPER[[]]_WORKSPACE_BYTES >= IMAGE_BYTES + MM_FORWARD_WORKS
 
 _Static_assert(MM_ID_UPPER[[]]_MAX_THREADS == MMRT_MAX_THREADS, "thread cap in MM_ID.h and mmrt.h differ");
 _Static_assert(MM_ID_UPPER[[]]_MAX_IMAGE_SIDE == MMRT_MAX_IMAGE_SIDE, "image size cap in MM_ID.h differs");
+/* The public return codes are the runtime's: entry points pass runtime codes through. */
+_Static_assert(MM_ID_UPPER[[]]_E_BAD_ARGUMENT == MMRT_E_BAD_ARGUMENT &&
+               MM_ID_UPPER[[]]_E_IMAGE_TOO_LARGE == MMRT_E_IMAGE_TOO_LARGE &&
+               MM_ID_UPPER[[]]_E_EMPTY_IMAGE == MMRT_E_EMPTY_IMAGE &&
+               MM_ID_UPPER[[]]_E_CPU == MMRT_E_CPU &&
+               MM_ID_UPPER[[]]_E_IMAGE_SHAPE == MMRT_E_IMAGE_SHAPE,
+               "return codes in MM_ID.h and the runtime differ");
 
 /* The test pipeline of MM_CONFIG_TEXT. */
 static const mmrt_pre_params pre = {
