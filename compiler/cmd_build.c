@@ -5,8 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ckpt.h"
-#include "ckpt_check.h"
 #include "cmd.h"
 #include "gen.h"
 #include "meta.h"
@@ -72,17 +70,10 @@ static int parse_weights(const char *v, build_opts *o) {
   return *end || v[7] == '-' ? -1 : 0;
 }
 
-/* Validation as 'mmcc check' does it, then the weights. */
+/* Validation as 'mmcc check' does it, then the weights: one open, one hash of the file. */
 static int load_weights(const model_desc *m, const char *path, int verify, model_weights *w) {
-  ckpt *c = ckpt_open(path);
-  if (!c) return -1;
-  ckpt_report r;
-  memset(&r, 0, sizeof r);
-  int rc = ckpt_check_tensors(m, c, path, &r);
-  ckpt_close(c);
-  if (rc == 0 && verify) rc = ckpt_check_hash(m, path, &r);
-  if (rc == 0) rc = weights_from_checkpoint(m, path, w);
-  return rc;
+  const weights_load_opts opts = {.validate = 1, .verify = verify};
+  return weights_from_checkpoint_opts(m, path, &opts, w);
 }
 
 /* Builds one described model into o->out/<name>. 0 or -1 (diagnostic printed). */
