@@ -68,6 +68,21 @@ static void def_float(strbuf *b, const char *name, double v) {
   def_raw(b, name, s);
 }
 
+/* A model-card number (negative: unknown) as two macros: NAME_TEXT for comments ("-" when
+ * unknown) and NAME as a C constant (-1 when unknown); integers as long long, accuracies %.2f. */
+static void def_card_fact(strbuf *b, const char *name, double v, int is_percent) {
+  char text[64], c[80], *tname = xasprintf("%s_TEXT", name);
+  if (v < 0) snprintf(text, sizeof text, "-");
+  else if (is_percent) snprintf(text, sizeof text, "%.2f", v);
+  else snprintf(text, sizeof text, "%lld", (long long)v);
+  if (v < 0) snprintf(c, sizeof c, is_percent ? "(-1.0)" : "(-1LL)");
+  else snprintf(c, sizeof c, is_percent ? "%s" : "%sLL", text);
+  def_text(b, tname, text);
+  def_raw(b, name, c);
+  free(tname);
+}
+
+
 /* The front matter of every generated file: what made it (no timestamps: output
  * regenerates byte for byte). */
 static char *front_matter(const gen_plan *p, const char *open, const char *line,
@@ -135,25 +150,10 @@ static char *defs_text(const gen_plan *p, const char *runtime_objs, int have_ima
   def_cstr(&b, "MM_WEIGHTS_SOURCE_C", p->w->source);
   def_text(&b, "MM_WEIGHTS_URL_TEXT", m->weights_url ? m->weights_url : "-");
   def_cstr(&b, "MM_WEIGHTS_URL_C", m->weights_url);
-  snprintf(tmp, sizeof tmp, "%lld", m->parameters);
-  def_text(&b, "MM_PARAMETERS_TEXT", tmp);
-  snprintf(tmp, sizeof tmp, m->parameters >= 0 ? "%lldLL" : "(%lldLL)", m->parameters);
-  def_raw(&b, "MM_PARAMETERS", tmp);
-  if (m->flops >= 0) snprintf(tmp, sizeof tmp, "%lld", m->flops);
-  else snprintf(tmp, sizeof tmp, "-");
-  def_text(&b, "MM_FLOPS_TEXT", tmp);
-  snprintf(tmp, sizeof tmp, m->flops >= 0 ? "%lldLL" : "(-1LL)", m->flops);
-  def_raw(&b, "MM_FLOPS", tmp);
-  if (m->top1 >= 0) snprintf(tmp, sizeof tmp, "%.2f", m->top1);
-  else snprintf(tmp, sizeof tmp, "-");
-  def_text(&b, "MM_TOP1_TEXT", tmp);
-  if (m->top5 >= 0) snprintf(tmp, sizeof tmp, "%.2f", m->top5);
-  else snprintf(tmp, sizeof tmp, "-");
-  def_text(&b, "MM_TOP5_TEXT", tmp);
-  snprintf(tmp, sizeof tmp, m->top1 >= 0 ? "%.2f" : "(-1.0)", m->top1);
-  def_raw(&b, "MM_TOP1", tmp);
-  snprintf(tmp, sizeof tmp, m->top5 >= 0 ? "%.2f" : "(-1.0)", m->top5);
-  def_raw(&b, "MM_TOP5", tmp);
+  def_card_fact(&b, "MM_PARAMETERS", m->parameters, 0);
+  def_card_fact(&b, "MM_FLOPS", m->flops, 0);
+  def_card_fact(&b, "MM_TOP1", m->top1, 1);
+  def_card_fact(&b, "MM_TOP5", m->top5, 1);
 
   /* target */
   def_raw(&b, "MM_TARGET_NAME", t->name);
