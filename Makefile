@@ -4,6 +4,7 @@
 #   make test       build, then run the test suite (tests/run); ends with "N passed, N failed"
 #   make test-full  also the slow full-size checks
 #   make san        build build-san/mmcc with -fsanitize=address,undefined
+#   make fuzz       build the libFuzzer harnesses (clang) and run each FUZZ_SECONDS (default 20)
 #   make clean
 #
 # The compiler is every compiler/*.c; nothing else needs listing here.
@@ -50,5 +51,9 @@ test: $(BUILD)/mmcc $(SAN_BUILD)/mmcc
 test-full: $(BUILD)/mmcc $(SAN_BUILD)/mmcc
 	MMCC_TEST_FULL=1 tests/run
 
+# {====================================================================== fuzz
+include tests/fuzz/fuzz.mk
+# }======================================================================
+
 clean:
-	rm -rf $(BUILD) $(SAN_BUILD) tests/out
+	rm -rf $(BUILD) $(SAN_BUILD) $(FUZZ_BUILD) tests/out

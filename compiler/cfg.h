@@ -22,6 +22,9 @@ typedef enum {
  * Returns the root dict, or NULL after printing a diagnostic. The result stays valid until
  * cfg_free(root). */
 cfg_value *cfg_load_file(const char *path);
+/* The same for a top file whose source is TEXT[0..LEN) (not read from PATH; its _base_ files
+ * are still read, relative to PATH). TEXT NULL: read PATH. For the fuzzer. */
+cfg_value *cfg_load_text(const char *path, const char *text, size_t len);
 void cfg_free(cfg_value *root);
 
 cfg_kind cfg_kind_of(const cfg_value *v);

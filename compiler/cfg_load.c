@@ -30,6 +30,8 @@ typedef struct {
   const char *chain[MAX_BASE_DEPTH];  /* real paths of the files being loaded */
   int nchain;
   unsigned placeholder_seq;
+  const char *text0;                  /* cfg_load_text: the top file's source (no read) */
+  size_t len0;
 } loader;
 
 typedef struct { char *placeholder; char *path; } base_var;
@@ -352,8 +354,8 @@ static cfg_value *load(loader *L, const char *display, int depth) {
       diag_error(display, 0, 0, "not a .py config file");
     return NULL;
   }
-  size_t len;
-  char *raw = read_file(display, &len);
+  size_t len = depth == 0 && L->text0 ? L->len0 : 0;
+  char *raw = depth == 0 && L->text0 ? xstrndup(L->text0, len) : read_file(display, &len);
   if (!raw) return NULL;
   if (strlen(raw) != len) {
     diag_error(display, line_of(raw, strlen(raw)), 0, "source contains a NUL byte");
@@ -474,9 +476,13 @@ static const cfg_value *find_other(const cfg_value *v, strbuf *path, int depth) 
   return NULL;
 }
 
-cfg_value *cfg_load_file(const char *path) {
+cfg_value *cfg_load_file(const char *path) { return cfg_load_text(path, NULL, 0); }
+
+cfg_value *cfg_load_text(const char *path, const char *text, size_t len) {
   loader L;
   memset(&L, 0, sizeof L);
+  L.text0 = text;
+  L.len0 = len;
   L.a = cfg_arena_new();
   const char *display = cfg_arena_strndup(L.a, path, strlen(path));
   cfg_value *r = load(&L, display, 0);

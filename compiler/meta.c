@@ -281,12 +281,18 @@ int meta_load(const char *path, meta_file *mf) {
   memset(mf, 0, sizeof *mf);
   char *text = read_file(path, &len);
   if (!text) return -1;
+  int rc = meta_parse(path, text, len, mf);
+  free(text);
+  return rc;
+}
+
+int meta_parse(const char *path, const char *text, size_t len, meta_file *mf) {
+  memset(mf, 0, sizeof *mf);
   yaml_parser_t parser;
   yaml_document_t doc;
   int rc = -1;
   if (!yaml_parser_initialize(&parser)) {
     diag_error(path, 0, 0, "cannot initialise the YAML parser");
-    free(text);
     return -1;
   }
   yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
@@ -305,7 +311,6 @@ int meta_load(const char *path, meta_file *mf) {
     if (rc) meta_free(mf);
   }
   yaml_parser_delete(&parser);
-  free(text);
   return rc;
 }
 

@@ -34,6 +34,8 @@ typedef struct meta_file {
 
 /* Parse PATH. 0, or -1 after a diagnostic "PATH:LINE:COL: error: ..."; mf is then empty. */
 int meta_load(const char *path, meta_file *mf);
+/* The same for the text TEXT[0..LEN) (PATH names it in diagnostics). */
+int meta_parse(const char *path, const char *text, size_t len, meta_file *mf);
 void meta_free(meta_file *mf);
 /* The model called NAME, or NULL. */
 const meta_model *meta_find(const meta_file *mf, const char *name);

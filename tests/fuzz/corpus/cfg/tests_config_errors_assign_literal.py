@@ -1,0 +1,2 @@
+# error: 2:1: error: cannot assign to literal
+1 = x

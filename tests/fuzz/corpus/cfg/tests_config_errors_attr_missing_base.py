@@ -1,0 +1,3 @@
+# error: 'ConfigDict' object has no attribute 'nope'
+_base_ = []
+x = _base_.nope

@@ -1,0 +1,3 @@
+# error: 'dict' object has no attribute 'a'
+d = dict(a=1)
+x = d.a

@@ -1,0 +1,2 @@
+# error: 2:7: error: invalid character '\$'
+x = 1 $ 2

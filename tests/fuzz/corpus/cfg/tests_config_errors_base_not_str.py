@@ -1,0 +1,2 @@
+# error: _base_ must be a string or a list of strings
+_base_ = 3

@@ -1,0 +1,2 @@
+# error: bytes literals are not supported
+x = b'abc'

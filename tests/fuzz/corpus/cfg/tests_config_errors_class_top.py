@@ -1,0 +1,3 @@
+# error: class definition is not supported
+class A:
+    x = 1

@@ -1,0 +1,2 @@
+# error: '<' not supported between instances of 'int' and 'str'
+x = 1 < 'a'

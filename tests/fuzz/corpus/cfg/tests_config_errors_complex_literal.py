@@ -1,0 +1,2 @@
+# error: complex numbers are not supported
+x = 1j

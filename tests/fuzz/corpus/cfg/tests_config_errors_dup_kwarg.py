@@ -1,0 +1,2 @@
+# error: keyword argument repeated: a
+x = dict(a=1, a=2)

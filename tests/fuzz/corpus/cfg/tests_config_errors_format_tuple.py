@@ -1,0 +1,2 @@
+# error: unsupported format string passed to tuple.__format__
+x = f'{(3,):e}'

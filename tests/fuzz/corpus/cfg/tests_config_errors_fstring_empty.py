@@ -1,0 +1,2 @@
+# error: f-string: empty expression not allowed
+x = f'{}'

@@ -1,0 +1,2 @@
+# error: 'from os import \*' is not supported
+from os import *

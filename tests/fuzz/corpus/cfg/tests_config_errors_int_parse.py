@@ -1,0 +1,2 @@
+# error: invalid literal for int\(\) with base 10: 'abc'
+x = int('abc')

@@ -1,0 +1,3 @@
+# error: 3:5: error: KeyError: 'b'
+d = dict(a=1)
+x = d['b']

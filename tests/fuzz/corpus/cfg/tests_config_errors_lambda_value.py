@@ -1,0 +1,2 @@
+# error: 2:5: error: lambda is not supported
+f = lambda x: x + 1

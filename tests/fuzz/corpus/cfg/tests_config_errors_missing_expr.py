@@ -1,0 +1,2 @@
+# error: 2:5: error: invalid syntax: expected an expression
+x = 

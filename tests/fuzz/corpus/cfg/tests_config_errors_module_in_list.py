@@ -1,0 +1,3 @@
+# error: x\[1\] is the module 'copy'
+import copy
+x = [1, copy]

@@ -1,0 +1,2 @@
+# error: 'int' object is not callable
+x = 3(1)

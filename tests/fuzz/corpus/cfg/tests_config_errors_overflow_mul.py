@@ -1,0 +1,2 @@
+# error: integer overflow
+x = 3037000500 * 3037000500

@@ -1,0 +1,2 @@
+# error: integer overflow
+x = 2 ** 63

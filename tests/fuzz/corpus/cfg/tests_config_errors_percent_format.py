@@ -1,0 +1,2 @@
+# error: '%' string formatting is not supported
+x = '%d' % 3

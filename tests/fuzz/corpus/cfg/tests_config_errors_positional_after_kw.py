@@ -1,0 +1,2 @@
+# error: positional argument follows keyword argument
+x = dict(a=1, 2)

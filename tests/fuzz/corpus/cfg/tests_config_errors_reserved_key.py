@@ -1,0 +1,2 @@
+# error: 'filename' is reserved for config file
+filename = 'x.py'

@@ -1,0 +1,2 @@
+# error: 'return' outside function is not supported
+return 1

@@ -1,0 +1,2 @@
+# error: sets are not supported
+x = {1, 2}

@@ -1,0 +1,3 @@
+# error: 3:5: error: unexpected indent
+x = 1
+    y = 2

@@ -1,0 +1,2 @@
+# error: builtin 'map' is not supported
+x = list(map(str, [1]))

@@ -1,0 +1,2 @@
+# error: 2:5: error: unterminated string
+x = 'abc

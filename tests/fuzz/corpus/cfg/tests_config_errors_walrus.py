@@ -1,0 +1,2 @@
+# error: assignment expressions \(:=\) are not supported
+x = (y := 1)

@@ -1,0 +1,3 @@
+# error: 'while' loop is not supported
+while False:
+    pass

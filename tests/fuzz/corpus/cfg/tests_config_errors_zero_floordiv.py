@@ -1,0 +1,2 @@
+# error: integer division or modulo by zero
+x = 5 // 0

@@ -1,0 +1,2 @@
+# error: float modulo by zero
+x = 1.0 % 0

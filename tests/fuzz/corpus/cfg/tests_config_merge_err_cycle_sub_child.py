@@ -1,0 +1,2 @@
+_base_ = '../config.py'
+x = 1

@@ -1,0 +1,2 @@
+model = dict(x=1)
+shared = 1

@@ -1,0 +1,2 @@
+other = 2
+shared = 2

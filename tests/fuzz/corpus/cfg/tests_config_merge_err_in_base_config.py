@@ -1,0 +1,2 @@
+# error: base\.py:2:9: error: name 'undefined_thing' is not defined
+_base_ = 'base.py'

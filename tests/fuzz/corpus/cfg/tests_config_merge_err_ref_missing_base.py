@@ -1,0 +1,1 @@
+model = dict(backbone=dict(arch='b'))

@@ -1,0 +1,2 @@
+# error: circular _base_ inheritance
+_base_ = './config.py'

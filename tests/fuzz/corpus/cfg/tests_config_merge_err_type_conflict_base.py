@@ -1,0 +1,1 @@
+model = dict(neck=None, head=[1])
