@@ -611,7 +611,8 @@ cfg_value *cfge_call(cfge_ctx *E, cfg_value *fn, cfge_args *A, const cfg_expr *e
         cfg_value *x = A->pos[0];
         if (fn->s[5] == 'd') {
           cfg_value *r = cfgv_deepcopy(E->a, x, 0);
-          return r ? r : cfge_err(E, e, "value nested too deeply to copy (circular reference?)");
+          return r ? r : cfge_err(E, e, "value nested too deeply (circular reference?) or too large to copy "
+                                          "(more than %u values written out)", CFG_MAX_EXPANDED);
         }
         if (x->kind == CFG_LIST || x->kind == CFG_DICT) {
           cfge_pos p = cfge_at(E, e);
@@ -877,7 +878,8 @@ static cfg_value *str_method(cfge_ctx *E, cfg_value *self, const char *m, cfge_a
 cfg_value *cfge_store(cfge_ctx *E, cfg_value *container, cfg_value *v, const cfg_expr *e) {
   if (container->kind == CFG_DICT && container->cfgdict) {
     cfg_value *h = cfgv_hook(E->a, v, 0);
-    if (!h) return cfge_err(E, e, "value nested too deeply (circular reference?)");
+    if (!h) return cfge_err(E, e, "value nested too deeply (circular reference?) or too large (more than "
+                                  "%u values written out)", CFG_MAX_EXPANDED);
     return h;
   }
   return v;

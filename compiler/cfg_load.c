@@ -325,7 +325,8 @@ static int load_bases(loader *L, const char *file, const cfg_module *m, cfg_valu
     }
     cfg_value *cd = cfgv_to_configdict(L->a, sub, 0);
     if (!cd) {
-      diag_error(display, 0, 0, "config nested too deeply");
+      diag_error(display, 0, 0, "config nested too deeply or too large (more than %u lists/dicts "
+                 "written out)", CFG_MAX_EXPANDED);
       return -1;
     }
     const char **nk = cfg_arena_alloc(L->a, (nko + cd->n + 1) * sizeof *nk);
@@ -434,8 +435,13 @@ static cfg_value *load(loader *L, const char *display, int depth) {
   for (size_t i = 0; i < own->n; i++) {
     cfg_value *c = cfgv_deepcopy(L->a, own->items[i], 0);
     if (!c) {
-      diag_error(display, own->items[i]->line, own->items[i]->col,
-                 "'%s' is nested too deeply (does it contain itself?)", own->keys[i]->s);
+      if (cfgv_expanded(own->items[i], CFG_MAX_EXPANDED) > CFG_MAX_EXPANDED)
+        diag_error(display, own->items[i]->line, own->items[i]->col,
+                   "'%s' is too large: more than %u values when its shared lists and dicts are "
+                   "written out", own->keys[i]->s, CFG_MAX_EXPANDED);
+      else
+        diag_error(display, own->items[i]->line, own->items[i]->col,
+                   "'%s' is nested too deeply (does it contain itself?)", own->keys[i]->s);
       return NULL;
     }
     cfgv_dict_set(L->a, copy, own->keys[i], c);
@@ -496,6 +502,12 @@ cfg_value *cfg_load_text(const char *path, const char *text, size_t len) {
         break;
       }
     }
+  }
+  /* shared lists and dicts are written out once per place: keep that output bounded */
+  if (r && cfgv_expanded(r, CFG_MAX_EXPANDED) > CFG_MAX_EXPANDED) {
+    diag_error(display, 0, 0, "resolved config too large: more than %u values when written out "
+               "(a list or dict repeated inside itself, e.g. [[x] * 1000] * 1000?)", CFG_MAX_EXPANDED);
+    r = NULL;
   }
   if (r && cfgv_depth(r, 0) > CFG_MAX_VALUE_DEPTH) {
     diag_error(display, 0, 0, "resolved config nested deeper than %d levels (circular reference?)", CFG_MAX_VALUE_DEPTH);

@@ -259,16 +259,20 @@ void cfgv_tostr(strbuf *b, const cfg_value *v) {
 typedef enum { COPY_DEEP, COPY_HOOK, COPY_TO_CONFIGDICT } copy_mode;
 
 /* V with its lists, tuples and dicts rebuilt (keys and scalars shared); NULL when nested
- * deeper than CFG_MAX_VALUE_DEPTH. COPY_DEEP keeps each dict's ConfigDict-ness, the other
- * modes make every rebuilt dict a ConfigDict; COPY_HOOK keeps a ConfigDict as it is. */
-static cfg_value *copy_tree(cfg_arena *a, const cfg_value *v, int depth, copy_mode mode) {
+ * deeper than CFG_MAX_VALUE_DEPTH or when the *budget of values is used up. COPY_DEEP keeps
+ * each dict's ConfigDict-ness, the other modes make every rebuilt dict a ConfigDict;
+ * COPY_HOOK keeps a ConfigDict as it is. */
+static cfg_value *copy_tree(cfg_arena *a, const cfg_value *v, int depth, copy_mode mode,
+                            size_t *budget) {
   if (depth > CFG_MAX_VALUE_DEPTH) return NULL;
   if (v->kind != CFG_LIST && v->kind != CFG_TUPLE && v->kind != CFG_DICT) return (cfg_value *)v;
   if (mode == COPY_HOOK && v->kind == CFG_DICT && v->cfgdict) return (cfg_value *)v;
+  if (*budget <= v->n) return NULL;
+  *budget -= v->n + 1;
   cfg_value *r = cfgv_seq(a, v->kind, v->n, v);
   r->cfgdict = mode == COPY_DEEP ? v->cfgdict : v->kind == CFG_DICT;
   for (size_t i = 0; i < v->n; i++) {
-    cfg_value *x = copy_tree(a, v->items[i], depth + 1, mode);
+    cfg_value *x = copy_tree(a, v->items[i], depth + 1, mode, budget);
     if (!x) return NULL;
     if (v->kind == CFG_DICT) r->keys[i] = v->keys[i];
     r->items[i] = x;
@@ -278,15 +282,31 @@ static cfg_value *copy_tree(cfg_arena *a, const cfg_value *v, int depth, copy_mo
 }
 
 cfg_value *cfgv_deepcopy(cfg_arena *a, const cfg_value *v, int depth) {
-  return copy_tree(a, v, depth, COPY_DEEP);
+  size_t budget = CFG_MAX_EXPANDED;
+  return copy_tree(a, v, depth, COPY_DEEP, &budget);
 }
 
 cfg_value *cfgv_hook(cfg_arena *a, cfg_value *v, int depth) {
-  return copy_tree(a, v, depth, COPY_HOOK);
+  size_t budget = CFG_MAX_EXPANDED;
+  return copy_tree(a, v, depth, COPY_HOOK, &budget);
 }
 
 cfg_value *cfgv_to_configdict(cfg_arena *a, cfg_value *v, int depth) {
-  return copy_tree(a, v, depth, COPY_TO_CONFIGDICT);
+  size_t budget = CFG_MAX_EXPANDED;
+  return copy_tree(a, v, depth, COPY_TO_CONFIGDICT, &budget);
+}
+
+static void count_tree(const cfg_value *v, int depth, size_t *n, size_t limit) {
+  if (depth > CFG_MAX_VALUE_DEPTH || *n > limit) return;
+  if (v->kind != CFG_LIST && v->kind != CFG_TUPLE && v->kind != CFG_DICT) return;
+  *n += v->n + 1;
+  for (size_t i = 0; i < v->n && *n <= limit; i++) count_tree(v->items[i], depth + 1, n, limit);
+}
+
+size_t cfgv_expanded(const cfg_value *v, size_t limit) {
+  size_t n = 0;
+  count_tree(v, 0, &n, limit);
+  return n;
 }
 
 int cfgv_depth(const cfg_value *v, int depth) {

@@ -18,6 +18,10 @@ typedef enum {
 
 /* Values deeper than this are refused (self-referencing containers). */
 #define CFG_MAX_VALUE_DEPTH 400
+/* Most values (containers and their items) one copy may build, and a resolved config may
+ * hold, counting a shared list or dict once per place it appears ([[0] * 1000] * 1000 is
+ * small but writes out a million): twice the longest list (CFGE_MAX_SEQ_LEN). */
+#define CFG_MAX_EXPANDED (1u << 23)
 
 struct cfg_value {
   cfg_kind kind;
@@ -59,7 +63,8 @@ const char *cfgv_type_name(const cfg_value *v);  /* Python's type(v).__name__ */
 void cfgv_repr(strbuf *b, const cfg_value *v);   /* repr(v) */
 void cfgv_tostr(strbuf *b, const cfg_value *v);  /* str(v) */
 
-/* copy.deepcopy (keeps ConfigDict-ness). NULL when nested deeper than CFG_MAX_VALUE_DEPTH. */
+/* copy.deepcopy (keeps ConfigDict-ness). NULL when nested deeper than CFG_MAX_VALUE_DEPTH or
+ * when the copy would hold more than CFG_MAX_EXPANDED values (also for the two below). */
 cfg_value *cfgv_deepcopy(cfg_arena *a, const cfg_value *v, int depth);
 /* mmengine ConfigDict._hook: plain dicts become ConfigDicts (recursively), lists and tuples
  * are rebuilt with hooked items, everything else (ConfigDicts too) is kept as is. */
@@ -68,5 +73,8 @@ cfg_value *cfgv_hook(cfg_arena *a, cfg_value *v, int depth);
 cfg_value *cfgv_to_configdict(cfg_arena *a, cfg_value *v, int depth);
 /* Depth of nesting (stops counting past CFG_MAX_VALUE_DEPTH). */
 int cfgv_depth(const cfg_value *v, int depth);
+/* Values in V written out as a tree (a shared list or dict counted at each place it
+ * appears); stops counting past LIMIT and below CFG_MAX_VALUE_DEPTH. */
+size_t cfgv_expanded(const cfg_value *v, size_t limit);
 
 #endif
