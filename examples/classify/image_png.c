@@ -37,7 +37,26 @@ static void on_warning(png_structp p, png_const_charp msg) {
   (void)msg;
 }
 
+/* Offset of the first chunk before IEND that does not fit in the file, or 0. libpng would
+ * find the file truncated there anyway, but only after allocating the length the chunk
+ * claims (eXIf: up to 2 GB from a file of a hundred bytes). */
+static size_t chunk_overrun(const uint8_t *d, size_t n) {
+  size_t pos = 8;
+  while (pos + 8 <= n) {
+    uint32_t len = (uint32_t)d[pos] << 24 | (uint32_t)d[pos + 1] << 16 | (uint32_t)d[pos + 2] << 8 | d[pos + 3];
+    if (len > n - pos - 8 || n - pos - 8 - len < 4) return pos; /* data and CRC */
+    if (!memcmp(d + pos + 4, "IEND", 4)) return 0;
+    pos += 12 + (size_t)len;
+  }
+  return pos;
+}
+
 int image_decode_png(const uint8_t *data, size_t size, image *img, char *err, size_t errlen) {
+  size_t bad = chunk_overrun(data, size);
+  if (bad) {
+    snprintf(err, errlen, "bad PNG: truncated PNG (the chunk at offset %zu does not fit in the file)", bad);
+    return -1;
+  }
   src s = {data, size, 0, err, errlen};
   png_structp p = png_create_read_struct(PNG_LIBPNG_VER_STRING, &s, on_error, on_warning);
   png_infop info = p ? png_create_info_struct(p) : NULL, end = p ? png_create_info_struct(p) : NULL;

@@ -35,7 +35,7 @@ $(FUZZ_BUILD)/libmmcc.a: $(FUZZ_LIB_SRCS:compiler/%.c=$(FUZZ_BUILD)/obj/%.o)
 	ar rcs $@ $^
 
 $(FUZZ_BUILD)/fuzz_image: tests/fuzz/fuzz_image.c $(FUZZ_IMG_SRCS) examples/classify/image.h
-	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) $(FUZZ_CFLAGS) -Iexamples/classify \
+	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) $(FUZZ_CFLAGS) -Iexamples/classify -DIMAGE_MAX_SIDE=1024 \
 	  -o $@ tests/fuzz/fuzz_image.c $(FUZZ_IMG_SRCS) $(FUZZ_LDFLAGS) -ljpeg -lpng
 
 # Two tiny libraries: tiny-a as written (short edge 44, crop 40) and tiny-b compiled for a
