@@ -474,18 +474,14 @@ static cfg_value *call_builtin(cfge_ctx *E, const char *fn, cfge_args *A, const 
     strbuf b;
     sb_init(&b);
     cfgv_tostr(&b, A->pos[0]);
-    cfg_value *r = cfgv_str(a, b.s ? b.s : "", b.len, &p.v);
-    sb_free(&b);
-    return r;
+    return cfge_str_of(E, &b, e);
   }
   if (!strcmp(fn, "repr")) {
     if (nargs(E, A, fn, 1, 1, e) < 0) return NULL;
     strbuf b;
     sb_init(&b);
     cfgv_repr(&b, A->pos[0]);
-    cfg_value *r = cfgv_str(a, b.s, b.len, &p.v);
-    sb_free(&b);
-    return r;
+    return cfge_str_of(E, &b, e);
   }
   if (!strcmp(fn, "list") || !strcmp(fn, "tuple")) {
     if (nargs(E, A, fn, 0, 1, e) < 0) return NULL;
@@ -645,7 +641,6 @@ cfg_value *cfge_call(cfge_ctx *E, cfg_value *fn, cfge_args *A, const cfg_expr *e
 /* {====================================================================== methods */
 
 static cfg_value *str_format(cfge_ctx *E, cfg_value *self, cfge_args *A, const cfg_expr *e) {
-  cfge_pos p = cfge_at(E, e);
   strbuf out;
   sb_init(&out);
   const char *s = self->s;
@@ -733,15 +728,12 @@ static cfg_value *str_format(cfge_ctx *E, cfg_value *self, cfge_args *A, const c
       strbuf c;
       sb_init(&c);
       cfge_convert(&c, v, conv);
-      shown = cfgv_str(E->a, c.s ? c.s : "", c.len, &p.v);
-      sb_free(&c);
+      if (!(shown = cfge_str_of(E, &c, e))) { sb_free(&out); return NULL; }
     }
     if (spec && strchr(spec, '{')) { sb_free(&out); return cfge_err(E, e, "nested replacement fields in format specs are not supported"); }
     if (cfge_format(E, &out, shown, spec ? spec : "", e) < 0) { sb_free(&out); return NULL; }
   }
-  cfg_value *r = cfgv_str(E->a, out.s ? out.s : "", out.len, &p.v);
-  sb_free(&out);
-  return r;
+  return cfge_str_of(E, &out, e);
 }
 
 static int is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }

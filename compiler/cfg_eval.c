@@ -23,6 +23,17 @@ cfge_pos cfge_at(cfge_ctx *E, const cfg_expr *e) {
   return p;
 }
 
+/* a repr cut short at CFG_MAX_REPR_BYTES must be too long to become a string */
+_Static_assert(CFG_MAX_REPR_BYTES >= CFGE_MAX_SEQ_LEN, "repr limit below the string limit");
+
+cfg_value *cfge_str_of(cfge_ctx *E, strbuf *b, const cfg_expr *e) {
+  cfge_pos p = cfge_at(E, e);
+  cfg_value *r = b->len > CFGE_MAX_SEQ_LEN ? cfge_err(E, e, "string too long")
+                                           : cfgv_str(E->a, b->s ? b->s : "", b->len, &p.v);
+  sb_free(b);
+  return r;
+}
+
 cfg_value *cfge_err(cfge_ctx *E, const cfg_expr *e, const char *fmt, ...) {
   char *msg;
   va_list ap;
@@ -576,7 +587,6 @@ static cfg_value *eval_call(cfge_ctx *E, const cfg_expr *e) {
 }
 
 static cfg_value *eval_fstring(cfge_ctx *E, const cfg_expr *e) {
-  cfge_pos p = cfge_at(E, e);
   strbuf b;
   sb_init(&b);
   for (int k = 0; k < e->n; k++) {
@@ -588,8 +598,7 @@ static cfg_value *eval_fstring(cfge_ctx *E, const cfg_expr *e) {
       strbuf c;
       sb_init(&c);
       cfge_convert(&c, v, part->str[0]);
-      v = cfgv_str(E->a, c.s ? c.s : "", c.len, &p.v);
-      sb_free(&c);
+      if (!(v = cfge_str_of(E, &c, part))) { sb_free(&b); return NULL; }
     }
     const char *spec = "";
     if (part->b) {
@@ -599,9 +608,7 @@ static cfg_value *eval_fstring(cfge_ctx *E, const cfg_expr *e) {
     }
     if (cfge_format(E, &b, v, spec, part) < 0) { sb_free(&b); return NULL; }
   }
-  cfg_value *r = cfgv_str(E->a, b.s ? b.s : "", b.len, &p.v);
-  sb_free(&b);
-  return r;
+  return cfge_str_of(E, &b, e);
 }
 
 static cfg_value *eval_inner(cfge_ctx *E, const cfg_expr *e) {

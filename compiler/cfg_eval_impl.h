@@ -36,6 +36,9 @@ static inline int is_seq(const cfg_value *v) { return v->kind == CFG_LIST || v->
 
 /* cfg_eval.c */
 cfge_pos cfge_at(cfge_ctx *E, const cfg_expr *e);
+/* The string of B (str(), repr(), f-strings, str.format) at e, freeing B; an error when
+ * longer than CFGE_MAX_SEQ_LEN (so also when repr stopped at CFG_MAX_REPR_BYTES). */
+cfg_value *cfge_str_of(cfge_ctx *E, strbuf *b, const cfg_expr *e);
 /* prints "file:line:col: error: ..." at e; returns NULL */
 cfg_value *cfge_err(cfge_ctx *E, const cfg_expr *e, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 cfg_value *cfge_overflow(cfge_ctx *E, const cfg_expr *e);

@@ -200,6 +200,7 @@ static void repr_str(strbuf *b, const char *s, size_t n) {
 typedef struct { const cfg_value *open[CFG_MAX_VALUE_DEPTH + 2]; } repr_stack;
 
 static void repr_depth(strbuf *b, const cfg_value *v, int depth, repr_stack *st) {
+  if (b->len > CFG_MAX_REPR_BYTES) return;  /* the caller sees the length and fails */
   if (depth > CFG_MAX_VALUE_DEPTH) { sb_puts(b, "..."); return; }
   if (v->kind == CFG_LIST || v->kind == CFG_TUPLE || v->kind == CFG_DICT) {
     for (int k = 0; k < depth; k++)

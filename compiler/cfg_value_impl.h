@@ -22,6 +22,9 @@ typedef enum {
  * hold, counting a shared list or dict once per place it appears ([[0] * 1000] * 1000 is
  * small but writes out a million): twice the longest list (CFGE_MAX_SEQ_LEN). */
 #define CFG_MAX_EXPANDED (1u << 23)
+/* repr()/str() of a value stop writing past this many bytes (a list shared inside itself
+ * 40 times over would print 2^40 items); callers that make a string of it check the length. */
+#define CFG_MAX_REPR_BYTES (1u << 22)
 
 struct cfg_value {
   cfg_kind kind;
