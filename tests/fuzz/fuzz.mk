@@ -8,7 +8,7 @@
 # generates here (--weights random) and compiles with the same instrumentation.
 
 FUZZ_CC      ?= clang
-FUZZ_BUILD   = build-fuzz
+FUZZ_BUILD   ?= build-fuzz
 FUZZ_SECONDS ?= 20
 FUZZ_SAN     = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_CFLAGS  = -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link
