@@ -8,10 +8,10 @@
 #      calls; the same under ThreadSanitizer: no report
 #   3. qemu-x86_64 with CPU models lacking the target's features: skx -> <ID>_E_CPU, haswell
 #      on a Haswell runs and gives the native bytes, haswell on a pre-AVX2 CPU -> E_CPU
-#   4. valgrind memcheck of build/mmcc: inspect, build --no-build, an error path: no errors,
-#      no leaks
+#   4. valgrind memcheck of build/mmcc: inspect, build --no-build (random weights and a torch
+#      checkpoint), two error paths: no errors, no leaks
 . "$ROOT/tests/lib.sh"
-plan 12
+plan 14
 TB=$ROOT/tests/build
 TR=$ROOT/tests/robust
 G=$OUT/gen
@@ -161,10 +161,23 @@ vg() {
   else fail "$n" "exit $rc (wanted $want): $(grep -m4 -E '^==[0-9]+==' "$G/$n.err" | tr '\n' ' ' | head -c 500)"; fi
 }
 if ! command -v valgrind >/dev/null; then
-  for n in valgrind_inspect valgrind_build valgrind_error_path; do skip "$n" "no valgrind (Debian valgrind)"; done
+  for n in valgrind_inspect valgrind_build valgrind_error_path valgrind_build_checkpoint \
+           valgrind_checkpoint_error_path; do skip "$n" "no valgrind (Debian valgrind)"; done
 else
   vg valgrind_inspect 0 inspect "$ROOT/configs/clip/metafile.yml" clip-vit-base-p32_openai-pre_3rdparty_in1k --tensors
   vg valgrind_build 0 build "$TB/tiny-a.py" --weights random:2 --no-build --out "$G/vg"
   vg valgrind_error_path 1 inspect "$ROOT/tests/models/bad-backbone.py"
+  # a torch checkpoint (zip + pickle reader, validation, sha256), and one missing a tensor
+  MK=$ROOT/tests/py/make_model_ckpt.py
+  if "$PY" "$MK" "$TB/tiny-a.py" "$G/vg.pth" --seed 4 >"$G/vg.pth.log" 2>&1 &&
+     "$PY" "$MK" "$TB/tiny-a.py" "$G/vg-drop.pth" --seed 4 --drop backbone.ln1.bias >>"$G/vg.pth.log" 2>&1; then
+    vg valgrind_build_checkpoint 0 build "$TB/tiny-a.py" --checkpoint "$G/vg.pth" --no-build --out "$G/vg2"
+    vg valgrind_checkpoint_error_path 1 build "$TB/tiny-a.py" --checkpoint "$G/vg-drop.pth" --no-build --out "$G/vg3"
+    grep -q "backbone.ln1.bias" "$G/valgrind_checkpoint_error_path.err" ||
+      echo "# note: the missing-tensor message did not name backbone.ln1.bias"
+  else
+    fail valgrind_build_checkpoint "make_model_ckpt.py: $(why "$G/vg.pth.log")"
+    fail valgrind_checkpoint_error_path "make_model_ckpt.py failed"
+  fi
 fi
 # }==================================================================
