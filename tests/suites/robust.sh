@@ -102,7 +102,7 @@ fi
 # }==================================================================
 
 # {================================================================== 3. the CPU check
-# cpu_run NAME EXE OUT [QEMU-CPU]: prints the driver's "rc RC E_CPU CODE"
+# cpu_run NAME EXE OUT [QEMU-CPU]: prints the driver's "rc RC E_CPU CODE classify RC2"
 cpu_run() {
   if [ -n "${4:-}" ]; then qemu-x86_64 -cpu "$4" "$2" "$3" 2>"$G/$1.err"
   else "$2" "$3" 2>"$G/$1.err"; fi
@@ -116,33 +116,34 @@ else
   if sources cpu-skx "$TB/tiny-a.py" --target skx && lib skx "-O2" && driver skx cpu "-O2"; then
     SKX=$G/cpu.$LID.skx
     if grep -q avx512f /proc/cpuinfo; then
-      read -r _ rc _ code < <(cpu_run native "$SKX" "$G/skx.f32")
-      [ "${rc:-x}" = 0 ] && ok "cpu_native_skx (rc 0 on this AVX-512 host)" ||
-        fail cpu_native_skx "rc ${rc:-none}: $(why "$G/native.err")"
+      read -r _ rc _ code _ rc2 < <(cpu_run native "$SKX" "$G/skx.f32")
+      [ "${rc:-x}" = 0 ] && [ "${rc2:-x}" = 0 ] && ok "cpu_native_skx (forward and classify: rc 0 on this AVX-512 host)" ||
+        fail cpu_native_skx "rc ${rc:-none}, classify ${rc2:-none}: $(why "$G/native.err")"
     else
       skip cpu_native_skx "this host has no AVX-512"
     fi
-    read -r _ rc _ code < <(cpu_run qskx "$SKX" "$G/qskx.f32" "$QCPU")
-    [ -n "${rc:-}" ] && [ "$rc" = "$code" ] && [ "$rc" -lt 0 ] &&
-      ok "cpu_qemu_skx_on_$QCPU (rc $rc = E_CPU, no crash)" ||
-      fail "cpu_qemu_skx_on_$QCPU" "rc ${rc:-none} (E_CPU ${code:-?}): $(why "$G/qskx.err")"
+    read -r _ rc _ code _ rc2 < <(cpu_run qskx "$SKX" "$G/qskx.f32" "$QCPU")
+    [ -n "${rc:-}" ] && [ "$rc" = "$code" ] && [ "${rc2:-}" = "$code" ] && [ "$rc" -lt 0 ] &&
+      ok "cpu_qemu_skx_on_$QCPU (forward and classify: rc $rc = E_CPU, no crash)" ||
+      fail "cpu_qemu_skx_on_$QCPU" "rc ${rc:-none}, classify ${rc2:-none} (E_CPU ${code:-?}): $(why "$G/qskx.err")"
   else
     fail cpu_native_skx "build: $(why "$G/cpu-skx.log" "$G/skx.make.log" "$G/cpu.$LID.skx.log")"
     fail "cpu_qemu_skx_on_$QCPU" "build failed"
   fi
   if sources cpu-hsw "$TB/tiny-a.py" --target haswell && lib hsw "-O2" && driver hsw cpu "-O2"; then
     HSW=$G/cpu.$LID.hsw
-    read -r _ rn _ _ < <(cpu_run nhsw "$HSW" "$G/hsw-native.f32")
-    read -r _ rq _ _ < <(cpu_run qhsw "$HSW" "$G/hsw-qemu.f32" "$QCPU")
-    if [ "${rn:-x}" = 0 ] && [ "${rq:-x}" = 0 ] && cmp -s "$G/hsw-native.f32" "$G/hsw-qemu.f32"; then
+    read -r _ rn _ _ _ cn < <(cpu_run nhsw "$HSW" "$G/hsw-native.f32")
+    read -r _ rq _ _ _ cq < <(cpu_run qhsw "$HSW" "$G/hsw-qemu.f32" "$QCPU")
+    if [ "${rn:-x}" = 0 ] && [ "${rq:-x}" = 0 ] && [ "${cn:-x}" = 0 ] && [ "${cq:-x}" = 0 ] &&
+        cmp -s "$G/hsw-native.f32" "$G/hsw-qemu.f32"; then
       ok "cpu_qemu_haswell_on_$QCPU (runs; the native run's bytes)"
     else
-      fail "cpu_qemu_haswell_on_$QCPU" "rc native ${rn:-none}, qemu ${rq:-none}; $(cmp "$G/hsw-native.f32" "$G/hsw-qemu.f32" 2>&1 | head -c 100) $(why "$G/qhsw.err")"
+      fail "cpu_qemu_haswell_on_$QCPU" "rc native ${rn:-none}/${cn:-none}, qemu ${rq:-none}/${cq:-none}; $(cmp "$G/hsw-native.f32" "$G/hsw-qemu.f32" 2>&1 | head -c 100) $(why "$G/qhsw.err")"
     fi
-    read -r _ rc _ code < <(cpu_run qold "$HSW" "$G/qold.f32" "$OLD")
-    [ -n "${rc:-}" ] && [ "$rc" = "$code" ] && [ "$rc" -lt 0 ] &&
-      ok "cpu_qemu_haswell_on_$OLD (rc $rc = E_CPU: AVX but no AVX2/FMA)" ||
-      fail "cpu_qemu_haswell_on_$OLD" "rc ${rc:-none} (E_CPU ${code:-?}): $(why "$G/qold.err")"
+    read -r _ rc _ code _ rc2 < <(cpu_run qold "$HSW" "$G/qold.f32" "$OLD")
+    [ -n "${rc:-}" ] && [ "$rc" = "$code" ] && [ "${rc2:-}" = "$code" ] && [ "$rc" -lt 0 ] &&
+      ok "cpu_qemu_haswell_on_$OLD (forward and classify: rc $rc = E_CPU; AVX but no AVX2/FMA)" ||
+      fail "cpu_qemu_haswell_on_$OLD" "rc ${rc:-none}, classify ${rc2:-none} (E_CPU ${code:-?}): $(why "$G/qold.err")"
   else
     fail "cpu_qemu_haswell_on_$QCPU" "build: $(why "$G/cpu-hsw.log" "$G/hsw.make.log" "$G/cpu.$LID.hsw.log")"
     fail "cpu_qemu_haswell_on_$OLD" "build failed"
