@@ -2,7 +2,9 @@
  * workspace (two of them asking for 2 and 3 threads of their own): every result must be the
  * bytes a lone call gives. Also built with -fsanitize=thread (library and driver).
  *
- *   concurrent ROUNDS    prints one summary line; exit status 0 when every result matched */
+ *   concurrent ROUNDS    prints one summary line; exit status 0 when every result matched
+ * With -DSHARED_WORKSPACE (robust.sh's negative control for TSan) the callers wrongly share
+ * one workspace: a data race ThreadSanitizer must report. */
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,12 +15,20 @@ enum { N = 2, W = 53, H = 37, CALLERS = 4 };
 static float x[N * IMAGE_FLOATS], want_fwd[N * OUTN], want_cls[OUTN];
 static uint8_t img[W * H * 3];
 static int rounds;
+#ifdef SHARED_WORKSPACE
+static void *shared;
+#define CALLER_WORKSPACE() shared
+#define CALLER_FREE(ws) (void)(ws)
+#else
+#define CALLER_WORKSPACE() workspace()
+#define CALLER_FREE(ws) free(ws)
+#endif
 
 typedef struct caller { int threads, calls, mismatches, errors; } caller;
 
 static void *run(void *arg) {
   caller *c = arg;
-  void *ws = workspace();
+  void *ws = CALLER_WORKSPACE();
   float *y = malloc(N * OUTN * sizeof *y);
   if (!ws || !y) { c->errors++; return NULL; }
   for (int r = 0; r < rounds; r++) {
@@ -32,7 +42,7 @@ static void *run(void *arg) {
     else if (memcmp(y, want_cls, sizeof want_cls)) c->mismatches++;
   }
   free(y);
-  free(ws);
+  CALLER_FREE(ws);
   return NULL;
 }
 
@@ -46,7 +56,11 @@ int main(int argc, char **argv) {
     printf("lone calls failed\n");
     return 1;
   }
+#ifdef SHARED_WORKSPACE
+  shared = ws;
+#else
   free(ws);
+#endif
   caller c[CALLERS] = {{.threads = 1}, {.threads = 2}, {.threads = 3}, {.threads = 1}};
   pthread_t th[CALLERS];
   for (int i = 0; i < CALLERS; i++)

@@ -5,13 +5,14 @@
 #   1. ASan + UBSan: library and driver instrumented; forward on batch sizes 1..13 with 1, 3,
 #      16 threads, preprocess / classify on odd image sizes and strides: no report
 #   2. four caller threads at once (own workspaces, 1/2/3/1 threads each): the bytes of lone
-#      calls; the same under ThreadSanitizer: no report
+#      calls; the same under ThreadSanitizer: no report (and a report when they share one
+#      workspace: the negative control)
 #   3. qemu-x86_64 with CPU models lacking the target's features: skx -> <ID>_E_CPU, haswell
 #      on a Haswell runs and gives the native bytes, haswell on a pre-AVX2 CPU -> E_CPU
 #   4. valgrind memcheck of build/mmcc: inspect, build --no-build (random weights and a torch
 #      checkpoint), two error paths: no errors, no leaks
 . "$ROOT/tests/lib.sh"
-plan 14
+plan 15
 TB=$ROOT/tests/build
 TR=$ROOT/tests/robust
 G=$OUT/gen
@@ -82,6 +83,7 @@ done
 if ! sources conc "$TB/tiny-a.py"; then
   fail concurrent_callers "mmcc build: $(why "$G/conc.log")"
   fail concurrent_callers_tsan "mmcc build failed"
+  fail tsan_catches_shared_workspace "mmcc build failed"
 else
   if lib plain "-O2" && driver plain concurrent "-O2"; then
     if "$G/concurrent.$LID.plain" 20 >"$G/conc.out" 2>&1; then ok "concurrent_callers ($(cat "$G/conc.out"))"
@@ -97,6 +99,15 @@ else
     else ok "concurrent_callers_tsan ($(cat "$G/tsan.out"); no report)"; fi
   else
     fail concurrent_callers_tsan "build: $(why "$G/tsan.make.log" "$G/concurrent.$LID.tsan.log")"
+  fi
+  # the negative control: callers sharing one workspace race, and TSan must say so
+  c=tsan_catches_shared_workspace
+  if driver tsan concurrent "$TSAN -DSHARED_WORKSPACE"; then
+    TSAN_OPTIONS="halt_on_error=1 exitcode=66" "$G/concurrent.$LID.tsan" 1 >"$G/$c.out" 2>"$G/$c.err"
+    grep -q 'WARNING: ThreadSanitizer: data race' "$G/$c.err" && ok "$c (data race reported)" ||
+      fail "$c" "no report: $(why "$G/$c.out" "$G/$c.err")"
+  else
+    fail "$c" "build: $(why "$G/concurrent.$LID.tsan.log")"
   fi
 fi
 # }==================================================================
