@@ -31,7 +31,8 @@ int main(int argc, char **argv) {
                                  {K(_MAX_IMAGE_SIDE), 1}, {2, K(_MAX_IMAGE_SIDE)}};
   char what[80];
   if (!ws) return 1;
-  memset(ws, 0xa5, ws_bytes);
+  int high_water = argc == 2 && !strcmp(argv[1], "--high-water");
+  if (high_water) memset(ws, 0xa5, ws_bytes); /* else left uninitialised, for memcheck */
   for (size_t b = 0; b < sizeof batches / sizeof *batches; b++) {
     int n = batches[b];
     /* exactly n images and n outputs: an overrun of either is caught */
@@ -71,7 +72,7 @@ int main(int argc, char **argv) {
       free(y);
     }
   }
-  if (argc == 2 && !strcmp(argv[1], "--high-water")) {
+  if (high_water) {
     size_t hw = ws_bytes;
     while (hw > 0 && ((unsigned char *)ws)[hw - 1] == 0xa5) hw--;
     printf("high-water %zu of %zu\n", hw, ws_bytes);
