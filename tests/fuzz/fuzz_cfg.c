@@ -13,7 +13,17 @@
 #include "cfg.h"
 #include "util.h"
 
-static char top[256];
+static char dir_path[64], top[256];
+
+static void remove_dir(void) {
+  char path[256];
+  const char *names[] = {"a.py", "b.py"};
+  for (int i = 0; i < 2; i++) {
+    snprintf(path, sizeof path, "%s/%s", dir_path, names[i]);
+    unlink(path);
+  }
+  rmdir(dir_path);
+}
 
 static void write_base(const char *dir, const char *name, const char *text) {
   char path[256];
@@ -39,7 +49,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
              "test_dataloader = dict(batch_size=1, dataset=dict(type='ImageNet', pipeline={{_base_.x}}))\n"
              "x = [1, (2, 3), {'k': None}]\n");
   snprintf(top, sizeof top, "%s/input.py", dir);
-  /* the directory stays for the process's life: a.py/b.py are read by every input */
+  /* the directory stays for the process's life (a.py/b.py are read by every input) */
+  snprintf(dir_path, sizeof dir_path, "%s", dir);
+  atexit(remove_dir);
   return 0;
 }
 
