@@ -55,13 +55,13 @@ static int check_pos_embed(const model_desc *m, const ckpt_tensor *t, const para
                            const char *path, ckpt_report *r) {
   strbuf want, got;
   int ok;
-  r->grid_model = square_grid(s->shape[1], m->num_extra_tokens);
+  r->grid_model = square_grid(s->shape[1], m->pos_extra);
   if (same_shape(t, s)) {
     r->grid_ckpt = r->grid_model;
     return 1;
   }
   ok = t->ndim == 3 && t->shape[0] == 1 && t->shape[2] == s->shape[2] &&
-       (r->grid_ckpt = square_grid(t->shape[1], m->num_extra_tokens)) > 0;
+       (r->grid_ckpt = square_grid(t->shape[1], m->pos_extra)) > 0;
   if (ok) return 1;
   sb_init(&want);
   sb_init(&got);
@@ -74,7 +74,7 @@ static int check_pos_embed(const model_desc *m, const ckpt_tensor *t, const para
   tensor_error(r, path,
                "tensor '%s': expected shape %s (or [1, %d + g*g, %lld] for another square grid, "
                "resized at load time), found %s",
-               t->name, want.s, m->num_extra_tokens, s->shape[2], got.s);
+               t->name, want.s, m->pos_extra, s->shape[2], got.s);
   sb_free(&want);
   sb_free(&got);
   return 0;
