@@ -124,8 +124,14 @@ int ckpt_check_tensors(const model_desc *m, const ckpt *c, const char *path, ckp
       sb_free(&got);
       continue;
     }
+    if ((t->dtype == CKPT_I64) != (s->buffer == PARAM_COUNTER)) {
+      tensor_error(r, path, "tensor '%s' is %s, the model needs %s", s->name,
+                   ckpt_dtype_name(t->dtype), s->buffer == PARAM_COUNTER ? "an int64 counter"
+                                                                         : "floating point");
+      continue;
+    }
     r->present++;
-    r->params_loaded += numel;  /* pos_embed counted on the config grid: after the resize */
+    if (!s->buffer) r->params_loaded += numel;  /* pos_embed counted on the config grid: after the resize */
   }
   if (r->shape_errors > MAX_LISTED)
     diag_error(path, 0, 0, "... and %d more tensor errors", r->shape_errors - MAX_LISTED);

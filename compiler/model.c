@@ -416,7 +416,7 @@ static int neck(const char *file, const cfg_value *model, model_desc *m) {
                           "'model.neck.%s'", cfg_key_at(n, i));
     const cfg_value *inf = cfg_get(n, "input_features");
     long long c;
-    if (!inf) return mget_error(file, n, "ClsBatchNormNeck needs 'input_features'");
+    if (!inf) return mget_error(file, n, "model.neck: ClsBatchNormNeck needs 'input_features'");
     if (mget_int(file, n, "input_features", 0, &c) ||
         mget_bool(file, n, "affine", 0, &m->neck_affine) ||
         mget_num(file, n, "eps", 1e-6, &m->neck_eps))
@@ -508,8 +508,9 @@ static int check_dataflow(const char *file, const cfg_value *model, model_desc *
   if (m->neck == NECK_CLS_BN) {
     /* [BNN] BatchNorm1d over (B, C): the output must be one vector per image */
     if (m->out_type != VIT_OUT_CLS_TOKEN && m->out_type != VIT_OUT_AVG_FEATMAP)
-      return mget_error(file, n, "ClsBatchNormNeck needs a (B, C) backbone output (out_type "
-                                 "'cls_token' or 'avg_featmap')");
+      return mget_error(file, n, "model.neck: ClsBatchNormNeck (a BatchNorm1d) needs a (B, C) "
+                                 "backbone output (out_type 'cls_token' or 'avg_featmap'), not "
+                                 "out_type='%s'", m->out_type == VIT_OUT_RAW ? "raw" : "featmap");
     if (m->neck_in_channels != m->embed_dims)
       return mget_error(file, cfg_get(n, "input_features"),
                         "ClsBatchNormNeck input_features=%d does not match the backbone's "

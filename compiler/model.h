@@ -135,8 +135,10 @@ void model_free(model_desc *m);
 /* The parameters the described model has, with mmpretrain's state-dict names
  * ("backbone.cls_token", "backbone.layers.0.attn.qkv.weight", "head.layers.head.bias", ...),
  * in module order, shapes as PyTorch stores them (pos_embed on the img_size grid). */
-/* buffer: a registered buffer, not an nn.Parameter (BatchNorm running statistics): in the
- * state dict, read by the checkpoint loader, not counted by model_param_count(). */
+/* buffer: 0 for an nn.Parameter; else a registered buffer, in the state dict but not
+ * counted by model_param_count(): PARAM_BUFFER (BatchNorm running statistics, used) or
+ * PARAM_COUNTER (num_batches_tracked: an int64 scalar, unused at inference). */
+enum { PARAM_BUFFER = 1, PARAM_COUNTER = 2 };
 typedef struct param_spec { char *name; int ndim; long long shape[4]; int buffer; } param_spec;
 size_t model_params(const model_desc *m, param_spec **specs);  /* returns count; free with: */
 void model_params_free(param_spec *specs, size_t n);

@@ -22,8 +22,8 @@
  *     above with DeiT3FFN (layers.0.0, layers.1, gamma2); no pre_norm.
  *   models/heads/deit_head.py  DeiTClsHead: VisionTransformerClsHead's layers + head_dist.
  *   models/necks/mae_neck.py  ClsBatchNormNeck: bn = BatchNorm1d: weight, bias (affine),
- *     then the buffers running_mean, running_var, num_batches_tracked. num_batches_tracked
- *     (an int64 count, unused in eval mode) is not listed: nothing reads it. */
+ *     then the buffers running_mean, running_var, num_batches_tracked (an int64 scalar,
+ *     unused in eval mode). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -112,9 +112,11 @@ size_t model_params(const model_desc *m, param_spec **specs) {
     const long long C = m->neck_in_channels;
     if (m->neck_affine) layer_norm(&l, "neck.bn", C);  /* weight, bias: (C,) each, as LN's */
     add(&l, 1, C, 0, 0, 0, "neck.bn.running_mean");
-    l.v[l.n - 1].buffer = 1;
+    l.v[l.n - 1].buffer = PARAM_BUFFER;
     add(&l, 1, C, 0, 0, 0, "neck.bn.running_var");
-    l.v[l.n - 1].buffer = 1;
+    l.v[l.n - 1].buffer = PARAM_BUFFER;
+    add(&l, 0, 0, 0, 0, 0, "neck.bn.num_batches_tracked");
+    l.v[l.n - 1].buffer = PARAM_COUNTER;
   }
   switch (m->head) {
   case HEAD_VIT_CLS:
