@@ -327,7 +327,9 @@ def backbone(spec, p, x):
             tokens.append(p['backbone.cls_token'].expand(B, -1, -1))
         if spec.dist:  # deit.py: [cls, dist, patches]
             tokens.append(p['backbone.dist_token'].expand(B, -1, -1))
-        x = torch.cat(tokens + [x], dim=1) + pos
+        if tokens:  # (no cat without extra tokens: keeps x's memory layout, as upstream)
+            x = torch.cat(tokens + [x], dim=1)
+        x = x + pos
     if spec.apply_pre_norm:
         x = layer_norm(x, p, 'backbone.pre_norm', spec.eps)
     if spec.gen0 and not spec.with_cls:

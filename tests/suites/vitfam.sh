@@ -64,7 +64,7 @@ if ! n_ref=$("$PY" "$RC" count-model $TINY 2>"$OUT/count.err") ||
   fail plan "ref_check.py count-model failed: $(tail -n 3 "$OUT/count.err" | tr '\n' ' ')"
   exit 1
 fi
-echo "plan $((2 * n_meta + 3 * n_bad + 3 * n_tiny + 2 * n_full + n_ref + n_ref_full))"
+echo "plan $((2 * n_meta + 3 * n_bad + 4 * n_tiny + 2 * n_full + n_ref + n_ref_full))"
 
 if [ ! -x "$MMCC" ]; then
   echo "FAIL vitfam: no $MMCC (run make)"
@@ -128,10 +128,11 @@ done <<< "$BAD"
 # trip, and ref_check.py model (mmcc's tensor list vs the reference's, reference sanity)
 model_checks() {
   local tag=$1 cfg=$2 ck=$3 mf=${4:-} name=${5:-} light=${6:-}
-  local k tj="$OUT/$tag.tensors.json"
+  local k rc tj="$OUT/$tag.tensors.json"
   if ! "$PY" "$MK" "$cfg" "$ck" --seed 5 >"$OUT/$tag.mk.log" 2>&1; then
     fail "ckpt-make-$tag" "make_model_ckpt.py failed: $(tail -n 3 "$OUT/$tag.mk.log" | tr '\n' ' ')"
     skip "ckpt-check-$tag" "no checkpoint"
+    [ -z "$light" ] && skip "ckpt-check-san-$tag" "no checkpoint"
     k=$("$PY" "$RC" count-model $light "$cfg" 2>/dev/null || echo 0)
     for i in $(seq 1 "$k"); do skip "ref-$tag-$i" "no checkpoint"; done
     return
@@ -146,6 +147,14 @@ model_checks() {
     skip "ckpt-check-$tag" "its test pipeline is not compiled by mmcc yet: $(grep -m1 error "$OUT/$tag.check" | head -c 200)"
   else
     fail "ckpt-check-$tag" "$(grep -E 'error|warning|verdict' "$OUT/$tag.check" | head -c 300)"
+  fi
+  if [ -z "$light" ]; then  # tiny models: the same round trip under ASan/UBSan
+    if [ -z "$SAN" ]; then skip "ckpt-check-san-$tag" "no sanitized mmcc at $MMCC_SAN (make test builds it)"
+    else
+      "$SAN" check "$cfg" --checkpoint "$ck" >"$OUT/$tag.check-san" 2>&1; rc=$?
+      if [ $rc -eq 0 ] && ! grep -q -E 'Sanitizer|runtime error' "$OUT/$tag.check-san"; then ok "ckpt-check-san-$tag"
+      else fail "ckpt-check-san-$tag" "exit $rc: $(grep -m1 -E 'Sanitizer|runtime error|error' "$OUT/$tag.check-san" | head -c 300)"; fi
+    fi
   fi
   if ! "$MMCC" inspect "$cfg" --tensors >"$tj" 2>"$OUT/$tag.tensors.err"; then
     if pipeline_pending "$OUT/$tag.tensors.err"; then tj="skip:its test pipeline is not compiled by mmcc yet"

@@ -192,7 +192,9 @@ bb = {'type': 'VisionTransformer', 'arch': 'b', 'embed_dims': 768, 'num_layers':
       'patch_size': patch, 'in_channels': 3, 'qkv_bias': True, 'pre_norm': True,
       'patch_bias': False, 'final_norm': True, 'with_cls_token': True, 'num_extra_tokens': 1,
       'out_type': 'cls_token', 'avg_norm': False, 'norm_eps': 1e-6,
-      'layer_scale_init_value': 0.0, 'interpolate_mode': 'bicubic', 'out_index': 11}
+      'layer_scale_init_value': 0.0, 'interpolate_mode': 'bicubic', 'out_index': 11,
+      'dist_token': False, 'pos_embed_extra_rows': 1, 'pos_before_tokens': False,
+      'pre_norm_used': True, 'ffn_norm_ln1': False}
 pre = {'resize': {'scale': size, 'edge': 'short', 'backend': 'pillow',
                   'interpolation': 'bicubic'},
        'crop_size': [size, size], 'normalize': 'mmcv' if gen == '0x' else 'div',

@@ -7,6 +7,13 @@ DistilledVisionTransformer never applies pre_norm; DeiTClsHead averages its two 
 Every check prints one protocol line (ok NAME / FAIL NAME: WHY); the process exits 1 if
 anything failed or raised.
 
+Verified once by hand (not a test: mmpretrain cannot be installed here): with
+mmpretrain v1.2.0 / mmcv 2.1.0 / mmengine 0.10 source trees imported (stand-ins for the
+packages Debian lacks), every tests/vitfam/tiny config and deit3-small, deit-tiny-distilled,
+deit-small at full size built from upstream's registry loaded make_model_ckpt.py's
+checkpoint with load_state_dict(strict=True) and gave logits bitwise equal to vit_ref.py's
+(batch 3, torch 1.13).
+
     ref_check.py params METAFILE ROOT             reference parameter count == metafile's
     ref_check.py count-params METAFILE            number of lines 'params' prints
     ref_check.py model TAG CONFIG CKPT TENSORS.json [--light]
