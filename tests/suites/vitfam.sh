@@ -60,11 +60,11 @@ n_tiny=$(echo "$TINY" | wc -w)
 n_full=$(echo "$FULL" | wc -l)
 if ! n_ref=$("$PY" "$RC" count-model $TINY 2>"$OUT/count.err") ||
    ! n_ref_full=$("$PY" "$RC" count-model --light $FULL_CFGS 2>>"$OUT/count.err"); then
-  echo "plan 1"
+  plan 1
   fail plan "ref_check.py count-model failed: $(tail -n 3 "$OUT/count.err" | tr '\n' ' ')"
   exit 1
 fi
-echo "plan $((2 * n_meta + 3 * n_bad + 4 * n_tiny + 2 * n_full + n_ref + n_ref_full))"
+plan "$((2 * n_meta + 3 * n_bad + 4 * n_tiny + 2 * n_full + n_ref + n_ref_full))"
 
 if [ ! -x "$MMCC" ]; then
   echo "FAIL vitfam: no $MMCC (run make)"
@@ -94,17 +94,10 @@ for mf in $METAS; do
   done
 done
 
-# relay NAME ARGS...: a python check's ok/FAIL lines; a crash without a FAIL line is a failure
-relay() {
-  local name=$1; shift
-  "$PY" "$@" >"$OUT/$name.out" 2>"$OUT/$name.err"
-  local rc=$?
-  cat "$OUT/$name.out"
-  if [ $rc -ne 0 ] && ! grep -q '^FAIL' "$OUT/$name.out"; then
-    fail "$name" "exit $rc: $(tail -n 5 "$OUT/$name.err" | tr '\n' ' ')"
-  fi
-}
-for mf in $METAS; do relay "ref-params-$(basename "$(dirname "$mf")")" "$RC" params "$mf" "$V"; done
+for mf in $METAS; do
+  run_checker "ref-params-$(basename "$(dirname "$mf")")" "$(grep -c '^  - Name:' "$mf")" \
+    "$PY" "$RC" params "$mf" "$V"
+done
 # }==================================================================
 
 # {================================================================== 3. refusals
@@ -160,7 +153,7 @@ model_checks() {
     if pipeline_pending "$OUT/$tag.tensors.err"; then tj="skip:its test pipeline is not compiled by mmcc yet"
     else tj="$OUT/$tag.tensors.err"; fi  # not JSON: ref_check reports it
   fi
-  relay "ref-$tag" "$RC" model "$tag" "$cfg" "$ck" "$tj" $light
+  run_checker "ref-$tag" - "$PY" "$RC" model "$tag" "$cfg" "$ck" "$tj" $light
 }
 
 W=$OUT/ckpt
