@@ -22,7 +22,7 @@ NIMG=$(( ${#IMGS[@]} / 2 ))
 
 R=$("$PY" $T/check_resample.py --count) || R=0
 F=$("$PY" $T/check_families.py --count) || F=0
-echo "plan $(( 1 + R + 2 * F + 2 * ${#GOOD[@]} + 2 * ${#BAD[@]} + ${#LIBS[@]} * (1 + NIMG) ))"
+echo "plan $(( 1 + R + 2 * F + 2 * ${#GOOD[@]} + 2 * ${#BAD[@]} + 2 + ${#LIBS[@]} * (1 + NIMG) ))"
 
 # skip_n NAME N WHY: N skip lines (checks that could not run)
 skip_n() { local i; for ((i = 0; i < $2; i++)); do skip "$1-$i" "$3"; done; }
@@ -96,6 +96,26 @@ if not (${WANT[$g]}): print('got', p, d['input_size'])" "$OUT/$g$sfx.json" 2>&1)
   expect_error "refuse-cv2-nearest$sfx" "$E-cv2-nearest\.py:5:[0-9]+: error: ResizeEdge with backend='cv2', interpolation='nearest' is not supported; mmcc implements backend='pillow' with interpolation 'bicubic' or 'bilinear', and backend='cv2' with interpolation 'bilinear'" "$mm" inspect $E-cv2-nearest.py
   expect_error "refuse-resize-no-scale$sfx" "$E-resize-no-scale\.py:5:[0-9]+: error: Resize needs 'scale'" "$mm" inspect $E-resize-no-scale.py
 done
+
+# --input-size with a fixed-size Resize: the resize follows the new input size (no crop to adapt)
+"$MMCC" inspect $C/deit-fixed.py --input-size 48x64 >"$OUT/adapt.json" 2>"$OUT/adapt.err"
+if [ $? -eq 0 ] && grep -q "deit-fixed.py: warning: input size 48x64 (HxW) differs from the test pipeline's output: the compiled test pipeline was adapted from (resize to 32x40, no crop) to (resize to 48x64, no crop)" "$OUT/adapt.err" &&
+   "$PY" -c "import json, sys; d = json.load(open(sys.argv[1])); sys.exit(not (d['input_size'] == [48, 64] and d['preprocess']['resize']['edge'] == 'fixed' and d['preprocess']['crop_size'] is None))" "$OUT/adapt.json"; then
+  ok input-size-fixed-resize
+else
+  fail input-size-fixed-resize "$(head -c 300 "$OUT/adapt.err")"
+fi
+# the code generator's path for the new defines under ASan/UBSan
+if [ -x "$MMCC_SAN" ]; then
+  "$MMCC_SAN" build $C/resnet-cv2.py --weights random --out "$OUT/lib-san" >"$OUT/san-build.log" 2>&1; rc=$?
+  if [ $rc -ne 0 ] || grep -q -E 'Sanitizer|runtime error' "$OUT/san-build.log"; then
+    fail build-sanitized "exit $rc: $(grep -m1 -E 'Sanitizer|runtime error|error' "$OUT/san-build.log")"
+  elif ! grep -q 'resize_method = MMRT_RESIZE_CV2_LINEAR' "$OUT/lib-san/resnet-cv2/src/api.c"; then
+    fail build-sanitized "api.c does not select MMRT_RESIZE_CV2_LINEAR"
+  else ok build-sanitized; fi
+else
+  skip build-sanitized "$MMCC_SAN not built (make san)"
+fi
 
 # ---- generated libraries (mmcc build, random weights) against pipeline_ref ----------------------
 for l in "${LIBS[@]}"; do
