@@ -218,7 +218,7 @@ static int transform(pipe_ctx *c, const cfg_value *tr) {
   int (*fn)(pipe_ctx *, const cfg_value *);
   if (!strcmp(t, "ResizeEdge")) slot = &c->resize, fn = resize_edge_1x;
   else if (!strcmp(t, "Resize"))  /* 0.x Resize(size=...) [RS0], else mmcv's [RS2] */
-    slot = &c->resize, fn = cfg_get(tr, "size") || c->legacy ? resize_0x : resize_mmcv;
+    slot = &c->resize, fn = (cfg_get(tr, "size") || c->legacy) ? resize_0x : resize_mmcv;
   else if (!strcmp(t, "CenterCrop")) slot = &c->crop, fn = center_crop;
   else if (!strcmp(t, "Normalize")) slot = &c->normalize, fn = normalize;
   else
