@@ -29,7 +29,8 @@
 #include <math.h>
 #include <string.h>
 
-/* The filter and coefficient arithmetic must round exactly as Pillow's (built without FMA). */
+/* The filter and coefficient arithmetic must round exactly as Pillow's and OpenCV's (no FMA
+ * contraction, whatever the target flags). */
 #if defined(__clang__)
 #pragma clang fp contract(off)
 #elif defined(__GNUC__)
@@ -288,8 +289,9 @@ static void pil_resample(const plan *pl, const uint8_t *pixels, int stride, void
 /* ---- OpenCV INTER_LINEAR {====================================================== */
 /* cv2.resize(src, (rw, rh), interpolation=INTER_LINEAR) on uint8, OpenCV 4.x
  * (imgproc/src/resize.cpp: the coefficient loops of cv::resize, HResizeLinear, and
- * VResizeLinearVec_32s8u). Checked against python3-opencv 4.6 by tests/suites/resize.sh;
- * the arithmetic is in /work/shared/notes/facts-families.md section 6:
+ * VResizeLinearVec_32s8u; names from memory, the sources were not at hand). The arithmetic
+ * was fitted to cv2's outputs (facts-families.md section 6) and is checked against
+ * python3-opencv 4.6 itself by tests/suites/resize.sh:
  *   per axis, scale = 1 / ((double)dst / src); for output d: f = (float)((d + 0.5) * scale
  *   - 0.5), s = floor(f), f -= s; weights lrintf((1 - f) * 2048), lrintf(f * 2048) (round
  *   half to even, like cvRound);
