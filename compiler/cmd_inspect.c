@@ -6,6 +6,7 @@
 
 #include "cmd.h"
 #include "model.h"
+#include "model_pipe.h"
 #include "util.h"
 
 static const char inspect_help[] =
@@ -165,7 +166,7 @@ static void card_json(const model_desc *m, int tensors, strbuf *b) {
   if (!m->resize_scale) sb_puts(b, "null");
   else {
     sb_printf(b, "{\"scale\": %d, \"edge\": \"%s\", \"backend\": ", m->resize_scale,
-              m->resize_edge == EDGE_SHORT ? "short" : "long");
+              model_pipe_edge_name(m->resize_edge));
     json_put_opt_string(b, m->resize_backend);
     sb_puts(b, ", \"interpolation\": ");
     json_put_opt_string(b, m->resize_interp);

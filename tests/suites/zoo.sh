@@ -557,8 +557,8 @@ errors() {
   expect_error "err-backbone$sfx" "$M/bad-backbone\.py:4:[0-9]+: error: model\.backbone\.type='ResNet' is not supported \(supported: VisionTransformer, DistilledVisionTransformer, DeiT3\)" $mm inspect $M/bad-backbone.py
   expect_error "err-neck$sfx" "$M/bad-neck\.py:2:[0-9]+: error: model\.neck\.type='LinearNeck' is not supported \(supported: None, GlobalAveragePooling, ClsBatchNormNeck\)" $mm inspect $M/bad-neck.py
   expect_error "err-transform$sfx" "$M/bad-transform\.py:6:[0-9]+: error: unsupported transform 'RandomFlip' in the test pipeline; supported: .*ResizeEdge" $mm inspect $M/bad-transform.py
-  expect_error "err-backend-default$sfx" "$M/bad-backend\.py:5:[0-9]+: error: ResizeEdge with backend='cv2', interpolation='bilinear' \(the transform's defaults\) is not supported; mmcc implements backend='pillow' with interpolation='bicubic' only" $mm inspect $M/bad-backend.py
-  expect_error "err-interpolation$sfx" "$M/bad-interp\.py:5:[0-9]+: error: ResizeEdge with backend='pillow', interpolation='bilinear' \(interpolation: the default\) is not supported" $mm inspect $M/bad-interp.py
+  expect_error "err-backend-default$sfx" "$M/bad-backend\.py:5:[0-9]+: error: ResizeEdge with backend='cv2', interpolation='bicubic' \(backend: the default\) is not supported; mmcc implements backend='pillow' with interpolation 'bicubic' or 'bilinear', and backend='cv2' with interpolation 'bilinear'" $mm inspect $M/bad-backend.py
+  expect_error "err-interpolation$sfx" "$M/bad-interp\.py:5:[0-9]+: error: ResizeEdge with backend='pillow', interpolation='lanczos' is not supported" $mm inspect $M/bad-interp.py
   expect_error "err-arch$sfx" "$M/bad-arch\.py:2:[0-9]+: error: unsupported VisionTransformer arch 'xl'; supported: s/small, b/base" $mm inspect $M/bad-arch.py
   expect_error "err-head$sfx" "$M/bad-head\.py:2:[0-9]+: error: model\.head\.type='ArcFaceClsHead' is not supported \(supported: " $mm inspect $M/bad-head.py
   expect_error "err-order$sfx" "$M/bad-order\.py:5:[0-9]+: error: ResizeEdge after CenterCrop" $mm inspect $M/bad-order.py
