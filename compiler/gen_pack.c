@@ -80,23 +80,87 @@ static int row_scaled(const ir_weight *w, const wtensor *sc, int r, float *s) {
   return 0;
 }
 
-static int pack_weight(const gen_plan *p, writer *wr, const ir_weight *w) {
+/* BatchNorm (eval) of K features as x * s[k] + t[k], in double. */
+static int bn_affine(const gen_plan *p, const ir_bn *bn, int K, double **s, double **t) {
+  const wtensor *mean = need(p, bn->mean, K), *var = need(p, bn->var, K);
+  const wtensor *g = bn->w ? need(p, bn->w, K) : NULL, *b = bn->b ? need(p, bn->b, K) : NULL;
+  if (!mean || !var || (bn->w && !g) || (bn->b && !b)) return -1;
+  *s = xmalloc((size_t)K * sizeof(double));
+  *t = xmalloc((size_t)K * sizeof(double));
+  for (int k = 0; k < K; k++) {
+    (*s)[k] = (g ? g->data[k] : 1.0) / sqrt((double)var->data[k] + bn->eps);
+    (*t)[k] = (b ? b->data[k] : 0.0) - mean->data[k] * (*s)[k];
+  }
+  return 0;
+}
+
+/* The weight's values [rows, cols] row-major, every fold applied; NULL after a diagnostic. */
+static float *fold(const gen_plan *p, const ir_weight *w) {
+  const int K1 = w->cols - (w->cat ? w->cat_cols : 0);
   const wtensor *src = need(p, w->src, w->src_numel);
   const wtensor *sc = w->scale ? need(p, w->scale, w->rows) : NULL;
   const wtensor *add = w->add ? need(p, w->add, -1) : NULL;
+  const wtensor *cat = w->cat ? need(p, w->cat, (long long)w->rows * w->cat_cols) : NULL;
+  const wtensor *lin = w->bn.mean && w->fold == IR_FOLD_VEC ? need(p, w->bn.lin, -1) : NULL;
   const size_t n = (size_t)w->rows * w->cols;
-  if (!src || (w->scale && !sc) || (w->add && !add)) return -1;
-  if ((long long)(w->src_off + (long long)n) > w->src_numel) {
+  if (!src || (w->scale && !sc) || (w->add && !add) || (w->cat && !cat) ||
+      (w->bn.mean && w->fold == IR_FOLD_VEC && !lin))
+    return NULL;
+  const size_t used = w->fold == IR_FOLD_PACK ? (size_t)w->rows * K1 : n;
+  if (w->src_off + (long long)used > numel_of(src)) {
     diag_error(p->m->config_path, 0, 0, "internal error: weight '%s' reads past '%s'", w->field,
                w->src);
-    return -1;
+    return NULL;
   }
-  if (add && numel_of(add) < w->add_len) {
-    diag_error(p->m->config_path, 0, 0, "weights: tensor '%s' has %lld elements, expected %d",
-               w->add, numel_of(add), w->add_len);
-    return -1;
+  if (add && numel_of(add) < w->add_off + w->add_len) {
+    diag_error(p->m->config_path, 0, 0, "weights: tensor '%s' has %lld elements, expected %lld",
+               w->add, numel_of(add), w->add_off + w->add_len);
+    return NULL;
   }
   const float *a = src->data + w->src_off;
+  float *v = xmalloc(n * sizeof(float));
+  for (int r = 0; r < w->rows; r++) {
+    float s;
+    const int scaled = row_scaled(w, sc, r, &s);
+    for (int k = 0; k < w->cols; k++) {
+      const size_t i = (size_t)r * w->cols + k;
+      if (w->fold == IR_FOLD_ADD)
+        v[i] = a[i] + (add ? add->data[w->add_off + (long long)(i % (size_t)w->add_len)] : 0.0f);
+      else if (w->fold == IR_FOLD_VEC)
+        v[i] = scaled ? a[i] * s : a[i];
+      else {
+        const float x = k < K1 ? a[(size_t)r * K1 + k] : cat->data[(size_t)r * w->cat_cols + k - K1];
+        v[i] = scaled ? x * s : x;
+      }
+    }
+  }
+  if (w->bn.mean) {
+    const int K = w->fold == IR_FOLD_PACK ? w->cols : (int)(numel_of(lin) / w->rows);
+    double *bs, *bt;
+    if (bn_affine(p, &w->bn, K, &bs, &bt)) {
+      free(v);
+      return NULL;
+    }
+    for (int r = 0; r < w->rows; r++) {
+      if (w->fold == IR_FOLD_PACK) {
+        for (int k = 0; k < K; k++) v[(size_t)r * K + k] = (float)(v[(size_t)r * K + k] * bs[k]);
+      } else {
+        double acc = v[r];
+        for (int k = 0; k < K; k++) acc += (double)lin->data[(size_t)r * K + k] * bt[k];
+        v[r] = (float)acc;
+      }
+    }
+    free(bs);
+    free(bt);
+  }
+  if (w->mul != 0.0f)
+    for (size_t i = 0; i < n; i++) v[i] *= w->mul;
+  return v;
+}
+
+static int pack_weight(const gen_plan *p, writer *wr, const ir_weight *w) {
+  float *v = fold(p, w);
+  if (!v) return -1;
   seek_to(wr, w->off);
   if (w->fold == IR_FOLD_PACK) {
     const int R = p->g.wr, N = w->rows, K = w->cols;
@@ -104,27 +168,14 @@ static int pack_weight(const gen_plan *p, writer *wr, const ir_weight *w) {
     float *panel = xmalloc(pf * sizeof(float));
     for (int j = 0; j < (N + R - 1) / R; j++) {
       memset(panel, 0, pf * sizeof(float));
-      for (int r = 0; r < R && j * R + r < N; r++) {
-        const int row = j * R + r;
-        float s;
-        const int scaled = row_scaled(w, sc, row, &s);
-        const float *in = a + (size_t)row * K;
-        for (int k = 0; k < K; k++) panel[(size_t)k * R + r] = scaled ? in[k] * s : in[k];
-      }
+      for (int r = 0; r < R && j * R + r < N; r++)
+        for (int k = 0; k < K; k++) panel[(size_t)k * R + r] = v[(size_t)(j * R + r) * K + k];
       put(wr, panel, pf * sizeof(float));
     }
     free(panel);
-    return 0;
+  } else {
+    put(wr, v, (size_t)w->rows * w->cols * sizeof(float));
   }
-  float *v = xmalloc(n * sizeof(float));
-  for (size_t i = 0; i < n; i++) {
-    float s;
-    if (w->fold == IR_FOLD_ADD)
-      v[i] = a[i] + (add ? add->data[i % (size_t)w->add_len] : 0.0f);
-    else
-      v[i] = row_scaled(w, sc, (int)i, &s) ? a[i] * s : a[i];
-  }
-  put(wr, v, n * sizeof(float));
   free(v);
   return 0;
 }

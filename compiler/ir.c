@@ -30,6 +30,12 @@ void ir_free(ir_graph *g) {
     free(w->src);
     free(w->add);
     free(w->scale);
+    free(w->cat);
+    free(w->bn.mean);
+    free(w->bn.var);
+    free(w->bn.w);
+    free(w->bn.b);
+    free(w->bn.lin);
     free(w->what);
   }
   free(g->ops);
@@ -94,6 +100,12 @@ int ir_weight_add(ir_graph *g, const ir_weight *w) {
   d->src = xstrdup(w->src);
   d->add = dup_or_null(w->add);
   d->scale = dup_or_null(w->scale);
+  d->cat = dup_or_null(w->cat);
+  d->bn.mean = dup_or_null(w->bn.mean);
+  d->bn.var = dup_or_null(w->bn.var);
+  d->bn.w = dup_or_null(w->bn.w);
+  d->bn.b = dup_or_null(w->bn.b);
+  d->bn.lin = dup_or_null(w->bn.lin);
   d->what = xstrdup(w->what ? w->what : "");
   d->off = d->bytes = 0;
   return g->nwts++;

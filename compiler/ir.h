@@ -38,9 +38,17 @@ typedef enum { IR_EPI_NONE, IR_EPI_BIAS, IR_EPI_BIAS_GELU, IR_EPI_BIAS_TANH, IR_
 /* Compile-time fold that makes a weight from state-dict tensors. */
 typedef enum {
   IR_FOLD_VEC,      /* src[src_off + i] (* row scale), i < rows: a vector */
-  IR_FOLD_ADD,      /* src[src_off + i] + (add ? add[i % add_len] : 0.0f), i < rows * cols */
+  IR_FOLD_ADD,      /* src[src_off + i] + (add ? add[add_off + i % add_len] : 0.0f),
+                       i < rows * cols */
   IR_FOLD_PACK,     /* src [rows, cols] (row r * row scale) packed in panels of WR rows */
 } ir_fold;
+/* Every fold then multiplies by `mul` when it is not 0, and may merge:
+ *   cat (IR_FOLD_PACK): row r is [src row r | cat row r], src [rows, cols - cat_cols] and
+ *     cat [rows, cat_cols] (two products of two inputs summed become one product);
+ *   bn: a BatchNorm in eval mode on the product's input folded into it: s = w / sqrt(var +
+ *     eps) (w = 1 without affine), t = b - mean * s (b = 0); IR_FOLD_PACK: column k * s[k];
+ *     IR_FOLD_VEC (the bias): + sum_k lin[r][k] * t[k], lin the product's weight. */
+typedef struct ir_bn { char *mean, *var, *w, *b, *lin; double eps; } ir_bn;
 
 typedef struct ir_weight {
   char *field;            /* field of the weights struct (of layers[l] when layer >= 0) */
@@ -50,7 +58,12 @@ typedef struct ir_weight {
   long long src_off;      /* first element used */
   long long src_numel;    /* elements the tensor must have */
   char *add;              /* IR_FOLD_ADD: tensor added (NULL: + 0.0f) */
+  long long add_off;
   int add_len;
+  char *cat;              /* IR_FOLD_PACK: columns appended from this tensor (NULL: none) */
+  int cat_cols;
+  float mul;              /* 0: none */
+  ir_bn bn;               /* bn.mean NULL: none */
   char *scale;            /* row scale tensor of `rows` elements (NULL: none) */
   float qscale;           /* rows < qrows times qscale (qrows 0: none) */
   int qrows;

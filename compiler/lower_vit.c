@@ -72,7 +72,7 @@ static char *lname(int l, const char *suffix) {
   return xasprintf("backbone.layers.%d.%s", l, suffix);
 }
 
-static void layer_weights(lower *L, int l) {
+static void layer_weights(lower *L, int l, int ffn_norm_ln1) {
   const model_desc *m = L->m;
   const int D = L->D, F = L->F;
   const float qs = (float)(1.0 / sqrt((double)L->HD)); /* attention's scale, into q */
@@ -90,8 +90,10 @@ static void layer_weights(lower *L, int l) {
   wpack(L, l, "proj_w", n[k++] = lname(l, "attn.proj.weight"), D, D, g1, 0, 0,
         g1 ? "rows * gamma1" : "");
   wvec(L, l, "proj_b", n[k++] = lname(l, "attn.proj.bias"), D, g1, 0, 0, g1 ? "* gamma1" : "");
-  wvec(L, l, "ln2_w", n[k++] = lname(l, "ln2.weight"), D, NULL, 0, 0, "");
-  wvec(L, l, "ln2_b", n[k++] = lname(l, "ln2.bias"), D, NULL, 0, 0, "");
+  if (!ffn_norm_ln1) { /* DeiT3 builds ln2 but normalises the FFN input with ln1 */
+    wvec(L, l, "ln2_w", n[k++] = lname(l, "ln2.weight"), D, NULL, 0, 0, "");
+    wvec(L, l, "ln2_b", n[k++] = lname(l, "ln2.bias"), D, NULL, 0, 0, "");
+  }
   wpack(L, l, "fc1_w", n[k++] = lname(l, "ffn.layers.0.0.weight"), F, D, NULL, 0, 0,
         "");
   wvec(L, l, "fc1_b", n[k++] = lname(l, "ffn.layers.0.0.bias"), F, NULL, 0, 0, "");
@@ -187,7 +189,7 @@ static void copy(lower *L, const char *label, int out, size_t out_off, int in, s
   ir_buf_need(L->g, out, out_off + (size_t)n);
 }
 
-static void layer(lower *L) {
+static void layer(lower *L, int ffn_norm_ln1) {
   ir_graph *g = L->g;
   const int T = L->T, D = L->D, H = L->H, HD = L->HD, XR = g->xr, WR = g->wr;
   const int qkv_b = ir_weight_find(g, "qkv_b", 0);
@@ -238,7 +240,11 @@ static void layer(lower *L) {
          ir_weight_find(g, "proj_b", 0), IR_EPI_BIAS, 1, 0);
 
   /* feed-forward: x += fc2(GELU(fc1(ln2(x)))) */
-  norm(L, "ln2", L->x, 0, T, ir_weight_find(g, "ln2_w", 0), ir_weight_find(g, "ln2_b", 0), 1);
+  const char *n2 = ffn_norm_ln1 ? "ln1" : "ln2";
+  char *f2w = xasprintf("%s_w", n2), *f2b = xasprintf("%s_b", n2);
+  norm(L, n2, L->x, 0, T, ir_weight_find(g, f2w, 0), ir_weight_find(g, f2b, 0), 1);
+  free(f2w);
+  free(f2b);
   linear(L, "GELU(fc1)", L->hp, 0, L->xp, T, L->F, D, ir_weight_find(g, "fc1_w", 0),
          ir_weight_find(g, "fc1_b", 0), IR_EPI_BIAS_GELU, 0, 1);
   linear(L, "fc2", L->x, 0, L->hp, T, D, L->F, ir_weight_find(g, "fc2_w", 0),
@@ -246,38 +252,85 @@ static void layer(lower *L) {
 }
 /* }================================================================== */
 
-static int check(const model_desc *m) {
+/* {================================================================== the lowering */
+
+/* The variations of the ViT family (DistilledVisionTransformer, DeiT3, DeiTClsHead,
+ * ClsBatchNormNeck) as lowering options. vit_options() reads them from the description;
+ * the front end's fields for them (model.h: backbone, dist_token, pos_extra,
+ * pos_before_tokens, pre_norm_used, ffn_norm_ln1, NECK_CLS_BN, HEAD_DEIT) are wired here,
+ * and nowhere else, once they exist; until then every model is a plain VisionTransformer. */
+typedef struct vit_opts {
+  int dist_token;        /* [cls, dist, patches]: pooling hands on both rows */
+  int pos_extra;         /* rows of pos_embed before the grid rows */
+  int pos_before_tokens; /* DeiT3: positions on the patches only, class token without */
+  int pre_norm_used;     /* pre_norm applied (DistilledVisionTransformer builds, never applies) */
+  int ffn_norm_ln1;      /* DeiT3: the FFN branch normalises with the layer's ln1 */
+  int head_deit;         /* DeiTClsHead: (head(cls) + head_dist(dist)) / 2 */
+  int neck_bn;           /* ClsBatchNormNeck: folded into the head's first product */
+  int neck_affine, neck_in;
+  double neck_eps;
+} vit_opts;
+
+static void vit_options(const model_desc *m, vit_opts *o) {
+  memset(o, 0, sizeof *o);
+  o->pos_extra = m->num_extra_tokens;
+  o->pre_norm_used = m->pre_norm;
+}
+
+static int check(const model_desc *m, const vit_opts *o) {
+  const int has_neck = m->neck != NECK_NONE;
   if (m->out_index != m->num_layers - 1)
     return unsupported(m, "an out_indices other than the last layer");
   if (m->embed_dims <= 0 || m->num_heads <= 0 || m->embed_dims % m->num_heads)
     return unsupported(m, "embed_dims not a multiple of num_heads");
   switch (m->out_type) {
   case VIT_OUT_CLS_TOKEN:
-    if (m->neck != NECK_NONE) return unsupported(m, "a neck after out_type='cls_token'");
+    if (has_neck && !o->neck_bn) return unsupported(m, "a neck after out_type='cls_token'");
     if (!m->with_cls_token) return unsupported(m, "out_type='cls_token' without a class token");
     break;
   case VIT_OUT_AVG_FEATMAP:
-    if (m->neck != NECK_NONE) return unsupported(m, "a neck after out_type='avg_featmap'");
+    if (has_neck && !o->neck_bn) return unsupported(m, "a neck after out_type='avg_featmap'");
     break;
   case VIT_OUT_FEATMAP:
-    if (m->neck != NECK_GAP)
+    if (o->neck_bn || m->neck != NECK_GAP)
       return unsupported(m, "out_type='featmap' without a GlobalAveragePooling neck");
     if (m->avg_norm) return unsupported(m, "avg_norm with out_type='featmap'");
     break;
   default:
     return unsupported(m, "out_type='raw'");
   }
+  if (o->head_deit && (!o->dist_token || m->out_type != VIT_OUT_CLS_TOKEN))
+    return unsupported(m, "DeiTClsHead without the (cls, dist) token pair");
+  if (o->dist_token && m->out_type == VIT_OUT_CLS_TOKEN && !o->head_deit)
+    return unsupported(m, "the (cls, dist) token pair into a head other than DeiTClsHead");
+  if (o->neck_bn && (o->dist_token || m->head == HEAD_NONE || o->neck_in != m->embed_dims))
+    return unsupported(m, "ClsBatchNormNeck other than on the features of a classifier");
   if (m->head != HEAD_NONE && m->head_in_channels != m->embed_dims)
     return unsupported(m, "a head whose in_channels differ from embed_dims");
-  if (m->hidden_dim > 0 && m->head != HEAD_VIT_CLS)
+  if (m->hidden_dim > 0 && m->head != HEAD_VIT_CLS && !o->head_deit)
     return unsupported(m, "hidden_dim outside VisionTransformerClsHead");
   if (m->input_size[0] <= 0 || m->input_size[1] <= 0 || m->patch_size <= 0)
     return unsupported(m, "an empty input");
   return 0;
 }
 
+/* The ClsBatchNormNeck fold on the head's first product's weight and bias. */
+static void neck_fold(const vit_opts *o, ir_weight *w, const char *lin) {
+  if (!o->neck_bn) return;
+  w->bn.mean = "neck.bn.running_mean";
+  w->bn.var = "neck.bn.running_var";
+  w->bn.w = o->neck_affine ? "neck.bn.weight" : NULL;
+  w->bn.b = o->neck_affine ? "neck.bn.bias" : NULL;
+  w->bn.lin = (char *)lin;
+  w->bn.eps = o->neck_eps;
+  w->what = w->fold == IR_FOLD_PACK ? "columns * the neck's BatchNorm scale"
+                                    : "+ weight x the neck's BatchNorm shift";
+}
+
 int lower_vit(const model_desc *m, ir_graph *g) {
-  if (check(m)) return -1;
+  vit_opts opt;
+  vit_options(m, &opt);
+  if (check(m, &opt)) return -1;
   lower L = {0};
   L.g = g;
   L.m = m;
@@ -293,7 +346,9 @@ int lower_vit(const model_desc *m, ir_graph *g) {
   L.pk = C * P * P;
   const int T = L.T, D = L.D, XR = g->xr;
   const int cls = m->out_type == VIT_OUT_CLS_TOKEN;
-  const int hidden = m->head == HEAD_VIT_CLS && m->hidden_dim > 0 ? m->hidden_dim : 0;
+  const int pooled = cls && opt.dist_token ? 2 : 1; /* rows the class-token pooling keeps */
+  const int hidden =
+      (m->head == HEAD_VIT_CLS || opt.head_deit) && m->hidden_dim > 0 ? m->hidden_dim : 0;
   g->in_c = C;
   g->in_h = m->input_size[0];
   g->in_w = m->input_size[1];
@@ -315,29 +370,38 @@ int lower_vit(const model_desc *m, ir_graph *g) {
   L.hid = ir_buf_add(g, "hid", IR_BUF_WS, 0, "[hidden] head pre_logits");
 
   /* weights, in module order */
-  int w_cls = -1;
-  if (L.extra) {
+  int w_cls = -1, w_dist = -1;
+  if (m->with_cls_token) { /* DeiT3: the class token has no position */
     ir_weight w = {.field = "cls_pos", .layer = -1, .fold = IR_FOLD_ADD,
-                   .src = "backbone.cls_token", .src_numel = D, .add = "backbone.pos_embed",
-                   .add_len = D, .rows = 1, .cols = D,
-                   .what = "cls_token + pos_embed[0]"};
+                   .src = "backbone.cls_token", .src_numel = D,
+                   .add = opt.pos_before_tokens ? NULL : "backbone.pos_embed", .add_len = D,
+                   .rows = 1, .cols = D,
+                   .what = opt.pos_before_tokens ? "cls_token" : "cls_token + pos_embed[0]"};
     w_cls = ir_weight_add(g, &w);
   }
+  if (opt.dist_token) {
+    ir_weight w = {.field = "dist_pos", .layer = -1, .fold = IR_FOLD_ADD,
+                   .src = "backbone.dist_token", .src_numel = D, .add = "backbone.pos_embed",
+                   .add_off = D, .add_len = D, .rows = 1, .cols = D,
+                   .what = "dist_token + pos_embed[1]"};
+    w_dist = ir_weight_add(g, &w);
+  }
   ir_weight wp = {.field = "pos", .layer = -1, .fold = IR_FOLD_ADD, .src = "backbone.pos_embed",
-                  .src_off = (long long)L.extra * D, .src_numel = (long long)T * D,
+                  .src_off = (long long)opt.pos_extra * D,
+                  .src_numel = (long long)(opt.pos_extra + L.patches) * D,
                   .add = m->patch_bias ? "backbone.patch_embed.projection.bias" : NULL,
                   .add_len = D, .rows = L.patches, .cols = D,
-                  .what = m->patch_bias ? "pos_embed[extra:] on the input grid + conv bias"
-                                        : "pos_embed[extra:] on the input grid"};
+                  .what = m->patch_bias ? "pos_embed of the grid, on the input grid, + conv bias"
+                                        : "pos_embed of the grid, on the input grid"};
   const int w_pos = ir_weight_add(g, &wp);
   const int w_patch = wpack(&L, -1, "patch_w", "backbone.patch_embed.projection.weight", D, L.pk,
                             NULL, 0, 0, "the patch Conv2d as a product");
   int w_pre[2] = {-1, -1};
-  if (m->pre_norm) {
+  if (opt.pre_norm_used) {
     w_pre[0] = wvec(&L, -1, "pre_norm_w", "backbone.pre_norm.weight", D, NULL, 0, 0, "");
     w_pre[1] = wvec(&L, -1, "pre_norm_b", "backbone.pre_norm.bias", D, NULL, 0, 0, "");
   }
-  for (int l = 0; l < m->num_layers; l++) layer_weights(&L, l);
+  for (int l = 0; l < m->num_layers; l++) layer_weights(&L, l, opt.ffn_norm_ln1);
   int w_ln1[2] = {-1, -1}, w_ln2[2] = {-1, -1};
   if (m->final_norm) {
     w_ln1[0] = wvec(&L, -1, "ln1_w", "backbone.ln1.weight", D, NULL, 0, 0, "final norm");
@@ -349,18 +413,43 @@ int lower_vit(const model_desc *m, ir_graph *g) {
     w_ln2[1] = wvec(&L, -1, "ln2_b", "backbone.ln2.bias", D, NULL, 0, 0, "");
   }
   int w_pl[2] = {-1, -1}, w_head[2] = {-1, -1};
+  const int in = hidden ? hidden : D, NC = g->out_dim;
   if (hidden) {
-    w_pl[0] = wpack(&L, -1, "pre_logits_w", "head.layers.pre_logits.weight", hidden, D, NULL, 0, 0,
-                    "");
-    w_pl[1] = wvec(&L, -1, "pre_logits_b", "head.layers.pre_logits.bias", hidden, NULL, 0, 0,
-                   "");
+    ir_weight w = {.field = "pre_logits_w", .layer = -1, .fold = IR_FOLD_PACK,
+                   .src = "head.layers.pre_logits.weight", .src_numel = (long long)hidden * D,
+                   .rows = hidden, .cols = D, .what = ""};
+    neck_fold(&opt, &w, "head.layers.pre_logits.weight");
+    w_pl[0] = ir_weight_add(g, &w);
+    ir_weight b = {.field = "pre_logits_b", .layer = -1, .fold = IR_FOLD_VEC,
+                   .src = "head.layers.pre_logits.bias", .src_numel = hidden, .rows = hidden,
+                   .cols = 1, .what = ""};
+    neck_fold(&opt, &b, "head.layers.pre_logits.weight");
+    w_pl[1] = ir_weight_add(g, &b);
   }
-  if (m->head != HEAD_NONE) {
-    const int lin = m->head == HEAD_LINEAR, in = hidden ? hidden : D;
-    w_head[0] = wpack(&L, -1, "head_w", lin ? "head.fc.weight" : "head.layers.head.weight",
-                      g->out_dim, in, NULL, 0, 0, "");
-    w_head[1] = wvec(&L, -1, "head_b", lin ? "head.fc.bias" : "head.layers.head.bias", g->out_dim,
-                     NULL, 0, 0, "");
+  if (opt.head_deit) {
+    /* (head(c) + head_dist(d)) / 2 = [head | head_dist] / 2 applied to [c | d] */
+    ir_weight w = {.field = "head_w", .layer = -1, .fold = IR_FOLD_PACK,
+                   .src = "head.layers.head.weight", .src_numel = (long long)NC * in,
+                   .cat = "head.layers.head_dist.weight", .cat_cols = in, .mul = 0.5f,
+                   .rows = NC, .cols = 2 * in, .what = "[head | head_dist] / 2"};
+    w_head[0] = ir_weight_add(g, &w);
+    ir_weight b = {.field = "head_b", .layer = -1, .fold = IR_FOLD_ADD,
+                   .src = "head.layers.head.bias", .src_numel = NC,
+                   .add = "head.layers.head_dist.bias", .add_len = NC, .mul = 0.5f, .rows = NC,
+                   .cols = 1, .what = "(head + head_dist) / 2"};
+    w_head[1] = ir_weight_add(g, &b);
+  } else if (m->head != HEAD_NONE) {
+    const int lin = m->head == HEAD_LINEAR;
+    const char *hw = lin ? "head.fc.weight" : "head.layers.head.weight";
+    ir_weight w = {.field = "head_w", .layer = -1, .fold = IR_FOLD_PACK, .src = (char *)hw,
+                   .src_numel = (long long)NC * in, .rows = NC, .cols = in, .what = ""};
+    if (!hidden) neck_fold(&opt, &w, hw);
+    w_head[0] = ir_weight_add(g, &w);
+    ir_weight b = {.field = "head_b", .layer = -1, .fold = IR_FOLD_VEC,
+                   .src = lin ? "head.fc.bias" : "head.layers.head.bias", .src_numel = NC,
+                   .rows = NC, .cols = 1, .what = ""};
+    if (!hidden) neck_fold(&opt, &b, hw);
+    w_head[1] = ir_weight_add(g, &b);
   }
 
   /* patch embedding */
@@ -376,24 +465,26 @@ int lower_vit(const model_desc *m, ir_graph *g) {
   o->gw = gw;
   o->m = L.patches;
   ir_buf_need(g, L.xp, ir_packed_floats(L.patches, L.pk, XR));
-  if (L.extra) copy(&L, "class token row: cls_token + pos_embed[0]", L.x, 0, -1, 0, w_cls, D);
+  if (w_cls >= 0) copy(&L, "class token row", L.x, 0, -1, 0, w_cls, D);
+  if (w_dist >= 0) copy(&L, "distillation token row", L.x, D, -1, 0, w_dist, D);
   linear(&L, "patch embedding + pos_embed", L.x, (size_t)L.extra * D, L.xp, L.patches, D, L.pk,
          w_patch, w_pos, IR_EPI_ADD_ROWS, 0, 0);
   ir_buf_need(g, L.x, (size_t)T * D);
-  if (m->pre_norm) norm(&L, "pre_norm", L.x, 0, T, w_pre[0], w_pre[1], 0);
+  if (opt.pre_norm_used) norm(&L, "pre_norm", L.x, 0, T, w_pre[0], w_pre[1], 0);
 
   /* the layers */
   s = xasprintf("%d layers", m->num_layers);
   o = op(&L, IR_LOOP, "layers", s);
   free(s);
   o->count = m->num_layers;
-  layer(&L);
+  layer(&L, opt.ffn_norm_ln1);
   op(&L, IR_END, "", "");
 
   /* token pooling */
   if (cls) {
-    copy(&L, "class token", L.feat, 0, L.x, 0, -1, D);
-    if (m->final_norm) norm(&L, "final norm ln1", L.feat, 0, 1, w_ln1[0], w_ln1[1], 0);
+    copy(&L, pooled == 2 ? "class and distillation tokens" : "class token", L.feat, 0, L.x, 0,
+         -1, pooled * D);
+    if (m->final_norm) norm(&L, "final norm ln1", L.feat, 0, pooled, w_ln1[0], w_ln1[1], 0);
   } else {
     if (m->final_norm)
       norm(&L, "final norm ln1 on the patch tokens", L.x, L.extra, L.patches, w_ln1[0], w_ln1[1], 0);
@@ -410,19 +501,21 @@ int lower_vit(const model_desc *m, ir_graph *g) {
     if (avg_norm) norm(&L, "ln2", L.feat, 0, 1, w_ln2[0], w_ln2[1], 0);
   }
 
-  /* head */
+  /* head (the class and distillation rows of feat side by side are one row of 2 * D) */
   if (m->head == HEAD_NONE) {
     copy(&L, "headless: the features are the output", L.out, 0, L.feat, 0, -1, D);
   } else {
-    pack(&L, "features", L.feat, 1, D);
-    int in = D;
+    int k = pooled * D;
     if (hidden) {
-      linear(&L, "tanh(pre_logits)", L.hid, 0, L.xp, 1, hidden, D, w_pl[0], w_pl[1],
+      pack(&L, "features", L.feat, pooled, D);
+      linear(&L, "tanh(pre_logits)", L.hid, 0, L.xp, pooled, hidden, D, w_pl[0], w_pl[1],
              IR_EPI_BIAS_TANH, 0, 0);
-      pack(&L, "pre_logits", L.hid, 1, hidden);
-      in = hidden;
+      k = pooled * hidden;
+      pack(&L, "pre_logits", L.hid, 1, k);
+    } else {
+      pack(&L, "features", L.feat, 1, k);
     }
-    linear(&L, "head: logits", L.out, 0, L.xp, 1, g->out_dim, in, w_head[0], w_head[1],
+    linear(&L, "head: logits", L.out, 0, L.xp, 1, g->out_dim, k, w_head[0], w_head[1],
            IR_EPI_BIAS, 0, 0);
   }
   return 0;
