@@ -89,6 +89,39 @@ static void def_card_fact(strbuf *b, const char *name, double v, int is_percent)
  * The weights struct, the workspace offsets and forward_image()'s body, printed as C from
  * the planned graph: one call per op (runtime/mmrt_ops.h) with its shape comment. */
 
+static void put_code_comment(strbuf *b, const char *s);
+
+/* An extent: its name when exactly one named extent has this value, else the number. */
+static void put_dim(strbuf *b, const ir_graph *g, long long v) {
+  int found = -1;
+  for (int i = 0; i < g->nconsts; i++)
+    if (g->consts[i].value == v) {
+      if (found >= 0) {
+        found = -2;
+        break;
+      }
+      found = i;
+    }
+  if (found >= 0) sb_puts(b, g->consts[found].name);
+  else sb_printf(b, "%lld", v);
+}
+
+static char *emit_constants(const ir_graph *g) {
+  strbuf b;
+  sb_init(&b);
+  for (int i = 0; i < g->nconsts; i++) {
+    const ir_const *c = &g->consts[i];
+    sb_printf(&b, "#define %s %lld", c->name, c->value);
+    if (c->what[0]) {
+      sb_puts(&b, " /* ");
+      put_code_comment(&b, c->what);
+      sb_puts(&b, " */");
+    }
+    sb_putc(&b, '\n');
+  }
+  return sb_take(&b);
+}
+
 /* A weight as an expression: weights.<field>, or w-><field> inside the layer loop. */
 static void put_weight(strbuf *b, const ir_graph *g, int w) {
   if (w < 0) sb_puts(b, "NULL");
@@ -206,83 +239,113 @@ static char *emit_workspace(const ir_graph *g) {
 static const char *const epi_names[] = {"NULL", "mmrt_epi_bias", "mmrt_epi_bias_gelu",
                                         "mmrt_epi_bias_tanh", "mmrt_epi_add_rows"};
 
+/* ", " then extent V (a name where unambiguous). */
+static void dim(strbuf *b, const ir_graph *g, long long v) {
+  sb_puts(b, ", ");
+  put_dim(b, g, v);
+}
+
+/* ", " then a number (strides, offsets, flags: never named). */
+static void num(strbuf *b, long long v) { sb_printf(b, ", %lld", v); }
+
+static void arg_buf(strbuf *b, const ir_graph *g, int buf, size_t off) {
+  sb_puts(b, ", ");
+  put_buf(b, g, buf, off);
+}
+
+static void arg_weight(strbuf *b, const ir_graph *g, int w) {
+  sb_puts(b, ", ");
+  put_weight(b, g, w);
+}
+
 static void emit_op(strbuf *b, const ir_graph *g, const ir_op *o, const char *in) {
   const int o0 = o->out[0], i0 = o->in[0];
   switch (o->kind) {
   case IR_PATCHES:
-    sb_printf(b, "%smmrt_op_patches(%s, img, %d, %d, %d, %d, %d, %d, tid, nt);\n", in,
-              g->bufs[o0].name, o->c, o->h, o->w, o->p, o->gw, o->m);
+    sb_printf(b, "%smmrt_op_patches(%s, img", in, g->bufs[o0].name);
+    num(b, o->c), num(b, o->h), num(b, o->w), dim(b, g, o->p), dim(b, g, o->gw), dim(b, g, o->m);
     break;
   case IR_LINEAR:
     sb_printf(b, "%smmrt_op_linear%s(", in, o->panels ? "_panels" : "");
     put_buf(b, g, o0, o->out_off);
-    if (o->panels) sb_printf(b, ", %d, ", o->ldc);
-    else sb_printf(b, ", %d, %d, ", o->ldc, o->accumulate);
-    sb_printf(b, "%s, %d, ", g->bufs[i0].name, o->m);
-    put_weight(b, g, o->wt[0]);
-    sb_printf(b, ", %d, %d,\n%s    %s, ", o->n, o->k, in, epi_names[o->epi]);
+    if (o->panels) num(b, o->ldc);
+    else dim(b, g, o->ldc), num(b, o->accumulate);
+    arg_buf(b, g, i0, 0);
+    dim(b, g, o->m);
+    arg_weight(b, g, o->wt[0]);
+    dim(b, g, o->n), dim(b, g, o->k);
+    sb_printf(b, ",\n%s    %s, ", in, epi_names[o->epi]);
     if (o->epi == IR_EPI_ADD_ROWS) {
       sb_puts(b, "&(const mmrt_rows){");
       put_weight(b, g, o->wt[1]);
-      sb_printf(b, ", %d}", o->n);
+      dim(b, g, o->n);
+      sb_puts(b, "}");
     } else {
       put_weight(b, g, o->epi == IR_EPI_NONE ? -1 : o->wt[1]);
     }
-    sb_puts(b, ", tid, nt);\n");
     break;
   case IR_LAYERNORM_PACK:
-  case IR_LAYERNORM:
-    if (o->kind == IR_LAYERNORM_PACK) {
-      sb_printf(b, "%smmrt_op_layernorm_pack(%s, ", in, g->bufs[o0].name);
-      put_buf(b, g, i0, o->in_off);
-      sb_printf(b, ", %d, %d, %d, ", o->ld, o->m, o->k);
-    } else {
-      sb_printf(b, "%smmrt_op_layernorm(", in);
-      put_buf(b, g, o0, o->out_off);
-      sb_printf(b, ", %d, %d, %d, ", o->ld, o->m, o->k);
-    }
-    put_weight(b, g, o->wt[0]);
-    sb_puts(b, ", ");
-    put_weight(b, g, o->wt[1]);
+    sb_printf(b, "%smmrt_op_layernorm_pack(%s", in, g->bufs[o0].name);
+    arg_buf(b, g, i0, o->in_off);
+    dim(b, g, o->ld), dim(b, g, o->m), dim(b, g, o->k);
+    arg_weight(b, g, o->wt[0]), arg_weight(b, g, o->wt[1]);
     sb_puts(b, ", ");
     put_eps(b, o->eps);
-    sb_puts(b, ", tid, nt);\n");
+    break;
+  case IR_LAYERNORM:
+    sb_printf(b, "%smmrt_op_layernorm(", in);
+    put_buf(b, g, o0, o->out_off);
+    dim(b, g, o->ld), dim(b, g, o->m), dim(b, g, o->k);
+    arg_weight(b, g, o->wt[0]), arg_weight(b, g, o->wt[1]);
+    sb_puts(b, ", ");
+    put_eps(b, o->eps);
     break;
   case IR_PACK:
-    sb_printf(b, "%smmrt_op_pack(%s, ", in, g->bufs[o0].name);
-    put_buf(b, g, i0, o->in_off);
-    sb_printf(b, ", %d, %d, %d, tid, nt);\n", o->ld, o->m, o->k);
+    sb_printf(b, "%smmrt_op_pack(%s", in, g->bufs[o0].name);
+    arg_buf(b, g, i0, o->in_off);
+    dim(b, g, o->ld), dim(b, g, o->m), dim(b, g, o->k);
     break;
   case IR_COPY:
     sb_printf(b, "%smmrt_op_copy(", in);
     put_buf(b, g, o0, o->out_off);
-    sb_puts(b, ", ");
-    if (o->wt[0] >= 0) put_weight(b, g, o->wt[0]);
-    else put_buf(b, g, i0, o->in_off);
-    sb_printf(b, ", %d, tid);\n", o->n);
-    break;
+    if (o->wt[0] >= 0) arg_weight(b, g, o->wt[0]);
+    else arg_buf(b, g, i0, o->in_off);
+    dim(b, g, o->n);
+    sb_puts(b, ", tid);\n");
+    return;
   case IR_MEAN_ROWS:
-    sb_printf(b, "%smmrt_op_mean_rows(%s, %s, %d, %zu, %zu, %d, tid, nt);\n", in,
-              g->bufs[o0].name, g->bufs[i0].name, o->ld, o->in_off / (size_t)o->ld,
-              o->in_off / (size_t)o->ld + (size_t)o->m, o->k);
+    sb_printf(b, "%smmrt_op_mean_rows(%s, %s", in, g->bufs[o0].name, g->bufs[i0].name);
+    dim(b, g, o->ld);
+    dim(b, g, (long long)(o->in_off / (size_t)o->ld));
+    dim(b, g, (long long)(o->in_off / (size_t)o->ld) + o->m);
+    dim(b, g, o->k);
     break;
   case IR_KV_PACK:
-    sb_printf(b, "%smmrt_op_kv_pack(%s, %zu, %s, %zu, %s, %d, %d, %d, %d, tid, nt);\n", in,
-              g->bufs[o->out[0]].name, o->kps, g->bufs[o->out[1]].name, o->vps,
-              g->bufs[i0].name, o->m, o->n, o->heads, o->head_dim);
+    sb_printf(b, "%smmrt_op_kv_pack(%s", in, g->bufs[o->out[0]].name);
+    num(b, (long long)o->kps);
+    arg_buf(b, g, o->out[1], 0);
+    num(b, (long long)o->vps);
+    arg_buf(b, g, i0, 0);
+    dim(b, g, o->m), dim(b, g, o->n), dim(b, g, o->heads), dim(b, g, o->head_dim);
     break;
   case IR_ATTENTION:
-    sb_printf(b, "%smmrt_op_attention(%s, %d, %s, %s, %zu, %s, %zu,\n%s    %s, %s, %d, %s, "
-              "%d, %d, %d, %d, %d, tid, nt);\n", in,
-              g->bufs[o->out[0]].name, o->ldc, g->bufs[o->in[0]].name, g->bufs[o->in[1]].name,
-              o->kps, g->bufs[o->in[2]].name, o->vps, in, g->bufs[o->out[1]].name,
-              g->bufs[o->out[2]].name, o->lds, g->bufs[o->out[3]].name, o->m, o->n, o->heads,
-              o->head_dim, o->qblock);
+    sb_printf(b, "%smmrt_op_attention(%s", in, g->bufs[o->out[0]].name);
+    num(b, o->ldc);
+    arg_buf(b, g, o->in[0], 0), arg_buf(b, g, o->in[1], 0);
+    num(b, (long long)o->kps);
+    arg_buf(b, g, o->in[2], 0);
+    num(b, (long long)o->vps);
+    sb_printf(b, ",\n%s    %s, %s", in, g->bufs[o->out[1]].name, g->bufs[o->out[2]].name);
+    num(b, o->lds);
+    arg_buf(b, g, o->out[3], 0);
+    dim(b, g, o->m), dim(b, g, o->n), dim(b, g, o->heads), dim(b, g, o->head_dim);
+    num(b, o->qblock);
     break;
   case IR_LOOP:
   case IR_END:
-    break;
+    return;
   }
+  sb_puts(b, ", tid, nt);\n");
 }
 
 static char *emit_forward(const ir_graph *g) {
@@ -315,8 +378,9 @@ static char *emit_forward(const ir_graph *g) {
     put_code_comment(&b, o->shape);
     sb_puts(&b, " */\n");
     if (o->kind == IR_LOOP) {
-      sb_printf(&b, "  for (int l = 0; l < %d; l++) {\n"
-                    "    const layer_weights *w = &weights.layers[l];\n", o->count);
+      sb_puts(&b, "  for (int l = 0; l < ");
+      put_dim(&b, g, o->count);
+      sb_puts(&b, "; l++) {\n    const layer_weights *w = &weights.layers[l];\n");
       in = "    ";
       continue;
     }
@@ -437,7 +501,10 @@ static char *defs_text(const gen_plan *p, const char *runtime_objs, int have_ima
   def_num(&b, "MM_FORWARD_WS_BYTES", (long long)p->forward_ws_bytes);
   def_num(&b, "MM_WORKSPACE_BYTES", (long long)p->ws_bytes);
   def_num(&b, "MM_MAX_IMAGE_SIDE", p->max_image_side);
-  char *code = emit_weights(g);
+  char *code = emit_constants(g);
+  def_raw(&b, "MM_CONSTANTS", code);
+  free(code);
+  code = emit_weights(g);
   def_raw(&b, "MM_WEIGHTS", code);
   free(code);
   code = emit_workspace(g);

@@ -16,6 +16,11 @@ void ir_init(ir_graph *g, int xr, int wr) {
 static char *dup_or_null(const char *s) { return s ? xstrdup(s) : NULL; }
 
 void ir_free(ir_graph *g) {
+  for (int i = 0; i < g->nconsts; i++) {
+    free(g->consts[i].name);
+    free(g->consts[i].what);
+  }
+  free(g->consts);
   for (int i = 0; i < g->nops; i++) {
     free(g->ops[i].label);
     free(g->ops[i].shape);
@@ -87,6 +92,17 @@ int ir_buf_add(ir_graph *g, const char *name, ir_buf_kind kind, int per_thread, 
 
 void ir_buf_need(ir_graph *g, int buf, size_t floats) {
   if (g->bufs[buf].floats < floats) g->bufs[buf].floats = floats;
+}
+
+void ir_const_add(ir_graph *g, const char *name, long long value, const char *what) {
+  if (g->nconsts == g->cap_consts) {
+    g->cap_consts = g->cap_consts ? 2 * g->cap_consts : 16;
+    g->consts = xrealloc(g->consts, (size_t)g->cap_consts * sizeof *g->consts);
+  }
+  ir_const *c = &g->consts[g->nconsts++];
+  c->name = xstrdup(name);
+  c->what = xstrdup(what);
+  c->value = value;
 }
 
 int ir_weight_add(ir_graph *g, const ir_weight *w) {

@@ -104,7 +104,13 @@ typedef struct ir_op {
   int count;              /* IR_LOOP */
 } ir_op;
 
+/* A named extent of the model (TOKENS, EMBED_DIMS, ...): printed as a #define on top of the
+ * generated code, and in place of the number in op calls where no other extent shares it. */
+typedef struct ir_const { char *name, *what; long long value; } ir_const;
+
 typedef struct ir_graph {
+  ir_const *consts;
+  int nconsts, cap_consts;
   ir_op *ops;
   int nops, cap_ops;
   ir_buf *bufs;
@@ -126,6 +132,7 @@ void ir_op_in(ir_op *o, int buf);
 int ir_buf_add(ir_graph *g, const char *name, ir_buf_kind kind, int per_thread, const char *what);
 /* The buffer holds at least FLOATS. */
 void ir_buf_need(ir_graph *g, int buf, size_t floats);
+void ir_const_add(ir_graph *g, const char *name, long long value, const char *what);
 /* A weight; returns its index. */
 int ir_weight_add(ir_graph *g, const ir_weight *w);
 /* The weight of FIELD in LAYER (-1 when absent). */

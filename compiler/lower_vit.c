@@ -354,6 +354,23 @@ int lower_vit(const model_desc *m, ir_graph *g) {
   g->in_w = m->input_size[1];
   g->out_dim = m->head != HEAD_NONE ? m->num_classes : D;
 
+  /* named extents */
+  ir_const_add(g, "PATCH", P, "Conv2d kernel = stride");
+  ir_const_add(g, "GRID_H", gh, "ceil(IN_H / PATCH): padding='corner' pads with 0");
+  ir_const_add(g, "GRID_W", gw, "");
+  ir_const_add(g, "PATCHES", L.patches, "GRID_H * GRID_W");
+  ir_const_add(g, "PATCH_K", L.pk, "IN_CHANNELS * PATCH * PATCH, order (c, ky, kx)");
+  ir_const_add(g, "EXTRA_TOKENS", L.extra, opt.dist_token ? "class and distillation tokens"
+                                                        : "class token");
+  ir_const_add(g, "TOKENS", T, "EXTRA_TOKENS + PATCHES");
+  ir_const_add(g, "EMBED_DIMS", D, "");
+  ir_const_add(g, "QKV_DIMS", 3 * D, "3 * EMBED_DIMS: [q | k | v]");
+  ir_const_add(g, "LAYERS", m->num_layers, "");
+  ir_const_add(g, "HEADS", L.H, "");
+  ir_const_add(g, "HEAD_DIM", L.HD, "");
+  ir_const_add(g, "FFN_DIMS", L.F, "");
+  if (hidden) ir_const_add(g, "HIDDEN_DIMS", hidden, "head pre_logits width");
+
   /* buffers */
   L.img = ir_buf_add(g, "img", IR_BUF_IMAGE, 0, "the input image");
   L.out = ir_buf_add(g, "out", IR_BUF_OUT, 0, "the output");

@@ -25,8 +25,13 @@ MM_FRONT_MATTER
 #define MMRT_COL_PREF MM_COL_PREF
 #include "mmrt_ops.h"
 
-#define IN_FLOATS ((size_t)MM_IN_CHANNELS * MM_IN_H * MM_IN_W) /* one image [C, H, W] */
-#define OUTPUT_DIMS MM_OUTPUT_DIMS                              /* per image */
+/* ---- the model's extents ---- */
+#define IN_CHANNELS MM_IN_CHANNELS
+#define IN_H MM_IN_H
+#define IN_W MM_IN_W
+#define OUTPUT_DIMS MM_OUTPUT_DIMS /* per image */
+MM_CONSTANTS[[]]m4_dnl
+#define IN_FLOATS ((size_t)IN_CHANNELS * IN_H * IN_W)
 
 /* ---- weights: pointers into the blob embedded by weights.S (MM_BLOB_BYTES bytes, folded
  * and packed by mmcc at the planner's offsets); products' weights are packed in panels of
