@@ -91,6 +91,13 @@ static void def_card_fact(strbuf *b, const char *name, double v, int is_percent)
 
 static void put_code_comment(strbuf *b, const char *s);
 
+/* The text of B, B freed. */
+static char *take(strbuf *b) {
+  char *r = sb_take(b);
+  sb_free(b);
+  return r;
+}
+
 /* An extent: its name when exactly one named extent has this value, else the number. */
 static void put_dim(strbuf *b, const ir_graph *g, long long v) {
   int found = -1;
@@ -119,7 +126,7 @@ static char *emit_constants(const ir_graph *g) {
     }
     sb_putc(&b, '\n');
   }
-  return sb_take(&b);
+  return take(&b);
 }
 
 /* A weight as an expression: weights.<field>, or w-><field> inside the layer loop. */
@@ -209,7 +216,7 @@ static char *emit_weights(const ir_graph *g) {
     }
   }
   sb_puts(&b, "};\n");
-  return sb_take(&b);
+  return take(&b);
 }
 
 static void upper(strbuf *b, const char *s) {
@@ -233,7 +240,7 @@ static char *emit_workspace(const ir_graph *g) {
       sb_printf(&b, "_STRIDE %zu /* bytes per thread */\n", u->stride);
     }
   }
-  return sb_take(&b);
+  return take(&b);
 }
 
 static const char *const epi_names[] = {"NULL", "mmrt_epi_bias", "mmrt_epi_bias_gelu",
