@@ -15,6 +15,8 @@ checker-traceback	1 passed, 1 failed	FAIL tb: died with a traceback: ValueError:
 checker-bare-traceback	1 passed, 1 failed	ran 1 of 2 planned checks
 checker-signal	1 passed, 1 failed	FAIL sig: killed by signal 11
 checker-silent-exit	0 passed, 1 failed	FAIL quiet: exited with status 3 and printed no FAIL
+checker-fail-exit0	0 passed, 2 failed	FAIL lax: printed FAIL lines but exited with status 0
+checker-short	1 passed, 1 failed	FAIL few: printed 1 check lines, expected 2
 reasonless-skip	1 passed, 1 failed	skip without a reason: skip second
 empty-reason-skip	0 passed, 1 failed	skip without a reason: skip first:
 fail-and-exit	0 passed, 2 failed	suite exited with status 2
