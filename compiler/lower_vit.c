@@ -255,10 +255,9 @@ static void layer(lower *L, int ffn_norm_ln1) {
 /* {================================================================== the lowering */
 
 /* The variations of the ViT family (DistilledVisionTransformer, DeiT3, DeiTClsHead,
- * ClsBatchNormNeck) as lowering options. vit_options() reads them from the description;
- * the front end's fields for them (model.h: backbone, dist_token, pos_extra,
- * pos_before_tokens, pre_norm_used, ffn_norm_ln1, NECK_CLS_BN, HEAD_DEIT) are wired here,
- * and nowhere else, once they exist; until then every model is a plain VisionTransformer. */
+ * ClsBatchNormNeck) as lowering options, read from the description's ViT-family fields
+ * here and nowhere else (model.h; the front end's gate, model_check_buildable, still
+ * refuses these backbones until their parity tests are in a suite). */
 typedef struct vit_opts {
   int dist_token;        /* [cls, dist, patches]: pooling hands on both rows */
   int pos_extra;         /* rows of pos_embed before the grid rows */
@@ -273,8 +272,16 @@ typedef struct vit_opts {
 
 static void vit_options(const model_desc *m, vit_opts *o) {
   memset(o, 0, sizeof *o);
-  o->pos_extra = m->num_extra_tokens;
-  o->pre_norm_used = m->pre_norm;
+  o->dist_token = m->dist_token;
+  o->pos_extra = m->pos_extra;
+  o->pos_before_tokens = m->pos_before_tokens;
+  o->pre_norm_used = m->pre_norm_used;
+  o->ffn_norm_ln1 = m->ffn_norm_ln1;
+  o->head_deit = m->head == HEAD_DEIT;
+  o->neck_bn = m->neck == NECK_CLS_BN;
+  o->neck_affine = m->neck_affine;
+  o->neck_in = m->neck_in_channels;
+  o->neck_eps = m->neck_eps;
 }
 
 static int check(const model_desc *m, const vit_opts *o) {
