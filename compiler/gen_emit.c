@@ -2,12 +2,14 @@
  * documents) and expands each template with `m4 -P` (builtins prefixed m4_, quotes [[ ]],
  * no m4 comments: the templates are C, whose '#' and quotes m4 must not touch).
  * Numbers are defined as is; text is quoted twice so that m4 never rescans it. */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "gen.h"
 #include "model_pipe.h"
 #include "util.h"
+#include "../runtime/mmrt.h"
 
 /* ---- text escaping ---- */
 
@@ -83,6 +85,323 @@ static void def_card_fact(strbuf *b, const char *name, double v, int is_percent)
   free(tname);
 }
 
+
+/* {================================================================== code from the IR
+ * The weights struct, the workspace offsets and forward_image()'s body, printed as C from
+ * the planned graph: one call per op (runtime/mmrt_ops.h) with its shape comment. */
+
+static void put_code_comment(strbuf *b, const char *s);
+
+/* The text of B, B freed. */
+static char *take(strbuf *b) {
+  char *r = sb_take(b);
+  sb_free(b);
+  return r;
+}
+
+/* An extent: its name when exactly one named extent has this value, else the number. */
+static void put_dim(strbuf *b, const ir_graph *g, long long v) {
+  int found = -1;
+  for (int i = 0; i < g->nconsts; i++)
+    if (g->consts[i].value == v) {
+      if (found >= 0) {
+        found = -2;
+        break;
+      }
+      found = i;
+    }
+  if (found >= 0) sb_puts(b, g->consts[found].name);
+  else sb_printf(b, "%lld", v);
+}
+
+static char *emit_constants(const ir_graph *g) {
+  strbuf b;
+  sb_init(&b);
+  for (int i = 0; i < g->nconsts; i++) {
+    const ir_const *c = &g->consts[i];
+    sb_printf(&b, "#define %s %lld", c->name, c->value);
+    if (c->what[0]) {
+      sb_puts(&b, " /* ");
+      put_code_comment(&b, c->what);
+      sb_puts(&b, " */");
+    }
+    sb_putc(&b, '\n');
+  }
+  return take(&b);
+}
+
+/* A weight as an expression: weights.<field>, or w-><field> inside the layer loop. */
+static void put_weight(strbuf *b, const ir_graph *g, int w) {
+  if (w < 0) sb_puts(b, "NULL");
+  else sb_printf(b, "%s%s", g->wts[w].layer >= 0 ? "w->" : "weights.", g->wts[w].field);
+}
+
+/* A buffer (+ float offset) as an expression. */
+static void put_buf(strbuf *b, const ir_graph *g, int buf, size_t off) {
+  if (off) sb_printf(b, "%s + %zu", g->bufs[buf].name, off);
+  else sb_puts(b, g->bufs[buf].name);
+}
+
+static void put_eps(strbuf *b, double v) {
+  char s[64];
+  snprintf(s, sizeof s, "%.9gf", v);
+  if (!strpbrk(s, ".e")) snprintf(s, sizeof s, "%.1ff", v);
+  sb_puts(b, s);
+}
+
+/* Text for a comment of generated C: brackets kept (shapes), comment ends broken. */
+static void put_code_comment(strbuf *b, const char *s) {
+  for (const char *c = s; *c; c++) {
+    if (c[0] == '*' && c[1] == '/') sb_puts(b, "* ");
+    else if ((unsigned char)*c < 0x20) sb_putc(b, ' ');
+    else sb_putc(b, *c);
+  }
+}
+
+static void field_line(strbuf *b, const char *indent, const ir_weight *w) {
+  const int pad = 14 - (int)strlen(w->field);
+  sb_printf(b, "%sconst float *%s;%*s/* ", indent, w->field, pad > 1 ? pad : 1, "");
+  if (w->cols > 1 || w->fold == IR_FOLD_PACK) sb_printf(b, "[%d,%d]", w->rows, w->cols);
+  else sb_printf(b, "[%d]", w->rows);
+  if (w->fold == IR_FOLD_PACK) sb_puts(b, " packed");
+  if (w->what[0]) {
+    sb_puts(b, ", ");
+    put_code_comment(b, w->what);
+  }
+  if (w->layer < 0) {
+    sb_puts(b, " <- ");
+    put_code_comment(b, w->src);
+  }
+  sb_puts(b, " */\n");
+}
+
+static char *emit_weights(const ir_graph *g) {
+  strbuf b;
+  sb_init(&b);
+  int layers = 0;
+  for (int i = 0; i < g->nwts; i++)
+    if (g->wts[i].layer + 1 > layers) layers = g->wts[i].layer + 1;
+  if (layers) {
+    sb_puts(&b, "typedef struct layer_weights { /* the fields of each layer l: "
+                "backbone.layers.l.* */\n");
+    for (int i = 0; i < g->nwts; i++)
+      if (g->wts[i].layer == 0) field_line(&b, "  ", &g->wts[i]);
+    sb_puts(&b, "} layer_weights;\n\n");
+  }
+  sb_puts(&b, "static const struct model_weights {\n");
+  int put_layers = 0;
+  for (int i = 0; i < g->nwts; i++) {
+    const ir_weight *w = &g->wts[i];
+    if (w->layer < 0) field_line(&b, "  ", w);
+    else if (!put_layers++) sb_printf(&b, "  layer_weights layers[%d];\n", layers);
+  }
+  sb_puts(&b, "} weights = {\n");
+  put_layers = 0;
+  for (int i = 0; i < g->nwts; i++) {
+    const ir_weight *w = &g->wts[i];
+    if (w->layer < 0) {
+      sb_printf(&b, "  .%s = W(%zu),\n", w->field, w->off);
+    } else if (!put_layers++) {
+      sb_puts(&b, "  .layers = {\n");
+      for (int l = 0; l < layers; l++) {
+        sb_puts(&b, "    {");
+        int first = 1;
+        for (int j = 0; j < g->nwts; j++)
+          if (g->wts[j].layer == l) {
+            sb_printf(&b, "%s.%s = W(%zu)", first ? "" : ", ", g->wts[j].field, g->wts[j].off);
+            first = 0;
+          }
+        sb_printf(&b, "}, /* layer %d */\n", l);
+      }
+      sb_puts(&b, "  },\n");
+    }
+  }
+  sb_puts(&b, "};\n");
+  return take(&b);
+}
+
+static void upper(strbuf *b, const char *s) {
+  for (; *s; s++) sb_putc(b, (char)toupper((unsigned char)*s));
+}
+
+static char *emit_workspace(const ir_graph *g) {
+  strbuf b;
+  sb_init(&b);
+  for (int i = 0; i < g->nbufs; i++) {
+    const ir_buf *u = &g->bufs[i];
+    if (u->kind != IR_BUF_WS || u->first < 0) continue;
+    sb_puts(&b, "#define WS_");
+    upper(&b, u->name);
+    sb_printf(&b, " %zu /* ", u->off);
+    put_code_comment(&b, u->what);
+    sb_printf(&b, ": %zu floats, ops %d..%d */\n", u->floats, u->first, u->last);
+    if (u->per_thread) {
+      sb_puts(&b, "#define WS_");
+      upper(&b, u->name);
+      sb_printf(&b, "_STRIDE %zu /* bytes per thread */\n", u->stride);
+    }
+  }
+  return take(&b);
+}
+
+static const char *const epi_names[] = {"NULL", "mmrt_epi_bias", "mmrt_epi_bias_gelu",
+                                        "mmrt_epi_bias_tanh", "mmrt_epi_add_rows"};
+
+/* ", " then extent V (a name where unambiguous). */
+static void dim(strbuf *b, const ir_graph *g, long long v) {
+  sb_puts(b, ", ");
+  put_dim(b, g, v);
+}
+
+/* ", " then a number (strides, offsets, flags: never named). */
+static void num(strbuf *b, long long v) { sb_printf(b, ", %lld", v); }
+
+static void arg_buf(strbuf *b, const ir_graph *g, int buf, size_t off) {
+  sb_puts(b, ", ");
+  put_buf(b, g, buf, off);
+}
+
+static void arg_weight(strbuf *b, const ir_graph *g, int w) {
+  sb_puts(b, ", ");
+  put_weight(b, g, w);
+}
+
+static void emit_op(strbuf *b, const ir_graph *g, const ir_op *o, const char *in) {
+  const int o0 = o->out[0], i0 = o->in[0];
+  switch (o->kind) {
+  case IR_PATCHES:
+    sb_printf(b, "%smmrt_op_patches(%s, img", in, g->bufs[o0].name);
+    num(b, o->c), num(b, o->h), num(b, o->w), dim(b, g, o->p), dim(b, g, o->gw), dim(b, g, o->m);
+    break;
+  case IR_LINEAR:
+    sb_printf(b, "%smmrt_op_linear%s(", in, o->panels ? "_panels" : "");
+    put_buf(b, g, o0, o->out_off);
+    if (o->panels) num(b, o->ldc);
+    else dim(b, g, o->ldc), num(b, o->accumulate);
+    arg_buf(b, g, i0, 0);
+    dim(b, g, o->m);
+    arg_weight(b, g, o->wt[0]);
+    dim(b, g, o->n), dim(b, g, o->k);
+    sb_printf(b, ",\n%s    %s, ", in, epi_names[o->epi]);
+    if (o->epi == IR_EPI_ADD_ROWS) {
+      sb_puts(b, "&(const mmrt_rows){");
+      put_weight(b, g, o->wt[1]);
+      dim(b, g, o->n);
+      sb_puts(b, "}");
+    } else {
+      put_weight(b, g, o->epi == IR_EPI_NONE ? -1 : o->wt[1]);
+    }
+    break;
+  case IR_LAYERNORM_PACK:
+    sb_printf(b, "%smmrt_op_layernorm_pack(%s", in, g->bufs[o0].name);
+    arg_buf(b, g, i0, o->in_off);
+    dim(b, g, o->ld), dim(b, g, o->m), dim(b, g, o->k);
+    arg_weight(b, g, o->wt[0]), arg_weight(b, g, o->wt[1]);
+    sb_puts(b, ", ");
+    put_eps(b, o->eps);
+    break;
+  case IR_LAYERNORM:
+    sb_printf(b, "%smmrt_op_layernorm(", in);
+    put_buf(b, g, o0, o->out_off);
+    dim(b, g, o->ld), dim(b, g, o->m), dim(b, g, o->k);
+    arg_weight(b, g, o->wt[0]), arg_weight(b, g, o->wt[1]);
+    sb_puts(b, ", ");
+    put_eps(b, o->eps);
+    break;
+  case IR_PACK:
+    sb_printf(b, "%smmrt_op_pack(%s", in, g->bufs[o0].name);
+    arg_buf(b, g, i0, o->in_off);
+    dim(b, g, o->ld), dim(b, g, o->m), dim(b, g, o->k);
+    break;
+  case IR_COPY:
+    sb_printf(b, "%smmrt_op_copy(", in);
+    put_buf(b, g, o0, o->out_off);
+    if (o->wt[0] >= 0) arg_weight(b, g, o->wt[0]);
+    else arg_buf(b, g, i0, o->in_off);
+    dim(b, g, o->n);
+    sb_puts(b, ", tid);\n");
+    return;
+  case IR_MEAN_ROWS:
+    sb_printf(b, "%smmrt_op_mean_rows(%s, %s", in, g->bufs[o0].name, g->bufs[i0].name);
+    dim(b, g, o->ld);
+    dim(b, g, (long long)(o->in_off / (size_t)o->ld));
+    dim(b, g, (long long)(o->in_off / (size_t)o->ld) + o->m);
+    dim(b, g, o->k);
+    break;
+  case IR_KV_PACK:
+    sb_printf(b, "%smmrt_op_kv_pack(%s", in, g->bufs[o->out[0]].name);
+    num(b, (long long)o->kps);
+    arg_buf(b, g, o->out[1], 0);
+    num(b, (long long)o->vps);
+    arg_buf(b, g, i0, 0);
+    dim(b, g, o->m), dim(b, g, o->n), dim(b, g, o->heads), dim(b, g, o->head_dim);
+    break;
+  case IR_ATTENTION:
+    sb_printf(b, "%smmrt_op_attention(%s", in, g->bufs[o->out[0]].name);
+    num(b, o->ldc);
+    arg_buf(b, g, o->in[0], 0), arg_buf(b, g, o->in[1], 0);
+    num(b, (long long)o->kps);
+    arg_buf(b, g, o->in[2], 0);
+    num(b, (long long)o->vps);
+    sb_printf(b, ",\n%s    %s, %s", in, g->bufs[o->out[1]].name, g->bufs[o->out[2]].name);
+    num(b, o->lds);
+    arg_buf(b, g, o->out[3], 0);
+    dim(b, g, o->m), dim(b, g, o->n), dim(b, g, o->heads), dim(b, g, o->head_dim);
+    num(b, o->qblock);
+    break;
+  case IR_LOOP:
+  case IR_END:
+    return;
+  }
+  sb_puts(b, ", tid, nt);\n");
+}
+
+static char *emit_forward(const ir_graph *g) {
+  strbuf b;
+  sb_init(&b);
+  sb_puts(&b, "  const int nt = team->n;\n");
+  for (int i = 0; i < g->nbufs; i++) {
+    const ir_buf *u = &g->bufs[i];
+    if (u->kind != IR_BUF_WS || u->first < 0) continue;
+    sb_printf(&b, "  float *%s = (float *)(ws + WS_", u->name);
+    upper(&b, u->name);
+    if (u->per_thread) {
+      sb_puts(&b, " + (size_t)tid * WS_");
+      upper(&b, u->name);
+      sb_puts(&b, "_STRIDE");
+    }
+    sb_puts(&b, ");\n");
+  }
+  const char *in = "  ";
+  for (int i = 0; i < g->nops; i++) {
+    const ir_op *o = &g->ops[i];
+    if (o->kind == IR_END) {
+      sb_puts(&b, "  }\n");
+      in = "  ";
+      continue;
+    }
+    sb_printf(&b, "\n%s/* ", in);
+    put_code_comment(&b, o->label);
+    sb_puts(&b, ": ");
+    put_code_comment(&b, o->shape);
+    sb_puts(&b, " */\n");
+    if (o->kind == IR_LOOP) {
+      sb_puts(&b, "  for (int l = 0; l < ");
+      put_dim(&b, g, o->count);
+      sb_puts(&b, "; l++) {\n    const layer_weights *w = &weights.layers[l];\n");
+      in = "    ";
+      continue;
+    }
+    emit_op(&b, g, o, in);
+    /* every op ends at a barrier, the last too: the next image reuses the workspace */
+    sb_printf(&b, "%smmrt_team_barrier(team);\n", in);
+  }
+  char *r = sb_take(&b);
+  sb_free(&b);
+  if (strstr(r, "[[") || strstr(r, "]]")) abort(); /* m4 quotes: an emitter bug */
+  return r;
+}
+/* }================================================================== */
 
 /* The front matter of every generated file: what made it (no timestamps: output
  * regenerates byte for byte). */
@@ -176,64 +495,32 @@ static char *defs_text(const gen_plan *p, const char *runtime_objs, int have_ima
   def_raw(&b, "MM_TARGET_CFLAGS", t->cflags);
   def_raw(&b, "MM_KERNEL_OBJECT", t->member);
   def_raw(&b, "MM_RUNTIME_OBJS", runtime_objs);
-  def_num(&b, "MM_MAX_THREADS", 16);
+  def_num(&b, "MM_MAX_THREADS", MMRT_MAX_THREADS);
 
-  /* geometry */
-  def_num(&b, "MM_IN_CHANNELS", p->in_c);
-  def_num(&b, "MM_IN_H", p->in_h);
-  def_num(&b, "MM_IN_W", p->in_w);
-  def_num(&b, "MM_PATCH", p->patch);
-  def_num(&b, "MM_GRID_H", p->grid_h);
-  def_num(&b, "MM_GRID_W", p->grid_w);
-  def_num(&b, "MM_PATCHES", p->patches);
-  def_num(&b, "MM_PATCH_K", p->patch_k);
-  def_num(&b, "MM_EXTRA_TOKENS", p->extra);
-  def_num(&b, "MM_TOKENS", p->tokens);
-  def_num(&b, "MM_EMBED_DIMS", p->dims);
-  def_num(&b, "MM_QKV_DIMS", 3 * p->dims);
-  def_num(&b, "MM_LAYERS", p->layers);
-  def_num(&b, "MM_HEADS", p->heads);
-  def_num(&b, "MM_HEAD_DIM", p->head_dim);
-  def_num(&b, "MM_FFN_DIMS", p->ffn);
-  def_num(&b, "MM_FEAT_DIMS", p->feat);
-  def_num(&b, "MM_HIDDEN_DIMS", p->hidden);
-  def_num(&b, "MM_OUTPUT_DIMS", p->out_dim);
+  /* the model's interface, and the code printed from the IR */
+  const ir_graph *g = &p->g;
+  def_num(&b, "MM_IN_CHANNELS", g->in_c);
+  def_num(&b, "MM_IN_H", g->in_h);
+  def_num(&b, "MM_IN_W", g->in_w);
+  def_num(&b, "MM_OUTPUT_DIMS", g->out_dim);
   def_raw(&b, "MM_OUT_NAME", p->has_head ? "NUM_CLASSES" : "OUTPUT_DIM");
   def_num(&b, "MM_HAS_HEAD", p->has_head);
-  def_float(&b, "MM_NORM_EPS", m->norm_eps);
-  def_num(&b, "MM_QBLOCK", p->qblock);
-  def_raw(&b, "MM_POOL", p->pool);
-  def_num(&b, "MM_QKV_BIAS", m->qkv_bias ? 1 : 0);
-  def_num(&b, "MM_PRE_NORM", m->pre_norm ? 1 : 0);
-  def_num(&b, "MM_FINAL_NORM", m->final_norm ? 1 : 0);
-  def_num(&b, "MM_AVG_NORM", m->avg_norm && !strcmp(p->pool, "avg") ? 1 : 0);
-
-  /* blob layout */
-  def_num(&b, "MM_BLOB_BYTES", (long long)p->blob_bytes);
-  def_num(&b, "MM_OFF_CLS_POS", (long long)p->off_cls_pos);
-  def_num(&b, "MM_OFF_POS", (long long)p->off_pos);
-  def_num(&b, "MM_OFF_PATCH_W", (long long)p->off_patch_w);
-  def_num(&b, "MM_OFF_PRE_NORM_W", (long long)p->off_pre_norm_w);
-  def_num(&b, "MM_OFF_PRE_NORM_B", (long long)p->off_pre_norm_b);
-  def_num(&b, "MM_OFF_LAYER0", (long long)p->off_layer0);
-  def_num(&b, "MM_LAYER_STRIDE", (long long)p->layer_stride);
-#define GEN_FIELD_DEF(n) def_num(&b, "MM_LOFF_" #n, (long long)p->loff[GEN_F_##n]);
-  GEN_LAYER_FIELDS(GEN_FIELD_DEF)
-#undef GEN_FIELD_DEF
-  def_num(&b, "MM_OFF_LN1_W", (long long)p->off_ln1_w);
-  def_num(&b, "MM_OFF_LN1_B", (long long)p->off_ln1_b);
-  def_num(&b, "MM_OFF_LN2_W", (long long)p->off_ln2_w);
-  def_num(&b, "MM_OFF_LN2_B", (long long)p->off_ln2_b);
-  def_num(&b, "MM_OFF_PRE_LOGITS_W", (long long)p->off_pre_logits_w);
-  def_num(&b, "MM_OFF_PRE_LOGITS_B", (long long)p->off_pre_logits_b);
-  def_num(&b, "MM_OFF_HEAD_W", (long long)p->off_head_w);
-  def_num(&b, "MM_OFF_HEAD_B", (long long)p->off_head_b);
-
-  /* workspace */
-  def_num(&b, "MM_XP_FLOATS", (long long)p->xp_floats);
+  def_num(&b, "MM_BLOB_BYTES", (long long)g->blob_bytes);
   def_num(&b, "MM_FORWARD_WS_BYTES", (long long)p->forward_ws_bytes);
   def_num(&b, "MM_WORKSPACE_BYTES", (long long)p->ws_bytes);
   def_num(&b, "MM_MAX_IMAGE_SIDE", p->max_image_side);
+  char *code = emit_constants(g);
+  def_raw(&b, "MM_CONSTANTS", code);
+  free(code);
+  code = emit_weights(g);
+  def_raw(&b, "MM_WEIGHTS", code);
+  free(code);
+  code = emit_workspace(g);
+  def_raw(&b, "MM_WORKSPACE", code);
+  free(code);
+  code = emit_forward(g);
+  def_raw(&b, "MM_FORWARD", code);
+  free(code);
 
   /* preprocessing (the test pipeline) */
   def_num(&b, "MM_RESIZE_SCALE", m->resize_scale);

@@ -1,11 +1,13 @@
-/* gen_pack.c: weights.bin, the blob the generated library embeds: every tensor the forward
- * pass reads, in gen_plan.c's layout, with what depends only on weights folded in:
- *   - cls_token + pos_embed[0] (one row), pos_embed[1:] + the patch Conv2d bias;
- *   - q rows of qkv (weight and bias) times head_dim^-0.5;
- *   - layer scale gamma1 / gamma2 into the rows of proj / fc2 (weight and bias);
- * and every product's weight [N, K] packed into the micro-kernel's panels of WR output
- * features: element (k, r) of panel j is W[j*WR + r][k] at panel[k*WR + r] (ORDER PANEL
- * LAYOUT, runtime/mmrt_gemm.h), tail rows and the spare k-step zero. */
+/* gen_pack.c: weights.bin, the blob the generated library embeds: every weight of the IR
+ * (ir.h) at the offset plan.c gave it, made from the checkpoint's tensors by its fold:
+ *   IR_FOLD_VEC   a vector, rows below qrows times qscale, or times a row-scale tensor;
+ *   IR_FOLD_ADD   src[src_off + i] + add[i % add_len] (cls_token + pos_embed[0]; pos_embed
+ *                 plus the patch conv bias);
+ *   IR_FOLD_PACK  a product's weight [N, K] (rows scaled likewise) packed into the
+ *                 micro-kernel's panels of WR output features: element (k, r) of panel j is
+ *                 W[j*WR + r][k] at panel[k*WR + r] (ORDER PANEL LAYOUT,
+ *                 runtime/mmrt_panel.h), tail rows and the spare k-step zero.
+ * The lowering decides the folds (e.g. head_dim^-0.5 into q, layer scale into proj / fc2). */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -51,7 +53,7 @@ static const wtensor *need(const gen_plan *p, const char *name, long long numel)
     return NULL;
   }
   for (int i = 0; i < t->ndim; i++) n *= t->shape[i];
-  if (n != numel) {
+  if (numel >= 0 && n != numel) {
     diag_error(p->m->config_path, 0, 0, "weights: tensor '%s' has %lld elements, expected %lld",
                name, n, numel);
     return NULL;
@@ -59,159 +61,149 @@ static const wtensor *need(const gen_plan *p, const char *name, long long numel)
   return t;
 }
 
-static void put_vec(writer *wr, size_t off, const float *v, size_t n) {
-  seek_to(wr, off);
-  put(wr, v, n * sizeof(float));
+static long long numel_of(const wtensor *t) {
+  long long n = 1;
+  for (int i = 0; i < t->ndim; i++) n *= t->shape[i];
+  return n;
 }
 
-/* W [N, K] row-major (row n scaled by scale[n] when scale is given) -> panels of R rows. */
-static void put_packed(writer *wr, size_t off, const float *w, const float *scale, int N, int K,
-                       int R) {
-  size_t pf = gen_panel_floats(K, R);
-  float *panel = xmalloc(pf * sizeof(float));
-  seek_to(wr, off);
-  for (int j = 0; j < (N + R - 1) / R; j++) {
-    memset(panel, 0, pf * sizeof(float));
-    for (int r = 0; r < R && j * R + r < N; r++) {
-      const int n = j * R + r;
-      const float s = scale ? scale[n] : 1.0f;
-      const float *row = w + (size_t)n * K;
-      for (int k = 0; k < K; k++) panel[(size_t)k * R + r] = scale ? row[k] * s : row[k];
+/* Scale of row r: qscale below qrows, else the scale tensor's element, else none (1). */
+static int row_scaled(const ir_weight *w, const wtensor *sc, int r, float *s) {
+  if (r < w->qrows) {
+    *s = w->qscale;
+    return 1;
+  }
+  if (sc) {
+    *s = sc->data[r];
+    return 1;
+  }
+  return 0;
+}
+
+/* BatchNorm (eval) of K features as x * s[k] + t[k], in double. */
+static int bn_affine(const gen_plan *p, const ir_bn *bn, int K, double **s, double **t) {
+  const wtensor *mean = need(p, bn->mean, K), *var = need(p, bn->var, K);
+  const wtensor *g = bn->w ? need(p, bn->w, K) : NULL, *b = bn->b ? need(p, bn->b, K) : NULL;
+  if (!mean || !var || (bn->w && !g) || (bn->b && !b)) return -1;
+  *s = xmalloc((size_t)K * sizeof(double));
+  *t = xmalloc((size_t)K * sizeof(double));
+  for (int k = 0; k < K; k++) {
+    (*s)[k] = (g ? g->data[k] : 1.0) / sqrt((double)var->data[k] + bn->eps);
+    (*t)[k] = (b ? b->data[k] : 0.0) - mean->data[k] * (*s)[k];
+  }
+  return 0;
+}
+
+/* The weight's values [rows, cols] row-major, every fold applied; NULL after a diagnostic. */
+static float *fold(const gen_plan *p, const ir_weight *w) {
+  const int K1 = w->cols - (w->cat ? w->cat_cols : 0);
+  const wtensor *src = need(p, w->src, w->src_numel);
+  const wtensor *sc = w->scale ? need(p, w->scale, w->rows) : NULL;
+  const wtensor *add = w->add ? need(p, w->add, -1) : NULL;
+  const wtensor *cat = w->cat ? need(p, w->cat, (long long)w->rows * w->cat_cols) : NULL;
+  const wtensor *lin = w->bn.mean && w->fold == IR_FOLD_VEC ? need(p, w->bn.lin, -1) : NULL;
+  const size_t n = (size_t)w->rows * w->cols;
+  if (!src || (w->scale && !sc) || (w->add && !add) || (w->cat && !cat) ||
+      (w->bn.mean && w->fold == IR_FOLD_VEC && !lin))
+    return NULL;
+  const size_t used = w->fold == IR_FOLD_PACK ? (size_t)w->rows * K1 : n;
+  if (w->src_off + (long long)used > numel_of(src)) {
+    diag_error(p->m->config_path, 0, 0, "internal error: weight '%s' reads past '%s'", w->field,
+               w->src);
+    return NULL;
+  }
+  if (add && numel_of(add) < w->add_off + w->add_len) {
+    diag_error(p->m->config_path, 0, 0, "weights: tensor '%s' has %lld elements, expected %lld",
+               w->add, numel_of(add), w->add_off + w->add_len);
+    return NULL;
+  }
+  const float *a = src->data + w->src_off;
+  float *v = xmalloc(n * sizeof(float));
+  for (int r = 0; r < w->rows; r++) {
+    float s;
+    const int scaled = row_scaled(w, sc, r, &s);
+    for (int k = 0; k < w->cols; k++) {
+      const size_t i = (size_t)r * w->cols + k;
+      if (w->fold == IR_FOLD_ADD)
+        v[i] = a[i] + (add ? add->data[w->add_off + (long long)(i % (size_t)w->add_len)] : 0.0f);
+      else if (w->fold == IR_FOLD_VEC)
+        v[i] = scaled ? a[i] * s : a[i];
+      else {
+        const float x = k < K1 ? a[(size_t)r * K1 + k] : cat->data[(size_t)r * w->cat_cols + k - K1];
+        v[i] = scaled ? x * s : x;
+      }
     }
-    put(wr, panel, pf * sizeof(float));
   }
-  free(panel);
+  if (w->bn.mean) {
+    const int K = w->fold == IR_FOLD_PACK ? w->cols : (int)(numel_of(lin) / w->rows);
+    double *bs, *bt;
+    if (bn_affine(p, &w->bn, K, &bs, &bt)) {
+      free(v);
+      return NULL;
+    }
+    for (int r = 0; r < w->rows; r++) {
+      if (w->fold == IR_FOLD_PACK) {
+        for (int k = 0; k < K; k++) v[(size_t)r * K + k] = (float)(v[(size_t)r * K + k] * bs[k]);
+      } else {
+        double acc = v[r];
+        for (int k = 0; k < K; k++) acc += (double)lin->data[(size_t)r * K + k] * bt[k];
+        v[r] = (float)acc;
+      }
+    }
+    free(bs);
+    free(bt);
+  }
+  if (w->mul != 0.0f)
+    for (size_t i = 0; i < n; i++) v[i] *= w->mul;
+  return v;
 }
 
-static const wtensor *layer_tensor(const gen_plan *p, int l, const char *suffix, long long n) {
-  char name[160];
-  snprintf(name, sizeof name, "backbone.layers.%d.%s", l, suffix);
-  return need(p, name, n);
-}
-
-static int pack_layer(const gen_plan *p, writer *wr, int l) {
-  const int D = p->dims, F = p->ffn, R = p->wr;
-  const size_t base = p->off_layer0 + (size_t)l * p->layer_stride;
-  const wtensor *ln1w = layer_tensor(p, l, "ln1.weight", D);
-  const wtensor *ln1b = layer_tensor(p, l, "ln1.bias", D);
-  const wtensor *qkvw = layer_tensor(p, l, "attn.qkv.weight", 3LL * D * D);
-  const wtensor *qkvb = p->m->qkv_bias ? layer_tensor(p, l, "attn.qkv.bias", 3LL * D) : NULL;
-  const wtensor *projw = layer_tensor(p, l, "attn.proj.weight", (long long)D * D);
-  const wtensor *projb = layer_tensor(p, l, "attn.proj.bias", D);
-  const wtensor *ln2w = layer_tensor(p, l, "ln2.weight", D);
-  const wtensor *ln2b = layer_tensor(p, l, "ln2.bias", D);
-  const wtensor *fc1w = layer_tensor(p, l, "ffn.layers.0.0.weight", (long long)F * D);
-  const wtensor *fc1b = layer_tensor(p, l, "ffn.layers.0.0.bias", F);
-  const wtensor *fc2w = layer_tensor(p, l, "ffn.layers.1.weight", (long long)D * F);
-  const wtensor *fc2b = layer_tensor(p, l, "ffn.layers.1.bias", D);
-  const wtensor *g1 = NULL, *g2 = NULL;
-  if (p->m->layer_scale_init_value > 0) {
-    g1 = layer_tensor(p, l, "attn.gamma1.weight", D);
-    g2 = layer_tensor(p, l, "ffn.gamma2.weight", D);
-    if (!g1 || !g2) return -1;
+static int pack_weight(const gen_plan *p, writer *wr, const ir_weight *w) {
+  float *v = fold(p, w);
+  if (!v) return -1;
+  seek_to(wr, w->off);
+  if (w->fold == IR_FOLD_PACK) {
+    const int R = p->g.wr, N = w->rows, K = w->cols;
+    const size_t pf = ir_panel_floats(K, R);
+    float *panel = xmalloc(pf * sizeof(float));
+    for (int j = 0; j < (N + R - 1) / R; j++) {
+      memset(panel, 0, pf * sizeof(float));
+      for (int r = 0; r < R && j * R + r < N; r++)
+        for (int k = 0; k < K; k++) panel[(size_t)k * R + r] = v[(size_t)(j * R + r) * K + k];
+      put(wr, panel, pf * sizeof(float));
+    }
+    free(panel);
+  } else {
+    put(wr, v, (size_t)w->rows * w->cols * sizeof(float));
   }
-  if (!ln1w || !ln1b || !qkvw || (p->m->qkv_bias && !qkvb) || !projw || !projb || !ln2w ||
-      !ln2b || !fc1w || !fc1b || !fc2w || !fc2b)
-    return -1;
-
-  /* q rows scaled by head_dim^-0.5 (attention's scale, folded) */
-  float *qscale = xmalloc(3 * (size_t)D * sizeof(float));
-  const float s = (float)(1.0 / sqrt((double)p->head_dim));
-  for (int i = 0; i < 3 * D; i++) qscale[i] = i < D ? s : 1.0f;
-  float *vec = xmalloc(3 * (size_t)D * sizeof(float));
-
-  put_vec(wr, base + p->loff[GEN_F_LN1_W], ln1w->data, D);
-  put_vec(wr, base + p->loff[GEN_F_LN1_B], ln1b->data, D);
-  put_packed(wr, base + p->loff[GEN_F_QKV_W], qkvw->data, qscale, 3 * D, D, R);
-  if (qkvb) {
-    for (int i = 0; i < 3 * D; i++) vec[i] = qkvb->data[i] * qscale[i];
-    put_vec(wr, base + p->loff[GEN_F_QKV_B], vec, 3 * (size_t)D);
-  }
-  put_packed(wr, base + p->loff[GEN_F_PROJ_W], projw->data, g1 ? g1->data : NULL, D, D, R);
-  for (int i = 0; i < D; i++) vec[i] = projb->data[i] * (g1 ? g1->data[i] : 1.0f);
-  put_vec(wr, base + p->loff[GEN_F_PROJ_B], vec, D);
-  put_vec(wr, base + p->loff[GEN_F_LN2_W], ln2w->data, D);
-  put_vec(wr, base + p->loff[GEN_F_LN2_B], ln2b->data, D);
-  put_packed(wr, base + p->loff[GEN_F_FC1_W], fc1w->data, NULL, F, D, R);
-  put_vec(wr, base + p->loff[GEN_F_FC1_B], fc1b->data, F);
-  put_packed(wr, base + p->loff[GEN_F_FC2_W], fc2w->data, g2 ? g2->data : NULL, D, F, R);
-  for (int i = 0; i < D; i++) vec[i] = fc2b->data[i] * (g2 ? g2->data[i] : 1.0f);
-  put_vec(wr, base + p->loff[GEN_F_FC2_B], vec, D);
-  free(qscale);
-  free(vec);
+  free(v);
   return 0;
 }
 
-static int pack_norm(const gen_plan *p, writer *wr, const char *name, size_t off_w, size_t off_b) {
-  char n[96];
-  snprintf(n, sizeof n, "%s.weight", name);
-  const wtensor *w = need(p, n, p->dims);
-  snprintf(n, sizeof n, "%s.bias", name);
-  const wtensor *b = need(p, n, p->dims);
-  if (!w || !b) return -1;
-  put_vec(wr, off_w, w->data, p->dims);
-  put_vec(wr, off_b, b->data, p->dims);
-  return 0;
+static int cmp_off(const void *a, const void *b) {
+  const ir_weight *x = *(const ir_weight *const *)a, *y = *(const ir_weight *const *)b;
+  return x->off < y->off ? -1 : x->off > y->off;
 }
 
 static int pack_all(const gen_plan *p, writer *wr) {
-  const model_desc *m = p->m;
-  const int D = p->dims;
+  const ir_graph *g = &p->g;
   const char *label = "packing weights";
-
-  /* patch embedding: pos_embed (already on the input grid), class token, conv bias */
-  const wtensor *pos = need(p, "backbone.pos_embed", (long long)p->tokens * D);
-  const wtensor *cls = p->extra ? need(p, "backbone.cls_token", D) : NULL;
-  const wtensor *pw = need(p, "backbone.patch_embed.projection.weight", (long long)D * p->patch_k);
-  const wtensor *pb = m->patch_bias ? need(p, "backbone.patch_embed.projection.bias", D) : NULL;
-  if (!pos || (p->extra && !cls) || !pw || (m->patch_bias && !pb)) return -1;
-  float *rows = xmalloc((size_t)p->patches * D * sizeof(float));
-  if (cls) {
-    for (int i = 0; i < D; i++) rows[i] = cls->data[i] + pos->data[i];
-    put_vec(wr, p->off_cls_pos, rows, D);
+  const ir_weight **order = xmalloc((size_t)(g->nwts ? g->nwts : 1) * sizeof *order);
+  for (int i = 0; i < g->nwts; i++) order[i] = &g->wts[i];
+  qsort(order, (size_t)g->nwts, sizeof *order, cmp_off);
+  int rc = 0;
+  for (int i = 0; rc == 0 && i < g->nwts; i++) {
+    if (i % 16 == 0) progress(label, (uint64_t)i, (uint64_t)g->nwts);
+    rc = pack_weight(p, wr, order[i]);
   }
-  for (int t = 0; t < p->patches; t++)
-    for (int i = 0; i < D; i++)
-      rows[(size_t)t * D + i] =
-          pos->data[(size_t)(p->extra + t) * D + i] + (pb ? pb->data[i] : 0.0f);
-  put_vec(wr, p->off_pos, rows, (size_t)p->patches * D);
-  free(rows);
-  put_packed(wr, p->off_patch_w, pw->data, NULL, D, p->patch_k, p->wr);
-  if (m->pre_norm && pack_norm(p, wr, "backbone.pre_norm", p->off_pre_norm_w, p->off_pre_norm_b))
-    return -1;
-
-  for (int l = 0; l < p->layers; l++) {
-    progress(label, (uint64_t)l, (uint64_t)p->layers);
-    if (pack_layer(p, wr, l)) return -1;
-  }
-  progress(label, (uint64_t)p->layers, (uint64_t)p->layers);
+  free(order);
+  if (rc) return -1;
+  progress(label, (uint64_t)g->nwts, (uint64_t)g->nwts);
   progress_done(label);
-
-  if (m->final_norm && pack_norm(p, wr, "backbone.ln1", p->off_ln1_w, p->off_ln1_b)) return -1;
-  if (m->avg_norm && !strcmp(p->pool, "avg") &&
-      pack_norm(p, wr, "backbone.ln2", p->off_ln2_w, p->off_ln2_b))
-    return -1;
-
-  if (p->has_head) {
-    const int in = p->hidden ? p->hidden : p->feat;
-    const char *hw = m->head == HEAD_LINEAR ? "head.fc.weight" : "head.layers.head.weight";
-    const char *hb = m->head == HEAD_LINEAR ? "head.fc.bias" : "head.layers.head.bias";
-    if (p->hidden) {
-      const wtensor *w = need(p, "head.layers.pre_logits.weight", (long long)p->hidden * p->feat);
-      const wtensor *b = need(p, "head.layers.pre_logits.bias", p->hidden);
-      if (!w || !b) return -1;
-      put_packed(wr, p->off_pre_logits_w, w->data, NULL, p->hidden, p->feat, p->wr);
-      put_vec(wr, p->off_pre_logits_b, b->data, p->hidden);
-    }
-    const wtensor *w = need(p, hw, (long long)p->out_dim * in), *b = need(p, hb, p->out_dim);
-    if (!w || !b) return -1;
-    put_packed(wr, p->off_head_w, w->data, NULL, p->out_dim, in, p->wr);
-    put_vec(wr, p->off_head_b, b->data, p->out_dim);
-  }
-  seek_to(wr, p->blob_bytes);
-  if (!wr->failed && wr->pos != p->blob_bytes) {
+  seek_to(wr, g->blob_bytes);
+  if (!wr->failed && wr->pos != g->blob_bytes) {
     diag_error(wr->path, 0, 0, "internal error: blob is %zu bytes, planned %zu", wr->pos,
-               p->blob_bytes);
+               g->blob_bytes);
     return -1;
   }
   return wr->failed ? -1 : 0;

@@ -12,11 +12,7 @@
  *
  * Every product is C[M,N] (row-major, row stride ldc) = X[M,K] W[N,K]^T: M tokens, N output
  * features. X is packed in panels of XR rows, W in panels of WR output features; whichever
- * the kernel calls A and B. ORDER PANEL LAYOUT (compiler/gen_pack.c writes the same):
- *   panel j holds rows j*R .. j*R+R-1; element (k, r) at panel[k*R + r]; rows past the end
- *   are zero; a panel occupies MMRT_PANEL_FLOATS(K, R) floats = (K + 1) * R rounded up to
- *   16 floats (64 bytes): one spare k-step, because the assembly kernels read one k-step
- *   past the end of a panel, and every panel starts 64-byte aligned. */
+ * the kernel calls A and B; the panel layout is runtime/mmrt_panel.h's (ORDER PANEL LAYOUT). */
 #ifndef MMRT_GEMM_H
 #define MMRT_GEMM_H
 
@@ -25,12 +21,10 @@
 #include <stdint.h>
 
 #include "mmrt_math.h"
+#include "mmrt_panel.h"
 
-#define MMRT_XR (MMRT_COL_PREF ? MMRT_NR : MMRT_MR) /* activation panel rows */
-#define MMRT_WR (MMRT_COL_PREF ? MMRT_MR : MMRT_NR) /* weight panel rows (output features) */
-#define MMRT_PANEL_FLOATS(K, R) ((((K) + 1) * (R) + 15) / 16 * 16)
-#define MMRT_PANELS(N, R) (((N) + (R) - 1) / (R))
-#define MMRT_PACKED_FLOATS(N, K, R) ((size_t)MMRT_PANELS(N, R) * MMRT_PANEL_FLOATS(K, R))
+#define MMRT_XR MMRT_XR_OF(MMRT_MR, MMRT_NR, MMRT_COL_PREF) /* activation panel rows */
+#define MMRT_WR MMRT_WR_OF(MMRT_MR, MMRT_NR, MMRT_COL_PREF) /* weight panel rows */
 /* Activation panels per cache block of the i loop (MC = MMRT_MC_PANELS * XR rows). */
 #define MMRT_MC_PANELS 24
 

@@ -1,0 +1,153 @@
+/* ir.h: mmcc's op-level IR: a model as a list of ops with constant shapes, between the model
+ * description and the emitter.
+ *
+ *   lower_vit.c  model_desc -> ir_graph (the only file that knows the ViT architecture)
+ *   ir.c         building a graph; the panel arithmetic (runtime/mmrt_panel.h)
+ *   plan.c       the one planner: weight blob by walking the ops' weight references, the
+ *                workspace by buffer lifetimes; nothing else computes an offset
+ *   gen_pack.c   writes the blob (each weight's fold), gen_emit.c prints forward()
+ *
+ * Ops read and write buffers (activations in the workspace, the input image, the output) and
+ * name the weights they need; a weight is a field of the generated weights struct made from
+ * state-dict tensors by a fold done at compile time. A repeated block is IR_LOOP .. IR_END
+ * over a per-layer weight table: its ops name layer 0's weights; layer l uses the same fields
+ * of layers[l]. Every op maps to one runtime function (runtime/mmrt_ops.h). */
+#ifndef MMCC_IR_H
+#define MMCC_IR_H
+
+#include <stddef.h>
+
+/* ORDER IR OPS: gen_emit.c prints each (emit_op), plan.c walks them. */
+typedef enum {
+  IR_PATCHES,       /* image -> activation panels of its patches (im2col, Conv2d k = s) */
+  IR_LINEAR,        /* packed activations x packed weights, epilogue, C rows or panels */
+  IR_LAYERNORM_PACK,/* LayerNorm of rows, fused into the next product's packing */
+  IR_LAYERNORM,     /* LayerNorm of rows in place */
+  IR_PACK,          /* rows -> activation panels */
+  IR_COPY,          /* n floats (a row: a class token in, a token out) */
+  IR_MEAN_ROWS,     /* token pooling: mean over rows */
+  IR_KV_PACK,       /* attention: K and V of each head packed as weight operands */
+  IR_ATTENTION,     /* softmax(q k^T) v per head, into the next product's panels */
+  IR_LOOP,          /* repeat the ops up to the matching IR_END `count` times */
+  IR_END,
+} ir_kind;
+
+/* Epilogue of an IR_LINEAR (runtime mmrt_epi_*); ORDER IR EPI: gen_emit.c epi_names. */
+typedef enum { IR_EPI_NONE, IR_EPI_BIAS, IR_EPI_BIAS_GELU, IR_EPI_BIAS_TANH, IR_EPI_ADD_ROWS } ir_epi;
+
+/* Compile-time fold that makes a weight from state-dict tensors. */
+typedef enum {
+  IR_FOLD_VEC,      /* src[src_off + i] (* row scale), i < rows: a vector */
+  IR_FOLD_ADD,      /* src[src_off + i] + (add ? add[add_off + i % add_len] : 0.0f),
+                       i < rows * cols */
+  IR_FOLD_PACK,     /* src [rows, cols] (row r * row scale) packed in panels of WR rows */
+} ir_fold;
+/* Every fold then multiplies by `mul` when it is not 0, and may merge:
+ *   cat (IR_FOLD_PACK): row r is [src row r | cat row r], src [rows, cols - cat_cols] and
+ *     cat [rows, cat_cols] (two products of two inputs summed become one product);
+ *   bn: a BatchNorm in eval mode on the product's input folded into it: s = w / sqrt(var +
+ *     eps) (w = 1 without affine), t = b - mean * s (b = 0); IR_FOLD_PACK: column k * s[k];
+ *     IR_FOLD_VEC (the bias): + sum_k lin[r][k] * t[k], lin the product's weight. */
+typedef struct ir_bn { char *mean, *var, *w, *b, *lin; double eps; } ir_bn;
+
+typedef struct ir_weight {
+  char *field;            /* field of the weights struct (of layers[l] when layer >= 0) */
+  int layer;              /* -1: once; else the loop iteration it belongs to */
+  ir_fold fold;
+  char *src;              /* state-dict name */
+  long long src_off;      /* first element used */
+  long long src_numel;    /* elements the tensor must have */
+  char *add;              /* IR_FOLD_ADD: tensor added (NULL: + 0.0f) */
+  long long add_off;
+  int add_len;
+  char *cat;              /* IR_FOLD_PACK: columns appended from this tensor (NULL: none) */
+  int cat_cols;
+  float mul;              /* 0: none */
+  ir_bn bn;               /* bn.mean NULL: none */
+  char *scale;            /* row scale tensor of `rows` elements (NULL: none) */
+  float qscale;           /* rows < qrows times qscale (qrows 0: none) */
+  int qrows;
+  int rows, cols;         /* shape of the result (a vector: cols 1) */
+  char *what;             /* comment: shape and fold */
+  size_t off, bytes;      /* plan.c */
+} ir_weight;
+
+typedef enum { IR_BUF_WS, IR_BUF_IMAGE, IR_BUF_OUT } ir_buf_kind;
+
+typedef struct ir_buf {
+  char *name;             /* C name in forward() */
+  ir_buf_kind kind;
+  size_t floats;          /* largest use (per thread when per_thread) */
+  int per_thread;
+  char *what;             /* comment */
+  int first, last;        /* op index range it is live in (plan.c) */
+  size_t off, stride;     /* workspace byte offset, per-thread stride (plan.c) */
+} ir_buf;
+
+#define IR_MAX_IO 5
+typedef struct ir_op {
+  ir_kind kind;
+  char *label;            /* what the step is, for the shape comment */
+  char *shape;            /* "[50,768] -> [50,2304]" */
+  int out[IR_MAX_IO];     /* buffers written, then read (-1 ends each list) */
+  int in[IR_MAX_IO];
+  size_t out_off, in_off; /* float offset into out[0] / in[0] (a row range) */
+  int wt[2];              /* weights: product weight / norm gamma, then bias / beta / ctx */
+  ir_epi epi;
+  int accumulate, panels; /* C += ...; C written as the next product's panels */
+  int m, n, k;            /* rows, output features, reduction (products); rows, K (norms) */
+  int ld, ldc;            /* row stride of the input / the output (panels: panel floats) */
+  double eps;
+  int c, h, w, p, gw;     /* IR_PATCHES: image, patch, grid width */
+  int heads, head_dim, qblock, lds; /* attention */
+  size_t kps, vps;        /* attention: floats per head of packed K / V */
+  int count;              /* IR_LOOP */
+} ir_op;
+
+/* A named extent of the model (TOKENS, EMBED_DIMS, ...): printed as a #define on top of the
+ * generated code, and in place of the number in op calls where no other extent shares it. */
+typedef struct ir_const { char *name, *what; long long value; } ir_const;
+
+typedef struct ir_graph {
+  ir_const *consts;
+  int nconsts, cap_consts;
+  ir_op *ops;
+  int nops, cap_ops;
+  ir_buf *bufs;
+  int nbufs, cap_bufs;
+  ir_weight *wts;
+  int nwts, cap_wts;
+  int xr, wr;             /* activation / weight panel rows of the target */
+  int in_c, in_h, in_w;   /* one input image [C, H, W] (the lowering sets them) */
+  int out_dim;            /* floats out per image */
+  size_t blob_bytes, ws_bytes; /* plan.c */
+} ir_graph;
+
+void ir_init(ir_graph *g, int xr, int wr);
+void ir_free(ir_graph *g);
+/* A new op of KIND (outputs, inputs, weights empty); returns it (valid until the next add). */
+ir_op *ir_op_add(ir_graph *g, ir_kind kind, const char *label);
+void ir_op_out(ir_op *o, int buf);
+void ir_op_in(ir_op *o, int buf);
+int ir_buf_add(ir_graph *g, const char *name, ir_buf_kind kind, int per_thread, const char *what);
+/* The buffer holds at least FLOATS. */
+void ir_buf_need(ir_graph *g, int buf, size_t floats);
+void ir_const_add(ir_graph *g, const char *name, long long value, const char *what);
+/* A weight; returns its index. */
+int ir_weight_add(ir_graph *g, const ir_weight *w);
+/* The weight of FIELD in LAYER (-1 when absent). */
+int ir_weight_find(const ir_graph *g, const char *field, int layer);
+/* Panel arithmetic of runtime/mmrt_panel.h. */
+size_t ir_panel_floats(int K, int R);
+size_t ir_packed_floats(int N, int K, int R);
+
+/* lower_vit.c: a VisionTransformer classifier (backbone, neck, head of M) as ops into G
+ * (ir_init'ed). 0, or -1 after a diagnostic naming the config and what is unsupported. */
+struct model_desc;
+int lower_vit(const struct model_desc *m, ir_graph *g);
+
+/* plan.c: lays out the weight blob (weights in the order the ops first use them, a loop's
+ * layer by layer) and the workspace (first fit by lifetime). 0, or -1 after a diagnostic. */
+int plan_graph(ir_graph *g, const char *what);
+
+#endif

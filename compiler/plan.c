@@ -1,0 +1,168 @@
+/* plan.c: the one planner. Every byte offset the generated library uses comes from here:
+ *   - the weight blob: each weight the ops name, in the order the ops first use them (a
+ *     loop's weights layer by layer, so a layer's table is contiguous), 64-byte aligned;
+ *   - the workspace: each buffer's lifetime is the op range that touches it (a buffer a loop
+ *     carries from one iteration to the next, or that lives outside the loop too, lives for
+ *     the whole loop); buffers are placed first fit, in order of first use, so buffers whose
+ *     lifetimes do not overlap share bytes. Per-thread buffers take MMRT_MAX_THREADS slots.
+ * gen_pack.c writes the blob at these offsets, gen_emit.c prints them as constants. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ir.h"
+#include "util.h"
+#include "../runtime/mmrt.h"
+
+static size_t align64(size_t b) { return (b + 63) / 64 * 64; }
+
+static size_t weight_bytes(const ir_graph *g, const ir_weight *w) {
+  if (w->fold == IR_FOLD_PACK) return ir_packed_floats(w->rows, w->cols, g->wr) * sizeof(float);
+  return (size_t)w->rows * (size_t)w->cols * sizeof(float);
+}
+
+static void place_weight(ir_graph *g, int i, size_t *cursor) {
+  ir_weight *w = &g->wts[i];
+  if (w->bytes) return; /* used again: placed already */
+  w->bytes = weight_bytes(g, w);
+  w->off = *cursor;
+  *cursor = align64(*cursor + w->bytes);
+}
+
+/* Index of the IR_END matching the IR_LOOP at B (-1: none). */
+static int loop_end(const ir_graph *g, int b) {
+  for (int i = b + 1; i < g->nops; i++) {
+    if (g->ops[i].kind == IR_LOOP) return -1; /* loops do not nest */
+    if (g->ops[i].kind == IR_END) return i;
+  }
+  return -1;
+}
+
+static int plan_blob(ir_graph *g, const char *what) {
+  size_t cur = 0;
+  for (int i = 0; i < g->nops; i++) {
+    const ir_op *o = &g->ops[i];
+    if (o->kind == IR_LOOP) {
+      const int e = loop_end(g, i);
+      if (e < 0) {
+        diag_error(what, 0, 0, "internal error: IR_LOOP at op %d has no IR_END", i);
+        return -1;
+      }
+      for (int l = 0; l < o->count; l++)
+        for (int j = i + 1; j < e; j++)
+          for (int r = 0; r < 2; r++) {
+            const int w0 = g->ops[j].wt[r];
+            if (w0 < 0) continue;
+            const int w = g->wts[w0].layer < 0 ? w0 : ir_weight_find(g, g->wts[w0].field, l);
+            if (w < 0) {
+              diag_error(what, 0, 0, "internal error: no weight '%s' for layer %d",
+                         g->wts[w0].field, l);
+              return -1;
+            }
+            place_weight(g, w, &cur);
+          }
+      i = e;
+      continue;
+    }
+    for (int r = 0; r < 2; r++)
+      if (o->wt[r] >= 0) place_weight(g, o->wt[r], &cur);
+  }
+  for (int i = 0; i < g->nwts; i++)
+    if (!g->wts[i].bytes) {
+      diag_error(what, 0, 0, "internal error: weight '%s' (layer %d) is used by no op",
+                 g->wts[i].field, g->wts[i].layer);
+      return -1;
+    }
+  g->blob_bytes = cur;
+  if (cur > 0x7fffffff) {
+    diag_error(what, 0, 0, "a weight blob of 2 GiB or more is not supported by mmcc build");
+    return -1;
+  }
+  return 0;
+}
+
+static void touch(ir_buf *b, int i) {
+  if (b->first < 0 || i < b->first) b->first = i;
+  if (i > b->last) b->last = i;
+}
+
+static int in_list(const int *list, int buf) {
+  for (int i = 0; i < IR_MAX_IO && list[i] >= 0; i++)
+    if (list[i] == buf) return 1;
+  return 0;
+}
+
+static void lifetimes(ir_graph *g) {
+  for (int i = 0; i < g->nops; i++) {
+    const ir_op *o = &g->ops[i];
+    for (int k = 0; k < IR_MAX_IO && o->out[k] >= 0; k++) touch(&g->bufs[o->out[k]], i);
+    for (int k = 0; k < IR_MAX_IO && o->in[k] >= 0; k++) touch(&g->bufs[o->in[k]], i);
+  }
+  for (int b = 0; b < g->nops; b++) {
+    if (g->ops[b].kind != IR_LOOP) continue;
+    const int e = loop_end(g, b);
+    for (int k = 0; k < g->nbufs; k++) {
+      ir_buf *buf = &g->bufs[k];
+      if (buf->last < b || buf->first > e) continue; /* not touched by the loop */
+      int carried = buf->first < b || buf->last > e;
+      /* first touch inside the loop is a read: the value comes from the previous iteration */
+      for (int i = b + 1; !carried && i < e; i++) {
+        if (in_list(g->ops[i].in, k)) carried = 1;
+        if (in_list(g->ops[i].out, k) || carried) break;
+      }
+      if (carried) {
+        if (buf->first > b) buf->first = b;
+        if (buf->last < e) buf->last = e;
+      }
+    }
+  }
+}
+
+static size_t buf_bytes(const ir_buf *b) {
+  return align64(b->floats * sizeof(float)) * (b->per_thread ? MMRT_MAX_THREADS : 1);
+}
+
+static int overlaps(const ir_buf *a, const ir_buf *b) {
+  return a->first <= b->last && b->first <= a->last;
+}
+
+static void plan_workspace(ir_graph *g) {
+  lifetimes(g);
+  int n = 0, *order = xmalloc((size_t)(g->nbufs ? g->nbufs : 1) * sizeof(int));
+  for (int k = 0; k < g->nbufs; k++)
+    if (g->bufs[k].kind == IR_BUF_WS && g->bufs[k].first >= 0) order[n++] = k;
+  /* in order of first use (stable) */
+  for (int i = 1; i < n; i++)
+    for (int j = i; j > 0 && g->bufs[order[j]].first < g->bufs[order[j - 1]].first; j--) {
+      int t = order[j];
+      order[j] = order[j - 1];
+      order[j - 1] = t;
+    }
+  size_t end = 0;
+  for (int i = 0; i < n; i++) {
+    ir_buf *b = &g->bufs[order[i]];
+    const size_t size = buf_bytes(b);
+    b->stride = align64(b->floats * sizeof(float));
+    /* lowest offset clear of every placed buffer that is live at the same time */
+    size_t off = 0;
+    for (int moved = 1; moved;) {
+      moved = 0;
+      for (int j = 0; j < i; j++) {
+        const ir_buf *p = &g->bufs[order[j]];
+        if (overlaps(b, p) && off < p->off + buf_bytes(p) && p->off < off + size) {
+          off = p->off + buf_bytes(p);
+          moved = 1;
+        }
+      }
+    }
+    b->off = off;
+    if (off + size > end) end = off + size;
+  }
+  free(order);
+  g->ws_bytes = end;
+}
+
+int plan_graph(ir_graph *g, const char *what) {
+  if (plan_blob(g, what)) return -1;
+  plan_workspace(g);
+  return 0;
+}

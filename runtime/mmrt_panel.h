@@ -1,0 +1,21 @@
+/* mmrt_panel.h: the packed panel layout, in the one place both sides read it: the generated
+ * code and the runtime (through mmrt_gemm.h) and mmcc, which packs the weights and plans the
+ * workspace with the same macros (compiler/ir.c includes this file).
+ *
+ * ORDER PANEL LAYOUT: a matrix of N rows and K columns is stored as panels of R rows; panel
+ * j holds rows j*R .. j*R+R-1, element (k, r) at panel[k*R + r]; rows past the end are zero;
+ * a panel occupies MMRT_PANEL_FLOATS(K, R) floats = (K + 1) * R rounded up to 16 floats
+ * (64 bytes): one spare k-step, because the assembly kernels read one k-step past the end
+ * of a panel, and every panel starts 64-byte aligned. Plain integer macros, no includes. */
+#ifndef MMRT_PANEL_H
+#define MMRT_PANEL_H
+
+#define MMRT_PANEL_FLOATS(K, R) ((((K) + 1) * (R) + 15) / 16 * 16)
+#define MMRT_PANELS(N, R) (((N) + (R) - 1) / (R))
+#define MMRT_PACKED_FLOATS(N, K, R) ((size_t)MMRT_PANELS(N, R) * MMRT_PANEL_FLOATS(K, R))
+/* Panel rows of the activations (XR) and of the weights (WR, output features) for a kernel
+ * of MR x NR that prefers column-stored C (COL_PREF 1: C^T = W X^T, weights as operand A). */
+#define MMRT_XR_OF(MR, NR, COL_PREF) ((COL_PREF) ? (NR) : (MR))
+#define MMRT_WR_OF(MR, NR, COL_PREF) ((COL_PREF) ? (MR) : (NR))
+
+#endif
