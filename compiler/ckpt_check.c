@@ -80,13 +80,22 @@ static int check_pos_embed(const model_desc *m, const ckpt_tensor *t, const para
   return 0;
 }
 
+/* Some metafiles give Parameters rounded to 0.01 M (ResNet's 25560000 for 25,557,032): a
+ * count matches when it is equal after rounding (half up) to the metafile figure's trailing
+ * zeros, at most 4 of them. */
+int ckpt_params_match(long long count, long long metafile) {
+  long long g = 1;
+  for (int i = 0; i < 4 && metafile % (g * 10) == 0 && metafile; i++) g *= 10;
+  return (count + g / 2) / g * g == metafile;
+}
+
 int ckpt_check_tensors(const model_desc *m, const ckpt *c, const char *path, ckpt_report *r) {
   param_spec *specs;
   size_t n = model_params(m, &specs), nc = ckpt_count(c);
   char *used = xcalloc(nc + 1, 1);
   strbuf list;
   memset(r, 0, sizeof *r);
-  r->expected = n;
+  for (size_t i = 0; i < n; i++) r->expected += specs[i].kind != PARAM_IGNORED;
   r->tensors = nc;
   r->params_model = model_param_count(m);
   r->params_metafile = m->metafile_parameters;
@@ -100,6 +109,11 @@ int ckpt_check_tensors(const model_desc *m, const ckpt *c, const char *path, ckp
     long long numel = 1;
     for (int d = 0; d < s->ndim; d++) numel *= s->shape[d];
     if (t) used[t - ckpt_at(c, 0)] = 1;  /* ckpt_at(c, i) is &array[i] (ckpt.c) */
+    if (s->kind == PARAM_IGNORED) continue;  /* num_batches_tracked: optional, unused */
+    if (t && t->dtype == CKPT_I64) {
+      tensor_error(r, path, "tensor '%s' is int64; the model needs floating point", s->name);
+      continue;
+    }
     if (!t) {
       strbuf want;
       sb_init(&want);
@@ -125,7 +139,7 @@ int ckpt_check_tensors(const model_desc *m, const ckpt *c, const char *path, ckp
       continue;
     }
     r->present++;
-    r->params_loaded += numel;  /* pos_embed counted on the config grid: after the resize */
+    if (s->kind == PARAM_WEIGHT) r->params_loaded += numel;  /* pos_embed counted on the config grid: after the resize */
   }
   if (r->shape_errors > MAX_LISTED)
     diag_error(path, 0, 0, "... and %d more tensor errors", r->shape_errors - MAX_LISTED);
@@ -144,7 +158,8 @@ int ckpt_check_tensors(const model_desc *m, const ckpt *c, const char *path, ckp
   sb_free(&list);
   free(used);
   model_params_free(specs, n);
-  if (!r->shape_errors && r->params_metafile >= 0 && r->params_loaded != r->params_metafile) {
+  if (!r->shape_errors && r->params_metafile >= 0 &&
+      !ckpt_params_match(r->params_loaded, r->params_metafile)) {
     diag_error(path, 0, 0,
                "the model loaded from this checkpoint has %lld parameters, the metafile says "
                "%lld",

@@ -6,6 +6,7 @@
 
 #include "cmd.h"
 #include "model.h"
+#include "model_resnet.h"
 #include "util.h"
 
 static const char inspect_help[] =
@@ -93,6 +94,11 @@ static void card_json(const model_desc *m, int tensors, strbuf *b) {
   sb_puts(b, ",\n  \"std\": ");
   put_triple(b, m->std);
 
+  if (m->resnet) {
+    sb_puts(b, ",\n  \"backbone\": ");
+    resnet_json(m->resnet, b);
+    goto neck;
+  }
   sb_puts(b, ",\n  \"backbone\": {\"type\": \"VisionTransformer\", \"arch\": ");
   json_put_opt_string(b, m->arch);
   sb_printf(b, ", \"embed_dims\": %d, \"num_layers\": %d, \"num_heads\": %d, "
@@ -111,7 +117,7 @@ static void card_json(const model_desc *m, int tensors, strbuf *b) {
   sb_puts(b, ", \"interpolate_mode\": ");
   json_put_opt_string(b, m->interpolate_mode);
   sb_printf(b, ", \"out_index\": %d}", m->out_index);
-
+neck:
   sb_printf(b, ",\n  \"neck\": %s", m->neck == NECK_GAP ? "\"GlobalAveragePooling\"" : "null");
   if (m->head == HEAD_NONE) sb_puts(b, ",\n  \"head\": null");
   else {

@@ -34,6 +34,7 @@
 #include "meta.h"
 #include "model.h"
 #include "model_get.h"
+#include "model_resnet.h"
 #include "model_pipe.h"
 #include "util.h"
 
@@ -229,7 +230,7 @@ static int backbone(const char *file, const cfg_value *model, model_desc *m) {
   const char *type = mget_type(bb);
   if (!type || strcmp(type, "VisionTransformer"))
     return mget_error(file, cfg_get(bb, "type") ? cfg_get(bb, "type") : bb,
-                      "unsupported backbone '%s'; supported: VisionTransformer",
+                      "unsupported backbone '%s'; supported: VisionTransformer, " RESNET_TYPES,
                       type ? type : "(no type)");
   for (size_t i = 0; i < cfg_len(bb); i++)
     if (!known_key(vit_keys, cfg_key_at(bb, i)))
@@ -367,9 +368,14 @@ static int extract(const char *file, const cfg_value *root, model_desc *m) {
     return mget_error(file, cfg_get(model, "type") ? cfg_get(model, "type") : model,
                       "unsupported model type '%s'; supported: ImageClassifier",
                       t ? t : "(no type)");
-  if (backbone(file, model, m) || neck(file, model, m) || head(file, model, m) ||
-      check_dataflow(file, model, m) || model_pipe_extract(file, root, m))
+  if (resnet_is_type(mget_type(cfg_get(model, "backbone")))) {  /* model_resnet.c */
+    if (resnet_extract(file, model, m) || neck(file, model, m) || head(file, model, m) ||
+        resnet_check_dataflow(file, model, m) || model_pipe_extract(file, root, m))
+      return -1;
+  } else if (backbone(file, model, m) || neck(file, model, m) || head(file, model, m) ||
+             check_dataflow(file, model, m) || model_pipe_extract(file, root, m)) {
     return -1;
+  }
   m->parameters = model_param_count(m);
   return 0;
 }
@@ -494,5 +500,6 @@ void model_free(model_desc *m) {
   free(m->interpolate_mode);
   free(m->resize_backend);
   free(m->resize_interp);
+  resnet_free(m->resnet);
   memset(m, 0, sizeof *m);
 }

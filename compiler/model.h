@@ -74,6 +74,8 @@ typedef struct model_desc {
   /* ---- added after the first contract (additive) ---- */
   char *metafile_config;   /* the metafile's Config string as written (relative to the
                               repository root); NULL for a CONFIG.py model */
+  struct resnet_desc *resnet; /* non-NULL: the backbone is of the ResNet family
+                              (model_resnet.h); the ViT backbone fields are then unused */
 } model_desc;
 
 /* Resolve CONFIG.py and extract the description (name = file name without .py).
@@ -101,7 +103,11 @@ void model_free(model_desc *m);
 /* The parameters the described model has, with mmpretrain's state-dict names
  * ("backbone.cls_token", "backbone.layers.0.attn.qkv.weight", "head.layers.head.bias", ...),
  * in module order, shapes as PyTorch stores them (pos_embed on the img_size grid). */
-typedef struct param_spec { char *name; int ndim; long long shape[4]; } param_spec;
+/* kind: PARAM_WEIGHT an nn.Parameter (counted in parameters); PARAM_BUFFER a float buffer the
+ * model needs (BatchNorm running_mean/var; not counted); PARAM_IGNORED a tensor the model
+ * accepts and does not use, may be absent, any dtype (num_batches_tracked, int64, ndim 0). */
+enum { PARAM_WEIGHT, PARAM_BUFFER, PARAM_IGNORED };
+typedef struct param_spec { char *name; int ndim; long long shape[4]; int kind; } param_spec;
 size_t model_params(const model_desc *m, param_spec **specs);  /* returns count; free with: */
 void model_params_free(param_spec *specs, size_t n);
 long long model_param_count(const model_desc *m);

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "model.h"
+#include "model_resnet.h"
 #include "util.h"
 
 typedef struct param_list {
@@ -42,6 +43,7 @@ static void add(param_list *l, int ndim, long long d0, long long d1, long long d
   p->name = xvasprintf(fmt, ap);
   va_end(ap);
   p->ndim = ndim;
+  p->kind = PARAM_WEIGHT;
   p->shape[0] = d0;
   p->shape[1] = d1;
   p->shape[2] = d2;
@@ -59,8 +61,20 @@ static void layer_norm(param_list *l, const char *name, long long d) {
   add(l, 1, d, 0, 0, 0, "%s.bias", name);
 }
 
+/* model_resnet.c's backbone parameters, appended with their kind */
+static void add_resnet(void *ctx, int kind, int ndim, const long long *s, const char *name) {
+  param_list *l = ctx;
+  add(l, ndim, ndim > 0 ? s[0] : 0, ndim > 1 ? s[1] : 0, ndim > 2 ? s[2] : 0,
+      ndim > 3 ? s[3] : 0, "%s", name);
+  l->v[l->n - 1].kind = kind;
+}
+
 size_t model_params(const model_desc *m, param_spec **specs) {
   param_list l = {0};
+  if (m->resnet) {
+    resnet_params(m->resnet, add_resnet, &l);
+    goto neck_head;
+  }
   const long long D = m->embed_dims, F = m->feedforward_channels;
   const long long P = m->patch_size;
   /* PatchEmbed.init_out_size (mmcv transformer.py): padding='corner' pads the input up to a
@@ -97,6 +111,7 @@ size_t model_params(const model_desc *m, param_spec **specs) {
   if (m->final_norm) layer_norm(&l, "backbone.ln1", D);
   if (m->avg_norm) layer_norm(&l, "backbone.ln2", D);
 
+neck_head:
   /* neck: GlobalAveragePooling has no parameters */
   switch (m->head) {
   case HEAD_VIT_CLS:
@@ -127,6 +142,7 @@ long long model_param_count(const model_desc *m) {
   size_t n = model_params(m, &s);
   long long total = 0;
   for (size_t i = 0; i < n; i++) {
+    if (s[i].kind != PARAM_WEIGHT) continue;  /* buffers are not parameters */
     long long k = 1;
     for (int d = 0; d < s[i].ndim; d++) k *= s[i].shape[d];
     total += k;
