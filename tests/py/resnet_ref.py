@@ -16,6 +16,7 @@ stem three 3x3 ConvModules (C/2 stride 2, C/2, C), CIFAR conv1 3x3/1 without max
 
     resnet_ref.py CONFIG.py --keys                 JSON: {"parameters": N, "tensors":
                                                    [[name, shape, kind], ...]} in state order
+    resnet_ref.py --keys-dir DIR CONFIG.py...      the same into DIR/<config name>.ref.json
     resnet_ref.py CONFIG.py CKPT.pth IN.f32 B OUT.f32
         IN.f32: B preprocessed images, float32 NCHW (3 x H x W each); OUT.f32: B x classes
         logits. The checkpoint must load strictly (num_batches_tracked may be absent).
@@ -235,12 +236,22 @@ def load(model, ckpt_path):
     return model.eval()
 
 
+def keys_json(config_path, f):
+    m = build(config_path)
+    json.dump({'parameters': sum(p.numel() for p in m.parameters()),
+               'tensors': tensor_list(m)}, f)
+    f.write('\n')
+
+
 def main(argv):
     if len(argv) == 2 and argv[1] == '--keys':
-        m = build(argv[0])
-        json.dump({'parameters': sum(p.numel() for p in m.parameters()),
-                   'tensors': tensor_list(m)}, sys.stdout)
-        print()
+        keys_json(argv[0], sys.stdout)
+        return 0
+    if len(argv) >= 2 and argv[0] == '--keys-dir':
+        for c in argv[2:]:
+            name = os.path.basename(c)[:-3] if c.endswith('.py') else os.path.basename(c)
+            with open(os.path.join(argv[1], name + '.ref.json'), 'w') as f:
+                keys_json(c, f)
         return 0
     if len(argv) != 5:
         raise SystemExit(__doc__)
