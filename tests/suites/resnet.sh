@@ -23,7 +23,7 @@ set -u
 RN=$ROOT/tests/resnet
 REF=$ROOT/tests/py/resnet_ref.py
 MK=$ROOT/tests/py/make_resnet_ckpt.py
-configs=$(cd "$RN" && ls [!_]*.py | grep -v '^bad-\|^ops_\|^check_\|^ref_\|^tv_')
+configs=$(cd "$RN" && ls [!_]*.py | grep -v '^bad-\|^ops_\|^check_\|^ref_\|^tv_\|^to_')
 tiny=$(cd "$RN" && ls tiny-*.py)
 bads=$(cd "$RN" && ls bad-*.py)
 models=$(awk '/^Models:/ {m = 1} m && /^  - Name:/ {print $3}' "$RN/metafile.yml")
@@ -31,14 +31,14 @@ n_cfg=$(echo "$configs" | wc -w); n_tiny=$(echo "$tiny" | wc -w); n_bad=$(echo "
 n_models=$(echo "$models" | wc -w)
 n_ops=$("$PY" "$RN/ops_check.py" --list 2>/dev/null || echo 0)
 n_kern=3  # skx, haswell, haswell under ASan/UBSan
-echo "plan $((n_cfg + n_models + n_bad + 2 + 2 * n_tiny + 4 + 3 + n_kern * (n_ops + 1) + 1))"
+echo "plan $((n_cfg + n_models + n_bad + 2 + 2 * n_tiny + 4 + 4 + n_kern * (n_ops + 1) + 1))"
 [ "$n_ops" -gt 0 ] || fail ops_list "ops_check.py --list failed"
 
 # {================================================================== 1. names and shapes
 (cd "$RN" && "$PY" "$REF" --keys-dir "$OUT" $configs) >"$OUT/ref-keys.err" 2>&1
 for c in $configs; do
   n=${c%.py}
-  if "$MMCC" inspect "$RN/$c" --tensors >"$OUT/$n.card.json" 2>"$OUT/$n.card.err" &&
+  if "$MMCC_SAN" inspect "$RN/$c" --tensors >"$OUT/$n.card.json" 2>"$OUT/$n.card.err" &&
      [ -s "$OUT/$n.ref.json" ]; then
     check "inspect_keys_$n" "$PY" "$RN/check_keys.py" "$OUT/$n.card.json" "$OUT/$n.ref.json"
   else
@@ -116,8 +116,13 @@ if "$PY" "$MK" "$c" "$OUT/ck/drop.pth" --drop backbone.layer1.0.bn3.running_var 
   check ckpt_without_batches_tracked "$MMCC_SAN" check "$c" --checkpoint "$OUT/ck/nobt.pth" --no-verify
   expect_error ckpt_int64_buffer "tensor 'backbone.layer1.0.bn1.running_mean' is int64" \
     "$MMCC_SAN" check "$c" --checkpoint "$OUT/ck/int.pth" --no-verify
+  if "$PY" "$RN/to_safetensors.py" "$OUT/ck/tiny-se.pth" "$OUT/ck/se.safetensors" 2>"$OUT/st.err"; then
+    check ckpt_safetensors_int64 "$MMCC_SAN" check "$c" --checkpoint "$OUT/ck/se.safetensors" --no-verify
+  else
+    fail ckpt_safetensors_int64 "$(tail -c 300 "$OUT/st.err")"
+  fi
 else
-  for n in ckpt_missing_buffer ckpt_without_batches_tracked ckpt_int64_buffer; do
+  for n in ckpt_missing_buffer ckpt_without_batches_tracked ckpt_int64_buffer ckpt_safetensors_int64; do
     fail "$n" "make_resnet_ckpt failed"
   done
 fi
