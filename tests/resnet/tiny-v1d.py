@@ -1,4 +1,4 @@
-# Tiny fixture: ResNetV1d: deep stem + avg_down shortcut (odd grid: ceil_mode pooling)
+# Tiny fixture: ResNetV1d: deep stem + avg_down shortcut (AvgPool2d before the 1x1 conv)
 _base_ = ['./_pipeline_in1k.py']
 model = dict(
     type='ImageClassifier',
