@@ -16,14 +16,20 @@
 #      torchvision's ResNet-18/50 and ResNeXt-50 on the full-size checkpoints
 #   5. runtime/mmrt_conv.h against torch (tests/resnet/ops_check.py), for the skx and haswell
 #      kernels (+ an ASan/UBSan build): 1e-5 relative, identical bytes for 1/2/3-way splits
-#   6. logits parity of a compiled ResNet: skipped until mmcc build compiles one (the lowering)
+#   6. the ops composed into whole networks by hand (tests/resnet/net_driver.c walking mmcc's
+#      ResNet description, weights from the checkpoint folded by compiler/fold_bn.c) against
+#      the reference: every tiny config at an odd input size (57: odd grids, clipped ceil-mode
+#      pools) natively and under ASan/UBSan, ResNet-50 at 224; ResNet-18, ResNeXt-50,
+#      SE-ResNet-50 and CIFAR ResNet-18 with MMCC_TEST_FULL=1. Batch 1 and 3, 1e-5 relative,
+#      identical bytes for 1/2/3-way splits
+#   7. logits parity of a compiled ResNet: skipped until mmcc build compiles one (the lowering)
 set -u
 . "$ROOT/tests/lib.sh"
 
 RN=$ROOT/tests/resnet
 REF=$ROOT/tests/py/resnet_ref.py
 MK=$ROOT/tests/py/make_resnet_ckpt.py
-configs=$(cd "$RN" && ls [!_]*.py | grep -v '^bad-\|^ops_\|^check_\|^ref_\|^tv_\|^to_')
+configs=$(cd "$RN" && grep -l '^model = dict(' *.py | grep -v '^bad-\|^_')
 tiny=$(cd "$RN" && ls tiny-*.py)
 bads=$(cd "$RN" && ls bad-*.py)
 models=$(awk '/^Models:/ {m = 1} m && /^  - Name:/ {print $3}' "$RN/metafile.yml")
@@ -31,7 +37,9 @@ n_cfg=$(echo "$configs" | wc -w); n_tiny=$(echo "$tiny" | wc -w); n_bad=$(echo "
 n_models=$(echo "$models" | wc -w)
 n_ops=$("$PY" "$RN/ops_check.py" --list 2>/dev/null || echo 0)
 n_kern=3  # skx, haswell, haswell under ASan/UBSan
-echo "plan $((n_cfg + n_models + n_bad + 2 + 2 * n_tiny + 4 + 4 + n_kern * (n_ops + 1) + 1))"
+full="resnet50:224 resnet18:224 resnext50-32x4d:224 seresnet50:224 resnet18_cifar:32"
+n_full=$(echo "$full" | wc -w)
+echo "plan $((n_cfg + n_models + n_bad + 2 + 2 * n_tiny + 4 + 4 + n_kern * (n_ops + 1) + 2 + 4 * n_tiny + 2 * n_full + 1))"
 [ "$n_ops" -gt 0 ] || fail ops_list "ops_check.py --list failed"
 
 # {================================================================== 1. names and shapes
@@ -161,6 +169,59 @@ for kern in skx haswell haswell_san; do
     for i in $(seq "$n_ops"); do fail "ops_${kern}_case$i" "driver did not build"; done
   fi
 done
+# }==================================================================
+
+# {================================================================== 6. whole networks
+# The compiler's objects (except main.o) as archives, for net_driver.c.
+NETK="$HSW" netk=haswell
+echo "$flags" | grep -qw avx512f && echo "$flags" | grep -qw avx512bw && NETK="$SKX" netk=skx
+net_build() {  # NAME OBJDIR EXTRA-FLAGS
+  local name=$1 objs
+  objs=$(ls "$2"/*.o 2>/dev/null | grep -v '/main\.o$')
+  rm -f "$OUT/lib$name.a"
+  # shellcheck disable=SC2086
+  if [ -n "$objs" ] && ar rcs "$OUT/lib$name.a" $objs 2>"$OUT/$name.log" &&
+     cc $CF $3 -I"$ROOT/compiler" -o "$OUT/$name" "$RN/net_driver.c" "$OUT/lib$name.a" "$BLIS" \
+       -lyaml -lm >>"$OUT/$name.log" 2>&1; then
+    ok "build_$name"
+  else
+    fail "build_$name" "no objects in $2, or: $(grep -m3 -E 'error|undefined' "$OUT/$name.log" | tr '\n' ' ')"
+    return 1
+  fi
+}
+declare -A have_net
+net_run() {  # DRIVER-NAME CONFIG:SIZE... (2 checks each)
+  local drv=$1 tag=${1#net_} cases=() c n; shift
+  for c in "$@"; do
+    n=${c%%.py:*}
+    if [ ! -f "$OUT/ck/$n.pth" ] || [ -z "${have_net[$drv]:-}" ]; then
+      local why="no checkpoint"; [ -z "${have_net[$drv]:-}" ] && why="net_driver did not build"
+      fail "net_${tag}_${n}_b1" "$why"; fail "net_${tag}_${n}_b3" "$why"
+    else
+      cases+=("$RN/$n.py:$OUT/ck/$n.pth:${c##*:}")
+    fi
+  done
+  [ ${#cases[@]} -gt 0 ] || return
+  ASAN_OPTIONS=detect_leaks=0 "$PY" "$RN/net_check.py" "$OUT/$drv" "$tag" "$OUT/net_w/$drv" "${cases[@]}" ||
+    echo "(net_check.py exited non-zero for $drv)"
+}
+mkdir -p "$OUT/net_w"
+net_build "net_$netk" "$ROOT/build" "-O2 $NETK" && have_net[net_$netk]=1
+net_build net_haswell_san "$ROOT/build-san" "$SAN $HSW" && have_net[net_haswell_san]=1
+tiny_cases=(); for c in $tiny; do tiny_cases+=("$c:57"); done
+full_cases=()
+for pair in $full; do
+  n=${pair%%:*} size=${pair#*:}
+  if [ "$n" != resnet50 ] && [ -z "${MMCC_TEST_FULL:-}" ]; then
+    skip "net_${netk}_${n}_b1" "full size: set MMCC_TEST_FULL=1 (make test-full)"
+    skip "net_${netk}_${n}_b3" "full size: set MMCC_TEST_FULL=1 (make test-full)"
+    continue
+  fi
+  [ -f "$OUT/ck/$n.pth" ] || "$PY" "$MK" "$RN/$n.py" "$OUT/ck/$n.pth" >"$OUT/ck/$n.log" 2>&1
+  full_cases+=("$n.py:$size")
+done
+net_run "net_$netk" "${tiny_cases[@]}" "${full_cases[@]}"
+net_run net_haswell_san "${tiny_cases[@]}"
 # }==================================================================
 
 skip resnet_logits_parity "mmcc build does not compile ResNet backbones yet (the lowering, issue 10, follows the IR); the ops it will call are tested above"
