@@ -75,7 +75,8 @@ typedef struct model_desc {
   char *metafile_config;   /* the metafile's Config string as written (relative to the
                               repository root); NULL for a CONFIG.py model */
   struct resnet_desc *resnet; /* non-NULL: the backbone is of the ResNet family
-                              (model_resnet.h); the ViT backbone fields are then unused */
+                              (model_resnet.h); of the ViT backbone fields only in_channels
+                              and img_size (geometry without crop) are then set */
 } model_desc;
 
 /* Resolve CONFIG.py and extract the description (name = file name without .py).

@@ -14,7 +14,8 @@
  *          when stride != 1 or in != out; ResNetV1c = deep_stem, ResNetV1d = deep_stem +
  *          avg_down (both pass them to ResNet themselves: giving them again is an error).
  *   [RNX]  .../resnext.py  ResNeXt(depth 50/101/152, groups=1, width_per_group=4):
- *          mid = groups * width_per_group * mid // base_channels when groups != 1.
+ *          mid = groups * width_per_group * mid // base_channels when groups != 1 (its
+ *          assert mid % base_channels == 0 always holds: mid = base_channels * 2^i).
  *   [SE]   .../seresnet.py  SEResNet(depth 50/101/152, se_ratio=16); SE after bn3, before the
  *          add; mmpretrain/models/utils/se_layer.py + make_divisible.py: squeeze =
  *          make_divisible(C // ratio, 8), 1x1 convs with bias, ReLU then Sigmoid.
