@@ -73,11 +73,11 @@ static int make_tensor(loader *L, const char *name, const pk_value *v, ckpt_tens
     case PK_G_HALF_STORAGE: t->dtype = CKPT_F16; break;
     case PK_G_BFLOAT16_STORAGE: t->dtype = CKPT_BF16; break;
     case PK_G_DOUBLE_STORAGE: t->dtype = CKPT_F64; break;
-    case PK_G_LONG_STORAGE: t->dtype = CKPT_I64; break;
+    case PK_G_LONG_STORAGE: t->dtype = CKPT_I64; break;  /* scalars only: below */
     default:
       diag_error(L->c->path, 0, 0,
-                 "tensor '%s': storage type %s is not supported (float32, float16, bfloat16, "
-                 "float64 and int64 are)",
+                 "tensor '%s': storage type %s is not supported (float32, float16, bfloat16 and "
+                 "float64 are)",
                  name, st->fn ? st->fn->s : "?");
       return -1;
   }
@@ -91,6 +91,15 @@ static int make_tensor(loader *L, const char *name, const pk_value *v, ckpt_tens
     return -1;
   }
   t->ndim = (int)size->n;
+  if (t->dtype == CKPT_I64 && t->ndim != 0) {
+    /* int64 is read for 0-dim counters only (BatchNorm num_batches_tracked): an integer
+     * array is no model weight */
+    diag_error(L->c->path, 0, 0,
+               "tensor '%s': storage type %s is not supported (float32, float16, bfloat16 and "
+               "float64 are; int64 only for scalar counters such as num_batches_tracked)",
+               name, st->fn ? st->fn->s : "?");
+    return -1;
+  }
   last = (uint64_t)off->i;
   for (int i = 0; i < t->ndim; i++) {
     const pk_value *s = size->items[i], *d = stride->items[i];

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* CKPT_I64: BatchNorm's num_batches_tracked (never a weight; ckpt_check refuses it for one). */
+/* CKPT_I64: integer buffers (BatchNorm num_batches_tracked); read as float like the rest. */
 typedef enum { CKPT_F32, CKPT_F16, CKPT_BF16, CKPT_F64, CKPT_I64 } ckpt_dtype;
 
 typedef struct ckpt_tensor {

@@ -9,7 +9,6 @@
 #include "gen.h"
 #include "meta.h"
 #include "model.h"
-#include "model_resnet.h"
 #include "target.h"
 #include "util.h"
 #include "weights.h"
@@ -80,12 +79,7 @@ static int load_weights(const model_desc *m, const char *path, int verify, model
 /* Builds one described model into o->out/<name>. 0 or -1 (diagnostic printed). */
 static int build_model(model_desc *m, const char *ckpt_path, const build_opts *o) {
   model_weights w;
-  if (m->resnet) {  /* model_resnet.c describes it; the lowering does not exist yet */
-    diag_error(m->config_path, m->resnet->type_line, m->resnet->type_col,
-               "backbone type '%s' (model.backbone.type) is not yet compiled by mmcc build "
-               "(inspect and check support it)", m->resnet->type);
-    return -1;
-  }
+  if (model_check_buildable(m)) return -1;  /* before reading any weights */
   if (o->size[0]) model_set_input_size(m, o->size[0], o->size[1]);
   if (o->random) {
     if (weights_random(m, o->seed, &w)) return -1;

@@ -367,7 +367,7 @@ static void p_conv(resnet_param_fn add, void *ctx, const resnet_conv *c) {
   long long w[4] = {c->cout, c->cin / c->groups, c->k, c->k};
   char n[96];
   snprintf(n, sizeof n, "%s.weight", c->name);
-  add(ctx, PARAM_WEIGHT, 4, w, n);
+  add(ctx, 0, 4, w, n);
 }
 
 /* nn.BatchNorm2d state: weight, bias (parameters), running_mean, running_var,
@@ -378,10 +378,10 @@ static void p_bn(resnet_param_fn add, void *ctx, const char *name, long long ch)
   char n[96];
   for (int i = 0; i < 4; i++) {
     snprintf(n, sizeof n, "%s.%s", name, sfx[i]);
-    add(ctx, i < 2 ? PARAM_WEIGHT : PARAM_BUFFER, 1, s, n);
+    add(ctx, i < 2 ? 0 : PARAM_BUFFER, 1, s, n);
   }
   snprintf(n, sizeof n, "%s.num_batches_tracked", name);
-  add(ctx, PARAM_IGNORED, 0, s, n);
+  add(ctx, PARAM_COUNTER, 0, s, n);
 }
 
 static void p_conv_bn(resnet_param_fn add, void *ctx, const resnet_conv *c) {
@@ -403,13 +403,13 @@ void resnet_params(const resnet_desc *r, resnet_param_fn add, void *ctx) {
       long long w1[4] = {S, C, 1, 1}, b1[1] = {S}, w2[4] = {C, S, 1, 1}, b2[1] = {C};
       char n[96];
       snprintf(n, sizeof n, "%s.conv1.conv.weight", bl[i].se);
-      add(ctx, PARAM_WEIGHT, 4, w1, n);
+      add(ctx, 0, 4, w1, n);
       snprintf(n, sizeof n, "%s.conv1.conv.bias", bl[i].se);
-      add(ctx, PARAM_WEIGHT, 1, b1, n);
+      add(ctx, 0, 1, b1, n);
       snprintf(n, sizeof n, "%s.conv2.conv.weight", bl[i].se);
-      add(ctx, PARAM_WEIGHT, 4, w2, n);
+      add(ctx, 0, 4, w2, n);
       snprintf(n, sizeof n, "%s.conv2.conv.bias", bl[i].se);
-      add(ctx, PARAM_WEIGHT, 1, b2, n);
+      add(ctx, 0, 1, b2, n);
     }
   }
   free(bl);

@@ -83,8 +83,8 @@ size_t resnet_blocks(const resnet_desc *r, resnet_block **out);
 int resnet_se_channels(int channels, int ratio);
 
 /* The backbone's parameters (model.h param_spec, in state_dict order, BatchNorm buffers
- * included with their kind) appended through ADD. */
-typedef void (*resnet_param_fn)(void *ctx, int kind, int ndim, const long long *shape,
+ * included; BUFFER as param_spec.buffer: 0, PARAM_BUFFER, PARAM_COUNTER) appended through ADD. */
+typedef void (*resnet_param_fn)(void *ctx, int buffer, int ndim, const long long *shape,
                                 const char *name);
 void resnet_params(const resnet_desc *r, resnet_param_fn add, void *ctx);
 

@@ -9,6 +9,8 @@ cd "$ROOT" || exit 1
 
 ZOO=configs/clip/metafile.yml
 ZOO1=tests/configs-1x/configs/clip/metafile.yml
+# the plan: one check per zoo config file (0.x and 1.x layouts), 111 fixed checks
+plan $(( $(ls configs/clip/*.py tests/configs-1x/configs/clip/*.py | wc -l) + 111 ))
 
 # pyjson NAME FILE PYTHON: run PYTHON with `d` = the JSON document in FILE; the check passes
 # when PYTHON prints nothing, else its output is the failure reason.
@@ -18,7 +20,9 @@ pyjson() {
 import json, sys
 d = json.load(open(sys.argv[1]))
 $code" "$f" 2>&1)
-  if [ -z "$why" ]; then ok "$n"; else fail "$n" "$(echo "$why" | tail -n 3 | tr '\n' ' ')"; fi
+  local rc=$?
+  if [ $rc -eq 0 ] && [ -z "$why" ]; then ok "$n"
+  else fail "$n" "exit $rc: $(echo "$why" | tail -n 3 | tr '\n' ' ')"; fi
 }
 
 # The 14 CLIP models: name -> patch, input size (from the model names and issue 2).
@@ -95,7 +99,7 @@ fi
 for z in "$MIXED" tests/models/meta/alias.yml "$ZOO"; do
   tag=$(basename "$z")
   $MMCC list "$z" >/dev/null 2>"$OUT/missing-$tag.err"
-  why=$("$PY" - "$z" "$OUT/missing-$tag.err" 2>&1 <<'EOF'
+  why=$("$PY" - "$z" "$OUT/missing-$tag.err" 2>&1 <<'EOF' || echo "checker exited with status $?"
 import sys, yaml
 path, errf = sys.argv[1], sys.argv[2]
 node = next(yaml.compose_all(open(path)))      # the first document, as mmcc reads it
@@ -172,7 +176,7 @@ for z in "$ZOO" "$ZOO1"; do
     if ! $MMCC inspect "$z" "$name" >"$f" 2>"$OUT/inspect.err"; then
       bad="$bad $name: $(head -c 200 "$OUT/inspect.err")"; continue
     fi
-    why=$("$PY" - "$f" "$name" "$gen" <<'EOF'
+    why=$("$PY" - "$f" "$name" "$gen" 2>&1 <<'EOF' || echo "checker exited with status $?"
 import json, sys
 d = json.load(open(sys.argv[1])); name = sys.argv[2]; gen = sys.argv[3]
 patch = 16 if '-p16_' in name else 32
@@ -192,7 +196,9 @@ bb = {'type': 'VisionTransformer', 'arch': 'b', 'embed_dims': 768, 'num_layers':
       'patch_size': patch, 'in_channels': 3, 'qkv_bias': True, 'pre_norm': True,
       'patch_bias': False, 'final_norm': True, 'with_cls_token': True, 'num_extra_tokens': 1,
       'out_type': 'cls_token', 'avg_norm': False, 'norm_eps': 1e-6,
-      'layer_scale_init_value': 0.0, 'interpolate_mode': 'bicubic', 'out_index': 11}
+      'layer_scale_init_value': 0.0, 'interpolate_mode': 'bicubic', 'out_index': 11,
+      'dist_token': False, 'pos_embed_extra_rows': 1, 'pos_before_tokens': False,
+      'pre_norm_used': True, 'ffn_norm_ln1': False}
 pre = {'resize': {'scale': size, 'edge': 'short', 'backend': 'pillow',
                   'interpolation': 'bicubic'},
        'crop_size': [size, size], 'normalize': 'mmcv' if gen == '0x' else 'div',
@@ -362,7 +368,7 @@ EOF
   D=$E2E/tiny-pipeline
   if cc -std=c11 -o "$OUT/e2e-app" "$OUT/e2e.c" -I"$D" "$D/libtiny_pipeline.a" -lm -lpthread 2>"$OUT/e2e.cc.log"; then
     "$OUT/e2e-app" 400 300 300 400 301 303 1000 200 40 48 >"$OUT/e2e.rc" 2>"$OUT/e2e.f32"
-    why=$("$PY" - "$OUT/e2e.rc" "$OUT/e2e.f32" 2>&1 <<'EOF'
+    why=$("$PY" - "$OUT/e2e.rc" "$OUT/e2e.f32" 2>&1 <<'EOF' || echo "checker exited with status $?"
 import sys, numpy as np
 from PIL import Image
 sizes = [(400, 300), (300, 400), (301, 303), (1000, 200), (40, 48)]
@@ -548,13 +554,13 @@ grep -q -E 'headless-nonorm\.py: warning: no mean/std' "$OUT/model-headless-nono
 M=tests/models
 errors() {
   local mm=$1 sfx=$2
-  expect_error "err-backbone$sfx" "$M/bad-backbone\.py:4:[0-9]+: error: unsupported backbone 'SwinTransformer'; supported: VisionTransformer, ResNet, ResNetV1c" $mm inspect $M/bad-backbone.py
-  expect_error "err-neck$sfx" "$M/bad-neck\.py:2:[0-9]+: error: unsupported neck 'LinearNeck'; supported: None, GlobalAveragePooling" $mm inspect $M/bad-neck.py
+  expect_error "err-backbone$sfx" "$M/bad-backbone\.py:4:[0-9]+: error: model\.backbone\.type='SwinTransformer' is not supported \(supported: VisionTransformer, DistilledVisionTransformer, DeiT3, ResNet, ResNetV1c" $mm inspect $M/bad-backbone.py
+  expect_error "err-neck$sfx" "$M/bad-neck\.py:2:[0-9]+: error: model\.neck\.type='LinearNeck' is not supported \(supported: None, GlobalAveragePooling, ClsBatchNormNeck\)" $mm inspect $M/bad-neck.py
   expect_error "err-transform$sfx" "$M/bad-transform\.py:6:[0-9]+: error: unsupported transform 'RandomFlip' in the test pipeline; supported: .*ResizeEdge" $mm inspect $M/bad-transform.py
-  expect_error "err-backend-default$sfx" "$M/bad-backend\.py:5:[0-9]+: error: ResizeEdge with backend='cv2', interpolation='bilinear' \(the transform's defaults\) is not supported; mmcc implements backend='pillow' with interpolation='bicubic' only" $mm inspect $M/bad-backend.py
-  expect_error "err-interpolation$sfx" "$M/bad-interp\.py:5:[0-9]+: error: ResizeEdge with backend='pillow', interpolation='bilinear' \(interpolation: the default\) is not supported" $mm inspect $M/bad-interp.py
+  expect_error "err-backend-default$sfx" "$M/bad-backend\.py:5:[0-9]+: error: ResizeEdge with backend='cv2', interpolation='bicubic' \(backend: the default\) is not supported; mmcc implements backend='pillow' with interpolation 'bicubic' or 'bilinear', and backend='cv2' with interpolation 'bilinear'" $mm inspect $M/bad-backend.py
+  expect_error "err-interpolation$sfx" "$M/bad-interp\.py:5:[0-9]+: error: ResizeEdge with backend='pillow', interpolation='lanczos' is not supported" $mm inspect $M/bad-interp.py
   expect_error "err-arch$sfx" "$M/bad-arch\.py:2:[0-9]+: error: unsupported VisionTransformer arch 'xl'; supported: s/small, b/base" $mm inspect $M/bad-arch.py
-  expect_error "err-head$sfx" "$M/bad-head\.py:2:[0-9]+: error: unsupported head 'ArcFaceClsHead'" $mm inspect $M/bad-head.py
+  expect_error "err-head$sfx" "$M/bad-head\.py:2:[0-9]+: error: model\.head\.type='ArcFaceClsHead' is not supported \(supported: " $mm inspect $M/bad-head.py
   expect_error "err-order$sfx" "$M/bad-order\.py:5:[0-9]+: error: ResizeEdge after CenterCrop" $mm inspect $M/bad-order.py
   expect_error "err-fixed-resize$sfx" "$M/bad-fixed-resize\.py:5:[0-9]+: error: Resize to a fixed size is not supported" $mm inspect $M/bad-fixed-resize.py
   expect_error "err-out-indices$sfx" "$M/bad-out-indices\.py:2:[0-9]+: error: mmcc supports a single out_indices entry" $mm inspect $M/bad-out-indices.py
