@@ -80,6 +80,15 @@ static int check_pos_embed(const model_desc *m, const ckpt_tensor *t, const para
   return 0;
 }
 
+/* Some metafiles give Parameters rounded to 0.01 M (ResNet's 25560000 for 25,557,032): a
+ * count matches when it is equal after rounding (half up) to the metafile figure's trailing
+ * zeros, at most 4 of them. */
+int ckpt_params_match(long long count, long long metafile) {
+  long long g = 1;
+  for (int i = 0; i < 4 && metafile % (g * 10) == 0 && metafile; i++) g *= 10;
+  return (count + g / 2) / g * g == metafile;
+}
+
 int ckpt_check_tensors(const model_desc *m, const ckpt *c, const char *path, ckpt_report *r) {
   param_spec *specs;
   size_t n = model_params(m, &specs), nc = ckpt_count(c);
@@ -150,7 +159,8 @@ int ckpt_check_tensors(const model_desc *m, const ckpt *c, const char *path, ckp
   sb_free(&list);
   free(used);
   model_params_free(specs, n);
-  if (!r->shape_errors && r->params_metafile >= 0 && r->params_loaded != r->params_metafile) {
+  if (!r->shape_errors && r->params_metafile >= 0 &&
+      !ckpt_params_match(r->params_loaded, r->params_metafile)) {
     diag_error(path, 0, 0,
                "the model loaded from this checkpoint has %lld parameters, the metafile says "
                "%lld",

@@ -32,6 +32,9 @@ typedef struct ckpt_report {
 
 /* Tensor names, shapes and counts; each problem is one diagnostic naming PATH and the tensor.
  * 0 when the checkpoint fits, -1 otherwise (the report is filled either way). */
+/* COUNT equals the metafile's Parameters, rounded to that figure's precision (some
+ * metafiles give 0.01 M: 25560000 for 25,557,032). */
+int ckpt_params_match(long long count, long long metafile);
 int ckpt_check_tensors(const model_desc *m, const ckpt *c, const char *path, ckpt_report *r);
 /* sha256 of PATH against the file name's suffix and (when M came from a metafile) the Weights
  * URL's. 0, or -1 after a diagnostic on a mismatch. */

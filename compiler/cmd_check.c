@@ -61,7 +61,8 @@ static void print_verdict(const model_desc *m, const ckpt *c, const char *path,
            m->interpolate_mode ? m->interpolate_mode : "bicubic");
   else if (r->grid_model)
     printf("pos_embed   grid %dx%d, as the config\n", r->grid_model, r->grid_model);
-  printf("parameters  %s after the pos_embed resize", grouped(a, r->params_loaded));
+  printf("parameters  %s%s", grouped(a, r->params_loaded),
+         r->grid_model ? " after the pos_embed resize" : "");
   if (r->params_metafile >= 0) printf(" (metafile: %s)", grouped(b, r->params_metafile));
   printf("; the checkpoint holds %s\n", grouped(a, r->params_raw));
   if (r->unexpected)

@@ -7,6 +7,7 @@
 #include "cmd.h"
 #include "model.h"
 #include "model_pipe.h"
+#include "model_resnet.h"
 #include "util.h"
 
 static const char inspect_help[] =
@@ -115,6 +116,11 @@ static void card_json(const model_desc *m, int tensors, strbuf *b) {
   sb_puts(b, ",\n  \"std\": ");
   put_triple(b, m->std);
 
+  if (m->resnet) {
+    sb_puts(b, ",\n  \"backbone\": ");
+    resnet_json(m->resnet, b);
+    goto neck;
+  }
   sb_printf(b, ",\n  \"backbone\": {\"type\": \"%s\", \"arch\": ", backbone_name(m->backbone));
   json_put_opt_string(b, m->arch);
   sb_printf(b, ", \"embed_dims\": %d, \"num_layers\": %d, \"num_heads\": %d, "
@@ -137,6 +143,7 @@ static void card_json(const model_desc *m, int tensors, strbuf *b) {
             m->out_index, bool_s(m->dist_token), m->pos_extra, bool_s(m->pos_before_tokens),
             bool_s(m->pre_norm_used), bool_s(m->ffn_norm_ln1));
 
+neck:
   if (m->neck == NECK_CLS_BN) {
     sb_printf(b, ",\n  \"neck\": \"ClsBatchNormNeck\",\n  \"neck_bn\": {\"input_features\": %d, "
                  "\"affine\": %s, \"eps\": ", m->neck_in_channels, bool_s(m->neck_affine));

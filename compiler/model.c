@@ -46,6 +46,7 @@
 #include "meta.h"
 #include "model.h"
 #include "model_get.h"
+#include "model_resnet.h"
 #include "model_pipe.h"
 #include "util.h"
 
@@ -98,7 +99,7 @@ static const char *const deit3_keys[] = {
     "drop_path_rate", "qkv_bias", "norm_cfg", "final_norm", "out_type", "with_cls_token",
     "use_layer_scale", "interpolate_mode", "patch_cfg", "layer_cfgs", "init_cfg", NULL};
 
-#define BACKBONES "VisionTransformer, DistilledVisionTransformer, DeiT3"
+#define BACKBONES "VisionTransformer, DistilledVisionTransformer, DeiT3, " RESNET_TYPES
 #define NECKS "None, GlobalAveragePooling, ClsBatchNormNeck"
 #define HEADS "VisionTransformerClsHead, DeiTClsHead, LinearClsHead, None"
 
@@ -554,9 +555,18 @@ static int extract(const char *file, const cfg_value *root, model_desc *m) {
     return mget_error(file, cfg_get(model, "type") ? cfg_get(model, "type") : model,
                       "unsupported model type '%s'; supported: ImageClassifier",
                       t ? t : "(no type)");
-  if (backbone(file, model, m) || neck(file, model, m) || head(file, model, m) ||
-      check_dataflow(file, model, m) || model_pipe_extract(file, root, m))
+  const cfg_value *bbv = cfg_get(model, "backbone");
+  if (resnet_is_type(mget_type(bbv))) {  /* model_resnet.c */
+    char what[96];
+    if (resnet_extract(file, model, m) || neck(file, model, m) || head(file, model, m) ||
+        resnet_check_dataflow(file, model, m) || model_pipe_extract(file, root, m))
+      return -1;
+    snprintf(what, sizeof what, "model.backbone.type='%s'", m->resnet->type);
+    not_yet_compiled(file, cfg_get(bbv, "type"), m, what);
+  } else if (backbone(file, model, m) || neck(file, model, m) || head(file, model, m) ||
+             check_dataflow(file, model, m) || model_pipe_extract(file, root, m)) {
     return -1;
+  }
   m->parameters = model_param_count(m);
   return 0;
 }
@@ -692,5 +702,6 @@ void model_free(model_desc *m) {
   free(m->resize_interp);
   free(m->nyc_what);
   free(m->nyc_file);
+  resnet_free(m->resnet);
   memset(m, 0, sizeof *m);
 }

@@ -104,6 +104,9 @@ typedef struct model_desc {
   char *nyc_what;          /* e.g. "model.backbone.type='DeiT3'"; NULL: buildable */
   char *nyc_file;
   int nyc_line, nyc_col;
+  struct resnet_desc *resnet; /* non-NULL: the backbone is of the ResNet family
+                              (model_resnet.h); of the ViT backbone fields only in_channels
+                              and img_size (geometry without crop) are then set */
 } model_desc;
 
 /* Resolve CONFIG.py and extract the description (name = file name without .py).

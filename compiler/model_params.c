@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "model.h"
+#include "model_resnet.h"
 #include "util.h"
 
 typedef struct param_list {
@@ -68,8 +69,20 @@ static void layer_norm(param_list *l, const char *name, long long d) {
   add(l, 1, d, 0, 0, 0, "%s.bias", name);
 }
 
+/* model_resnet.c's backbone parameters, appended with their buffer kind */
+static void add_resnet(void *ctx, int buffer, int ndim, const long long *s, const char *name) {
+  param_list *l = ctx;
+  add(l, ndim, ndim > 0 ? s[0] : 0, ndim > 1 ? s[1] : 0, ndim > 2 ? s[2] : 0,
+      ndim > 3 ? s[3] : 0, "%s", name);
+  l->v[l->n - 1].buffer = buffer;
+}
+
 size_t model_params(const model_desc *m, param_spec **specs) {
   param_list l = {0};
+  if (m->resnet) {
+    resnet_params(m->resnet, add_resnet, &l);
+    goto neck_head;
+  }
   const long long D = m->embed_dims, F = m->feedforward_channels;
   const long long P = m->patch_size;
   /* PatchEmbed.init_out_size (mmcv transformer.py): padding='corner' pads the input up to a
@@ -107,6 +120,7 @@ size_t model_params(const model_desc *m, param_spec **specs) {
   if (m->final_norm) layer_norm(&l, "backbone.ln1", D);
   if (m->avg_norm) layer_norm(&l, "backbone.ln2", D);
 
+neck_head:
   /* neck: GlobalAveragePooling has no parameters */
   if (m->neck == NECK_CLS_BN) {
     const long long C = m->neck_in_channels;

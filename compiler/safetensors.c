@@ -221,7 +221,7 @@ static int jints(jreader *r, int64_t *v, int max, int *count, const char *what) 
 /* {====================================================================== header schema */
 
 static const struct { const char *name; ckpt_dtype dtype; size_t size; } dtypes[] = {
-    {"F32", CKPT_F32, 4}, {"F16", CKPT_F16, 2}, {"BF16", CKPT_BF16, 2}, {"F64", CKPT_F64, 8}};
+    {"F32", CKPT_F32, 4}, {"F16", CKPT_F16, 2}, {"BF16", CKPT_BF16, 2}, {"F64", CKPT_F64, 8}, {"I64", CKPT_I64, 8}};
 
 static int tensor_entry(jreader *r, st_file *f, char *name, const uint8_t *data,
                         uint64_t data_size) {
@@ -250,7 +250,7 @@ static int tensor_entry(jreader *r, st_file *f, char *name, const uint8_t *data,
         for (i = 0; i < sizeof dtypes / sizeof *dtypes && strcmp(dtypes[i].name, d); i++) {}
         if (i == sizeof dtypes / sizeof *dtypes) {
           diag_error(r->path, 0, 0,
-                     "tensor '%s': dtype %s is not supported (F32, F16, BF16, F64 are)", name, d);
+                     "tensor '%s': dtype %s is not supported (F32, F16, BF16, F64, I64 are)", name, d);
           free(d);
           return -1;
         }

@@ -393,10 +393,11 @@ def make_bad(d):
     rz = put_rezip("big_endian.pth", lambda n, b: b, "byte order is not 'little'")
     with zipfile.ZipFile(rz, "a") as z:
         z.writestr(name + "/byteorder", "big")
-    # long tensors are not float: a clear error naming the tensor
+    # int32 tensors are not read (int64 is, for BatchNorm's num_batches_tracked): a clear
+    # error naming the tensor
     p = os.path.join(d, "int_tensor.pth")
-    torch.save({"state_dict": {"backbone.cls_token": torch.zeros(3, dtype=torch.int64)}}, p)
-    bad.append((p, "tensor 'backbone.cls_token': storage type torch.LongStorage is not supported"))
+    torch.save({"state_dict": {"backbone.cls_token": torch.zeros(3, dtype=torch.int32)}}, p)
+    bad.append((p, "tensor 'backbone.cls_token': storage type torch.IntStorage is not supported"))
     p = os.path.join(d, "legacy.pth")
     torch.save({"state_dict": vit_state_dict(gen)}, p, _use_new_zipfile_serialization=False)
     bad.append((p, "legacy PyTorch checkpoint format.*_use_new_zipfile_serialization=True"))
@@ -409,8 +410,8 @@ def make_bad(d):
         "truncated safetensors file: header of")
     put("st_trunc_data.safetensors", sdata[:len(sdata) - 10],
         "truncated file: tensor '.*' ends at data offset")
-    put("st_bad_dtype.safetensors", sdata.replace(b'"F32"', b'"I64"', 1),
-        "dtype I64 is not supported")
+    put("st_bad_dtype.safetensors", sdata.replace(b'"F32"', b'"I32"', 1),
+        "dtype I32 is not supported")
     put("st_bad_offsets.safetensors", sdata.replace(b'"data_offsets": [0, ', b'"data_offsets": [4, ', 1),
         "data_offsets \\[4, [0-9]+\\] do not hold")
     put("st_bad_json.safetensors", sdata[:8] + b"{\"a\" 1" + b" " * (hl - 6) + sdata[8 + hl:],

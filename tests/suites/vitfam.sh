@@ -37,9 +37,9 @@ mae-linear-bn:$V/configs/mae/benchmarks/vit-base-p16_8xb2048-linear-coslr-90e_in
 FULL_CFGS=$(echo "$FULL" | cut -d: -f2)
 
 # bad config -> the error it must give (extended regex; FILE:LINE:COL first)
-BAD="beit.py|$V/bad/beit\.py:5:[0-9]+: error: model\.backbone\.type='BEiTViT' is not supported: it needs relative position bias.*\(supported: VisionTransformer, DistilledVisionTransformer, DeiT3\)
+BAD="beit.py|$V/bad/beit\.py:5:[0-9]+: error: model\.backbone\.type='BEiTViT' is not supported: it needs relative position bias.*\(supported: VisionTransformer, DistilledVisionTransformer, DeiT3, ResNet, ResNetV1c, ResNetV1d, ResNeXt, SEResNet, ResNet_CIFAR\)
 eva02.py|$V/bad/eva02\.py:5:[0-9]+: error: model\.backbone\.type='ViTEVA02' is not supported: it needs rotary position embedding and SwiGLU
-swin.py|$V/bad/swin\.py:4:[0-9]+: error: model\.backbone\.type='SwinTransformer' is not supported \(supported: VisionTransformer, DistilledVisionTransformer, DeiT3\)
+swin.py|$V/bad/swin\.py:4:[0-9]+: error: model\.backbone\.type='SwinTransformer' is not supported \(supported: VisionTransformer, DistilledVisionTransformer, DeiT3, ResNet, ResNetV1c, ResNetV1d, ResNeXt, SEResNet, ResNet_CIFAR\)
 multilabel.py|$V/bad/multilabel\.py:2:[0-9]+: error: model\.head\.type='MultiLabelLinearClsHead' is not supported: multi-label heads
 neck-unknown.py|$V/bad/neck-unknown\.py:2:[0-9]+: error: model\.neck\.type='LinearNeck' is not supported \(supported: None, GlobalAveragePooling, ClsBatchNormNeck\)
 deit-head-on-vit.py|$V/bad/deit-head-on-vit\.py:3:[0-9]+: error: model\.head\.type='DeiTClsHead' needs the \(cls_token, dist_token\) pair of a DistilledVisionTransformer

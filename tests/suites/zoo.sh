@@ -554,7 +554,7 @@ grep -q -E 'headless-nonorm\.py: warning: no mean/std' "$OUT/model-headless-nono
 M=tests/models
 errors() {
   local mm=$1 sfx=$2
-  expect_error "err-backbone$sfx" "$M/bad-backbone\.py:4:[0-9]+: error: model\.backbone\.type='ResNet' is not supported \(supported: VisionTransformer, DistilledVisionTransformer, DeiT3\)" $mm inspect $M/bad-backbone.py
+  expect_error "err-backbone$sfx" "$M/bad-backbone\.py:4:[0-9]+: error: model\.backbone\.type='SwinTransformer' is not supported \(supported: VisionTransformer, DistilledVisionTransformer, DeiT3, ResNet, ResNetV1c" $mm inspect $M/bad-backbone.py
   expect_error "err-neck$sfx" "$M/bad-neck\.py:2:[0-9]+: error: model\.neck\.type='LinearNeck' is not supported \(supported: None, GlobalAveragePooling, ClsBatchNormNeck\)" $mm inspect $M/bad-neck.py
   expect_error "err-transform$sfx" "$M/bad-transform\.py:6:[0-9]+: error: unsupported transform 'RandomFlip' in the test pipeline; supported: .*ResizeEdge" $mm inspect $M/bad-transform.py
   expect_error "err-backend-default$sfx" "$M/bad-backend\.py:5:[0-9]+: error: ResizeEdge with backend='cv2', interpolation='bicubic' \(backend: the default\) is not supported; mmcc implements backend='pillow' with interpolation 'bicubic' or 'bilinear', and backend='cv2' with interpolation 'bilinear'" $mm inspect $M/bad-backend.py

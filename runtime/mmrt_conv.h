@@ -1,0 +1,218 @@
+/* mmrt_conv.h: the convolutional network ops (ResNet family) on top of mmrt_gemm.h:
+ * convolution as a product (explicit im2col into activation panels, weights packed by mmcc
+ * with BatchNorm folded in: compiler/fold_bn.c), bias + residual add + ReLU in the product's
+ * epilogue, max-pool, the shortcut's ceil-mode average pool, global average pool and the SE
+ * layer. Include mmrt_gemm.h's target macros first.
+ *
+ * Activations are NHWC: image b, row y, column x, channel c at
+ *   x[((b * H + y) * W + x) * ldx + c]
+ * (ldx = the tensor's channel count), so a convolution's output is the product's row-major C
+ * with ldc = its channel count, and a 1x1 convolution reads its input rows in place.
+ *
+ * Work is split by the caller: every function takes a range (activation panels p0..p1,
+ * weight panels j0..j1, rows r0..r1, or channels c0..c1) and writes only what that range
+ * owns, with the same arithmetic in the same order whatever the split, so the results are
+ * bitwise identical for any thread count. Phases that read another range's output (pack ->
+ * product, SE squeeze -> excite -> scale) need a barrier between them. Nothing allocates.
+ *
+ * Convolution, per group g (groups G, cin = Cin / G input and cout = Cout / G output
+ * channels each): M = B * OH * OW output pixels, K = kh * kw * cin in (ky, kx, ci) order,
+ *   1. mmrt_conv_pack(xp, x, ..., c0 = g * cin, p0, p1)     panels of the patches
+ *   2. mmrt_conv_gemm(xp, wp + g * MMRT_PACKED_FLOATS(cout, K, MMRT_WR), ..., g, j0, j1)
+ * where wp holds, per group, the rows g*cout .. g*cout+cout-1 of fold_bn_conv()'s (Cout, K)
+ * matrix as weight panels (MMRT_WR rows each, mmrt_gemm.h's layout). A 1x1 stride-1
+ * convolution with G = 1 may pack with mmrt_pack_rows straight from the input rows. */
+#ifndef MMRT_CONV_H
+#define MMRT_CONV_H
+
+#include "mmrt_gemm.h"
+
+/* Output extent of a convolution / pooling window along one axis (floor mode). */
+#define MMRT_CONV_OUT(n, k, s, pad) (((n) + 2 * (pad) - (k)) / (s) + 1)
+/* ... of AvgPool2d(kernel = stride = s, ceil_mode=True, padding 0). */
+#define MMRT_POOL_CEIL_OUT(n, s) (((n) + (s) - 1) / (s))
+
+/* Activation panels p0..p1-1 of the patch matrix of one group: row t = (b, oy, ox), column
+ * (ky, kx, ci) = input channel c0 + ci at (oy * s - pad + ky, ox * s - pad + kx), zero
+ * outside the image. */
+MMRT_INLINE void mmrt_conv_pack(float *restrict dst, const float *restrict x, int B, int H,
+                                int W, int ldx, int c0, int cin, int kh, int kw, int s,
+                                int pad, int OH, int OW, int p0, int p1) {
+  const int R = MMRT_XR, K = kh * kw * cin, ps = MMRT_PANEL_FLOATS(K, R);
+  const int M = B * OH * OW;
+  for (int p = p0; p < p1; p++) {
+    float *restrict d = dst + (size_t)p * ps;
+    for (int r = 0; r < R; r++) {
+      const int t = p * R + r;
+      if (t >= M) {
+        for (int k = 0; k < K; k++) d[k * R + r] = 0.0f;
+        continue;
+      }
+      const int b = t / (OH * OW), oy = t / OW % OH, ox = t % OW;
+      for (int ky = 0; ky < kh; ky++) {
+        const int iy = oy * s - pad + ky;
+        for (int kx = 0; kx < kw; kx++) {
+          const int ix = ox * s - pad + kx;
+          float *restrict dk = d + (size_t)((ky * kw + kx) * cin) * R + r;
+          if (iy < 0 || iy >= H || ix < 0 || ix >= W) {
+            for (int ci = 0; ci < cin; ci++) dk[ci * R] = 0.0f;
+          } else {
+            const float *restrict sx = x + ((size_t)(b * H + iy) * W + ix) * ldx + c0;
+            for (int ci = 0; ci < cin; ci++) dk[ci * R] = sx[ci];
+          }
+        }
+      }
+    }
+    for (int i = K * R; i < ps; i++) d[i] = 0.0f;
+  }
+}
+
+/* Epilogue of a convolution (or of the head's product): v = acc + bias[n]
+ * (+ residual[t, n]) (then max(v, 0) when relu). Columns are the group's. */
+typedef struct mmrt_conv_epi {
+  const float *bias;      /* the group's first output channel */
+  const float *residual;  /* NULL, or element (t, n) at residual[t * ldr + n] */
+  int ldr, relu;
+} mmrt_conv_epi;
+
+MMRT_INLINE void mmrt_conv_epilogue(const void *ctx, float *c, int ts, int ns, int t0, int mt,
+                                    int n0, int nn) {
+  const mmrt_conv_epi *e = (const mmrt_conv_epi *)ctx;
+  for (int t = 0; t < mt; t++) {
+    float *restrict ct = c + (size_t)t * ts;
+    const float *restrict res = e->residual ? e->residual + (size_t)(t0 + t) * e->ldr + n0 : 0;
+    for (int n = 0; n < nn; n++) {
+      float v = ct[n * ns] + e->bias[n0 + n];
+      if (res) v += res[n];
+      if (e->relu) v = v > 0.0f ? v : 0.0f;
+      ct[n * ns] = v;
+    }
+  }
+}
+
+/* Output channels of group g, weight panels j0..j1-1 of that group (panels of MMRT_WR
+ * channels: MMRT_PANELS(cout, MMRT_WR) per group), all M rows. y is NHWC with ldy channels;
+ * residual (may be NULL) has the output's shape and ldr channels. */
+MMRT_INLINE void mmrt_conv_gemm(const float *xp, int M, const float *wp_g, int cout, int K,
+                                float *y, int ldy, const float *bias, const float *residual,
+                                int ldr, int relu, int g, int j0, int j1) {
+  const mmrt_conv_epi e = {bias + (size_t)g * cout,
+                           residual ? residual + (size_t)g * cout : 0, ldr, relu};
+  mmrt_gemm(xp, M, wp_g, cout, K, y + (size_t)g * cout, ldy, 0, j0, j1, mmrt_conv_epilogue, &e);
+}
+
+/* MaxPool2d(k, stride s, padding pad) (padding never wins), output rows r0..r1-1 of the
+ * B * OH rows. */
+MMRT_INLINE void mmrt_maxpool(float *restrict y, const float *restrict x, int H, int W, int C,
+                              int k, int s, int pad, int OH, int OW, int r0, int r1) {
+  for (int r = r0; r < r1; r++) {
+    const int b = r / OH, oy = r % OH;
+    for (int ox = 0; ox < OW; ox++) {
+      float *restrict d = y + ((size_t)r * OW + ox) * C;
+      int first = 1;
+      for (int ky = 0; ky < k; ky++) {
+        const int iy = oy * s - pad + ky;
+        if (iy < 0 || iy >= H) continue;
+        for (int kx = 0; kx < k; kx++) {
+          const int ix = ox * s - pad + kx;
+          if (ix < 0 || ix >= W) continue;
+          const float *restrict sx = x + ((size_t)(b * H + iy) * W + ix) * C;
+          if (first)
+            for (int c = 0; c < C; c++) d[c] = sx[c];
+          else
+            for (int c = 0; c < C; c++) d[c] = sx[c] > d[c] ? sx[c] : d[c];
+          first = 0;
+        }
+      }
+    }
+  }
+}
+
+/* AvgPool2d(kernel = stride = s, ceil_mode=True, count_include_pad=False): the mean of the
+ * window's pixels inside the image (the last window may be clipped), summed in (ky, kx)
+ * order. Output rows r0..r1-1 of the B * OH rows, OH = MMRT_POOL_CEIL_OUT(H, s). */
+MMRT_INLINE void mmrt_avgpool_ceil(float *restrict y, const float *restrict x, int H, int W,
+                                   int C, int s, int OH, int OW, int r0, int r1) {
+  for (int r = r0; r < r1; r++) {
+    const int b = r / OH, oy = r % OH, y0 = oy * s, y1 = y0 + s < H ? y0 + s : H;
+    for (int ox = 0; ox < OW; ox++) {
+      const int x0 = ox * s, x1 = x0 + s < W ? x0 + s : W;
+      float *restrict d = y + ((size_t)r * OW + ox) * C;
+      for (int c = 0; c < C; c++) d[c] = 0.0f;
+      for (int iy = y0; iy < y1; iy++)
+        for (int ix = x0; ix < x1; ix++) {
+          const float *restrict sx = x + ((size_t)(b * H + iy) * W + ix) * C;
+          for (int c = 0; c < C; c++) d[c] += sx[c];
+        }
+      const float n = (float)((y1 - y0) * (x1 - x0));
+      for (int c = 0; c < C; c++) d[c] /= n;
+    }
+  }
+}
+
+/* Global average pool: y[b * C + c] = mean over the HW pixels of image b, channels
+ * c0..c1-1 (pixels summed in order). */
+MMRT_INLINE void mmrt_gap(float *restrict y, const float *restrict x, int B, int HW, int C,
+                          int c0, int c1) {
+  for (int b = 0; b < B; b++) {
+    float *restrict d = y + (size_t)b * C;
+    for (int c = c0; c < c1; c++) d[c] = 0.0f;
+    for (int p = 0; p < HW; p++) {
+      const float *restrict sx = x + ((size_t)b * HW + p) * C;
+      for (int c = c0; c < c1; c++) d[c] += sx[c];
+    }
+    for (int c = c0; c < c1; c++) d[c] /= (float)HW;
+  }
+}
+
+/* Dot product of n floats in a fixed order. */
+MMRT_INLINE float mmrt_dot(const float *restrict a, const float *restrict b, int n) {
+  float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int k = 0;
+  for (; k + 8 <= n; k += 8)
+    for (int j = 0; j < 8; j++) acc[j] += a[k + j] * b[k + j];
+  float s = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+  for (; k < n; k++) s += a[k] * b[k];
+  return s;
+}
+
+/* SE squeeze: h[b * S + i] = relu(w1[i, :] . pooled[b, :] + b1[i]) for i in i0..i1-1
+ * (w1 is conv1's (S, C) weight, pooled = mmrt_gap of the block's bn3 output). */
+MMRT_INLINE void mmrt_se_squeeze(float *restrict h, const float *restrict pooled,
+                                 const float *restrict w1, const float *restrict b1, int B,
+                                 int C, int S, int i0, int i1) {
+  for (int b = 0; b < B; b++)
+    for (int i = i0; i < i1; i++) {
+      const float v = mmrt_dot(w1 + (size_t)i * C, pooled + (size_t)b * C, C) + b1[i];
+      h[(size_t)b * S + i] = v > 0.0f ? v : 0.0f;
+    }
+}
+
+/* SE excite: g[b * C + c] = sigmoid(w2[c, :] . h[b, :] + b2[c]) for c in c0..c1-1. */
+MMRT_INLINE void mmrt_se_excite(float *restrict g, const float *restrict h,
+                                const float *restrict w2, const float *restrict b2, int B,
+                                int C, int S, int c0, int c1) {
+  for (int b = 0; b < B; b++)
+    for (int c = c0; c < c1; c++) {
+      const float v = mmrt_dot(w2 + (size_t)c * S, h + (size_t)b * S, S) + b2[c];
+      g[(size_t)b * C + c] = 1.0f / (1.0f + mmrt_expf(-v));
+    }
+}
+
+/* The end of an SE block: y = relu(y * g[b, c] + residual) in place, pixel rows r0..r1-1 of
+ * the B * HW rows (residual: same shape, ldr channels). */
+MMRT_INLINE void mmrt_scale_add_relu(float *restrict y, const float *restrict g,
+                                     const float *restrict residual, int ldr, int HW, int C,
+                                     int r0, int r1) {
+  for (int r = r0; r < r1; r++) {
+    float *restrict d = y + (size_t)r * C;
+    const float *restrict gb = g + (size_t)(r / HW) * C;
+    const float *restrict res = residual + (size_t)r * ldr;
+    for (int c = 0; c < C; c++) {
+      const float v = d[c] * gb[c] + res[c];
+      d[c] = v > 0.0f ? v : 0.0f;
+    }
+  }
+}
+
+#endif

@@ -1,0 +1,7 @@
+# Refused: dilations (tests/suites/resnet.sh expects an error naming it)
+_base_ = ['./_pipeline_in1k.py']
+model = dict(
+    type='ImageClassifier',
+    backbone=dict(type='ResNet', depth=18, dilations=(1, 1, 2, 1)),
+    neck=dict(type='GlobalAveragePooling'),
+    head=dict(type='LinearClsHead', num_classes=10, in_channels=512))

@@ -1,0 +1,7 @@
+# Refused: expansion (tests/suites/resnet.sh expects an error naming it)
+_base_ = ['./_pipeline_in1k.py']
+model = dict(
+    type='ImageClassifier',
+    backbone=dict(type='ResNet', depth=18, expansion=4),
+    neck=dict(type='GlobalAveragePooling'),
+    head=dict(type='LinearClsHead', num_classes=10, in_channels=512))
