@@ -4,6 +4,9 @@
 #   make test       build, then run the test suite (tests/run); ends with "N passed, N failed"
 #   make test-full  also the slow full-size checks
 #   make san        build build-san/mmcc with -fsanitize=address,undefined
+#   make install    PREFIX=/usr/local DESTDIR=: bin/mmcc and share/mmcc/{templates,runtime,
+#                   examples/classify} (mmcc finds its data relative to its executable)
+#   make uninstall  the same PREFIX and DESTDIR
 #   make clean
 #
 # The compiler is every compiler/*.c; nothing else needs listing here.
@@ -12,7 +15,7 @@ CC      ?= cc
 CFLAGS  ?= -O2 -g
 WERROR  ?= -Werror
 MMCC_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) \
-              -DMMCC_SHARE_DIR='"$(CURDIR)"' -DMMCC_VERSION='"$(VERSION)"'
+              -DMMCC_VERSION='"$(VERSION)"'
 LDLIBS  = -lyaml -lm
 VERSION = 0.1.0
 
@@ -23,7 +26,7 @@ BUILD     = build
 SAN_BUILD = build-san
 SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-.PHONY: all san test test-full clean
+.PHONY: all san test test-full clean install uninstall
 
 all: $(BUILD)/mmcc
 
@@ -52,3 +55,22 @@ test-full: $(BUILD)/mmcc $(SAN_BUILD)/mmcc
 
 clean:
 	rm -rf $(BUILD) $(SAN_BUILD) tests/out
+
+# {====================================================================== install
+# mmcc looks for its data at <bin>/../share/mmcc (util.c: mmcc_share_dir), so the layout
+# below is the whole contract; MMCC_SHARE_DIR overrides it.
+PREFIX  ?= /usr/local
+DESTDIR ?=
+SHARE_FILES = $(wildcard templates/*.m4 runtime/*.c runtime/*.h) \
+              $(wildcard examples/classify/*.c examples/classify/*.h) examples/classify/Makefile
+
+install: $(BUILD)/mmcc
+	install -d '$(DESTDIR)$(PREFIX)/bin'
+	install -m 755 $(BUILD)/mmcc '$(DESTDIR)$(PREFIX)/bin/mmcc'
+	for f in $(SHARE_FILES); do \
+	  install -D -m 644 "$$f" "$(DESTDIR)$(PREFIX)/share/mmcc/$$f" || exit 1; done
+
+uninstall:
+	rm -f '$(DESTDIR)$(PREFIX)/bin/mmcc'
+	rm -rf '$(DESTDIR)$(PREFIX)/share/mmcc'
+# }======================================================================

@@ -79,7 +79,15 @@ char *staging_begin(const char *final_dir);
 int staging_commit(const char *staging, const char *final_dir);
 void staging_abort(const char *staging);
 
-/* Directory holding templates/ and runtime/ (env MMCC_SHARE_DIR, else the build's source dir). */
+/* Directory holding templates/, runtime/ and examples/classify: env MMCC_SHARE_DIR, else
+ * found from the executable (<bin>/../share/mmcc installed, <build>/.. in a source tree).
+ * mmcc_share_check() prints an error naming the places looked in and returns -1 when the
+ * data is not there. */
 const char *mmcc_share_dir(void);
+int mmcc_share_check(void);
+
+/* Up to three of NAMES nearest to WORD by edit distance (at most a third of WORD's length
+ * + 2 edits), else up to three containing WORD, as "'a', 'b'" (caller frees); NULL if none. */
+char *closest_names(const char *word, const char *const *names, size_t n);
 
 #endif
