@@ -1,7 +1,8 @@
 # mmcc: ahead-of-time compiler for mmpretrain image classifiers.
 #
 #   make            build build/mmcc
-#   make test       build, then run the test suite (tests/run); ends with "N passed, N failed"
+#   make test       build, then run the test suite (tests/run); ends with
+#                   "N passed, N failed, N skipped"
 #   make test-full  also the slow full-size checks
 #   make san        build build-san/mmcc with -fsanitize=address,undefined
 #   make install    PREFIX=/usr/local DESTDIR=: bin/mmcc and share/mmcc/{templates,runtime,

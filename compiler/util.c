@@ -550,7 +550,7 @@ char *closest_names(const char *word, const char *const *names, size_t n) {
     sb_free(&b);
     return NULL;
   }
-  return sb_take(&b);
+  return b.s;  /* the buffer itself (sb_take would allocate a fresh empty one) */
 }
 
 /* }====================================================================== */

@@ -87,7 +87,7 @@ const char *mmcc_share_dir(void);
 int mmcc_share_check(void);
 
 /* Up to three of NAMES nearest to WORD by edit distance (at most a third of WORD's length
- * + 2 edits), else up to three containing WORD, as "'a', 'b'" (caller frees); NULL if none. */
+ * + 2 edits), else up to three containing WORD (of 4+ characters), as "'a', 'b'" (caller frees); NULL if none. */
 char *closest_names(const char *word, const char *const *names, size_t n);
 
 #endif

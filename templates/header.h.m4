@@ -13,7 +13,7 @@ MM_FRONT_MATTER
  *   target       MM_TARGET_NAME (micro-kernel MM_UKR; needs CPU features: MM_CPU_FEATURES_TEXT)
  *
  * Use (a product needs only this header and lib[[]]MM_ID.a -lm -lpthread, e.g.
- * PKG_CONFIG_PATH=<this directory> cc app.c $(pkg-config --cflags --libs MM_ID)):
+ * cc app.c $(PKG_CONFIG_PATH=<this directory> pkg-config --cflags --libs MM_ID)):
  *
  *   void *ws = aligned_alloc(64, MM_ID_UPPER[[]]_WORKSPACE_BYTES);
  *   float logits[MM_ID_UPPER[[]]_[[]]MM_OUT_NAME];

@@ -9,6 +9,6 @@ Description: MM_NAME compiled by mmcc (MM_TARGET_NAME)
 Version: MM_VERSION
 Cflags: -I${includedir}
 # The library is static only: what it needs is in Libs, so that the plain
-#   PKG_CONFIG_PATH=<this directory> cc app.c $(pkg-config --cflags --libs MM_ID)
+#   cc app.c $(PKG_CONFIG_PATH=<this directory> pkg-config --cflags --libs MM_ID)
 # links (no --static needed).
 Libs: -L${libdir} -l[[]]MM_ID -lm -lpthread
