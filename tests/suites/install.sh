@@ -14,7 +14,7 @@
 # What passed is removed from $OUT at the end (logs kept); a failure keeps everything.
 set -u
 . "$ROOT/tests/lib.sh"
-echo "plan 44"
+echo "plan 46"
 
 FAILED=0
 fail() { FAILED=$((FAILED + 1)); echo "FAIL $1: $2"; }
