@@ -190,8 +190,9 @@ static int build_all(const char *metafile, const build_opts *o, const char *weig
     ckpts[n++] = ck;
   }
   int par = o->jobs < (int)n ? o->jobs : (int)n;
-  diag_note("building %zu variant%s of %s, %d at a time, into %s", n, n == 1 ? "" : "s",
-            metafile, par, o->out);
+  if (n)
+    diag_note("building %zu variant%s of %s, %d at a time, into %s", n, n == 1 ? "" : "s",
+              metafile, par, o->out);
   build_list l = {metafile, NULL, names, ckpts, o};
   int failed = jobs_run(n, names, par, 1, o->out, build_job, &l);
   diag_note("%zu built, %d failed, %d skipped", n - (size_t)failed, failed, skipped);

@@ -69,6 +69,8 @@ int jobs_run(size_t n, const char *const *names, int parallel, int quiet, const 
     sa.sa_handler = handled[k] == SIGCHLD ? on_child : on_signal;
     sigemptyset(&sa.sa_mask);
     sigaction(handled[k], &sa, &saved[k]);
+    if (handled[k] != SIGCHLD && saved[k].sa_handler == SIG_IGN)
+      sigaction(handled[k], &saved[k], NULL);  /* ignored on entry (nohup, `cmd &`): keep so */
     sigdelset(&wait_mask, handled[k]);
   }
   got_signal = 0;

@@ -216,8 +216,12 @@ cp -a "$G/prev" "$G/prev.ref"
 # interrupt SIG DELAY: starts a build over $G/prev, kills it after DELAY s
 interrupt() {
   local sig=$1 delay=$2 n="interrupt_${1}_after_${2}s"
+  # job control on: the build gets its own process group and SIGINT is not ignored, as for a
+  # command typed at a terminal (a script's background jobs ignore SIGINT, and mmcc keeps that)
+  set -m
   CC=$G/slowcc "$MMCC" build "$TB/tiny-a.py" --weights random:9 --out "$G/prev" >"$G/int.log" 2>&1 &
   local pid=$!
+  set +m
   sleep "$delay"
   kill -s "$sig" "$pid"
   wait "$pid"; local rc=$?
