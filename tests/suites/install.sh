@@ -14,7 +14,7 @@
 # What passed is removed from $OUT at the end (logs kept); a failure keeps everything.
 set -u
 . "$ROOT/tests/lib.sh"
-echo "plan 46"
+echo "plan 47"
 
 FAILED=0
 fail() { FAILED=$((FAILED + 1)); echo "FAIL $1: $2"; }
@@ -240,6 +240,27 @@ interrupt INT 2.5
 grep -q 'compiling' "$G/int.log" && ok interrupt_reached_make ||
   fail interrupt_reached_make "the last interrupt came before make: $(tail -n 2 "$G/int.log" | tr '\n' ' ')"
 interrupt TERM 4
+# --all with two workers: both stopped, both previous outputs kept
+if [ -d "$G/all/tiny-a" ] && cp -a "$G/all" "$G/all.ref"; then
+  set -m
+  CC=$G/slowcc "$MMCC" build "$TB/metafile.yml" --all --weights random:9 --root "$TB" -j 2 \
+    --out "$G/all" >"$G/int-all.log" 2>&1 &
+  pid=$!
+  set +m
+  sleep 2.5
+  kill -s INT "$pid"
+  wait "$pid"; rc=$?
+  sleep 0.3
+  why=""
+  [ $rc -ge 128 ] || why="exit $rc (not killed by the signal)"
+  diff -r "$G/all.ref" "$G/all" >"$G/int-all.diff" 2>&1 || why="$why previous output changed"
+  left=$(find "$G/all" -maxdepth 1 -name '*.tmp.*')
+  [ -z "$left" ] || why="$why staging left: $left"
+  pgrep -f "$G/slowcc" >/dev/null && why="$why compiler processes left"
+  if [ -z "$why" ]; then ok interrupt_all_parallel; else fail interrupt_all_parallel "$why"; fi
+else
+  fail interrupt_all_parallel "no previous --all output"
+fi
 # }==================================================================
 
 # Disk: what passed is removed (logs stay); a failure keeps everything for a look.
