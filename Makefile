@@ -16,7 +16,7 @@ CC      ?= cc
 CFLAGS  ?= -O2 -g
 WERROR  ?= -Werror
 MMCC_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) \
-              -DMMCC_VERSION='"$(VERSION)"'
+              -DMMCC_VERSION='"$(VERSION)"' -DMMCC_SHARE_SUBDIR='"$(SHARE_SUBDIR)"'
 LDLIBS  = -lyaml -lm
 VERSION = 0.1.0
 
@@ -58,10 +58,11 @@ clean:
 	rm -rf $(BUILD) $(SAN_BUILD) tests/out
 
 # {====================================================================== install
-# mmcc looks for its data at <bin>/../share/mmcc (util.c: mmcc_share_dir), so the layout
-# below is the whole contract; MMCC_SHARE_DIR overrides it.
+# mmcc looks for its data at <bin>/../$(SHARE_SUBDIR) (given to util.c: mmcc_share_dir), so
+# the layout below is the whole contract; MMCC_SHARE_DIR overrides it.
 PREFIX  ?= /usr/local
 DESTDIR ?=
+SHARE_SUBDIR = share/mmcc
 SHARE_FILES = $(wildcard templates/*.m4 runtime/*.c runtime/*.h) \
               $(wildcard examples/classify/*.c examples/classify/*.h) examples/classify/Makefile
 
@@ -69,9 +70,9 @@ install: $(BUILD)/mmcc
 	install -d '$(DESTDIR)$(PREFIX)/bin'
 	install -m 755 $(BUILD)/mmcc '$(DESTDIR)$(PREFIX)/bin/mmcc'
 	for f in $(SHARE_FILES); do \
-	  install -D -m 644 "$$f" "$(DESTDIR)$(PREFIX)/share/mmcc/$$f" || exit 1; done
+	  install -D -m 644 "$$f" "$(DESTDIR)$(PREFIX)/$(SHARE_SUBDIR)/$$f" || exit 1; done
 
 uninstall:
 	rm -f '$(DESTDIR)$(PREFIX)/bin/mmcc'
-	rm -rf '$(DESTDIR)$(PREFIX)/share/mmcc'
+	rm -rf '$(DESTDIR)$(PREFIX)/$(SHARE_SUBDIR)'
 # }======================================================================

@@ -3,7 +3,6 @@
  * the wait; all cleanup runs in normal context, never in a signal handler. */
 #include "jobs.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -28,24 +27,6 @@ static double now_s(void) {
   struct timespec t;
   clock_gettime(CLOCK_MONOTONIC, &t);
   return (double)t.tv_sec + t.tv_nsec / 1e9;
-}
-
-/* Removes OUT/<anything>.tmp.<pid>: the staging directory of the worker PID. */
-static void remove_staging(const char *out_dir, pid_t pid) {
-  DIR *d = opendir(out_dir);
-  if (!d) return;
-  char *suffix = xasprintf(".tmp.%ld", (long)pid);
-  size_t ls = strlen(suffix);
-  for (struct dirent *e; (e = readdir(d));) {
-    size_t len = strlen(e->d_name);
-    if (len > ls && !strcmp(e->d_name + len - ls, suffix)) {
-      char *p = path_join(out_dir, e->d_name);
-      rm_rf(p);
-      free(p);
-    }
-  }
-  closedir(d);
-  free(suffix);
 }
 
 static void print_log(FILE *log) {
@@ -121,7 +102,7 @@ int jobs_run(size_t n, const char *const *names, int parallel, int quiet, const 
       running--;
       finished++;
       w[i].pid = 0;
-      remove_staging(out_dir, pid);  /* left only if the worker died abnormally */
+      staging_remove_of(out_dir, (long)pid);  /* left only if the worker died abnormally */
       int ok = WIFEXITED(st) && WEXITSTATUS(st) == 0;
       if (!ok) failed++;
       if (quiet) {
@@ -149,7 +130,7 @@ int jobs_run(size_t n, const char *const *names, int parallel, int quiet, const 
       if (w[i].pid > 0) {
         int st;
         while (waitpid(w[i].pid, &st, 0) < 0 && errno == EINTR) {}
-        remove_staging(out_dir, w[i].pid);
+        staging_remove_of(out_dir, (long)w[i].pid);
         if (w[i].log) fclose(w[i].log);
       }
     fprintf(stderr, "mmcc: interrupted (signal %d): staging directories removed, previous "

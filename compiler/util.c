@@ -427,7 +427,7 @@ char *staging_begin(const char *final_dir) {
   char *parent = path_dirname(final_dir);
   if (mkdir_p(parent) != 0) { free(parent); return NULL; }
   free(parent);
-  char *st = xasprintf("%s.tmp.%ld", final_dir, (long)getpid());
+  char *st = xasprintf("%s.tmp.%ld", final_dir, (long)getpid());  /* see staging_remove_of */
   rm_rf(st);
   if (mkdir(st, 0777) != 0) {
     diag_error(st, 0, 0, "cannot create directory: %s", strerror(errno));
@@ -460,13 +460,31 @@ void staging_abort(const char *staging) {
   if (staging) rm_rf(staging);
 }
 
+void staging_remove_of(const char *dir, long pid) {
+  DIR *d = opendir(dir);
+  if (!d) return;
+  char *suffix = xasprintf(".tmp.%ld", pid);  /* the name staging_begin gives */
+  size_t ls = strlen(suffix);
+  for (struct dirent *e; (e = readdir(d));) {
+    size_t len = strlen(e->d_name);
+    if (len > ls && !strcmp(e->d_name + len - ls, suffix)) {
+      char *p = path_join(dir, e->d_name);
+      rm_rf(p);
+      free(p);
+    }
+  }
+  closedir(d);
+  free(suffix);
+}
+
 /* Where templates/ and runtime/ are, relative to the executable: <bin>/../share/mmcc after
- * 'make install', <build>/.. in a source tree (build/mmcc, build-san/mmcc). */
+ * 'make install' (the Makefile's SHARE_SUBDIR), <build>/.. in a source tree (build/mmcc,
+ * build-san/mmcc). */
 static char *share_candidate(int i) {
   char *exe = realpath("/proc/self/exe", NULL);
   if (!exe) return NULL;
   char *bin = path_dirname(exe);
-  char *c = xasprintf(i == 0 ? "%s/../share/mmcc" : "%s/..", bin);
+  char *c = xasprintf(i == 0 ? "%s/../" MMCC_SHARE_SUBDIR : "%s/..", bin);
   char *n = path_normalize(c);
   free(exe);
   free(bin);
