@@ -207,22 +207,28 @@ fi
 # preparing, while packing and while make runs. (The generated Makefile honours $CC.)
 cat >"$G/slowcc" <<'EOF'
 #!/bin/sh
-sleep 2
+sleep 3
 exec cc "$@"
 EOF
 chmod +x "$G/slowcc"
 cp -a "$A/.." "$G/prev"   # the previous output: $G/prev/tiny-a
 cp -a "$G/prev" "$G/prev.ref"
-# interrupt SIG DELAY: starts a build over $G/prev, kills it after DELAY s
+# interrupt SIG DELAY: starts a build over $G/prev, kills it after DELAY s (or "make": while
+# make runs)
 interrupt() {
-  local sig=$1 delay=$2 n="interrupt_${1}_after_${2}s"
+  local sig=$1 delay=$2 n="interrupt_${1}_after_${2}"
   # job control on: the build gets its own process group and SIGINT is not ignored, as for a
   # command typed at a terminal (a script's background jobs ignore SIGINT, and mmcc keeps that)
   set -m
   CC=$G/slowcc "$MMCC" build "$TB/tiny-a.py" --weights random:9 --out "$G/prev" >"$G/int.log" 2>&1 &
   local pid=$!
   set +m
-  sleep "$delay"
+  if [ "$delay" = make ]; then  # once make runs (its first compile sleeps 3 s)
+    for _ in $(seq 100); do grep -q 'compiling' "$G/int.log" && break; sleep 0.2; done
+    sleep 0.5
+  else
+    sleep "$delay"
+  fi
   kill -s "$sig" "$pid"
   wait "$pid"; local rc=$?
   sleep 0.3
@@ -236,10 +242,10 @@ interrupt() {
 }
 interrupt INT 0.2
 interrupt TERM 1
-interrupt INT 2.5
+interrupt INT make
 grep -q 'compiling' "$G/int.log" && ok interrupt_reached_make ||
-  fail interrupt_reached_make "the last interrupt came before make: $(tail -n 2 "$G/int.log" | tr '\n' ' ')"
-interrupt TERM 4
+  fail interrupt_reached_make "the interrupt came before make: $(tail -n 2 "$G/int.log" | tr '\n' ' ')"
+interrupt TERM make
 # --all with two workers: both stopped, both previous outputs kept
 if [ -d "$G/all/tiny-a" ] && cp -a "$G/all" "$G/all.ref"; then
   set -m
@@ -247,7 +253,8 @@ if [ -d "$G/all/tiny-a" ] && cp -a "$G/all" "$G/all.ref"; then
     --out "$G/all" >"$G/int-all.log" 2>&1 &
   pid=$!
   set +m
-  sleep 2.5
+  for _ in $(seq 100); do grep -q 'variants' "$G/int-all.log" && break; sleep 0.2; done
+  sleep 2
   kill -s INT "$pid"
   wait "$pid"; rc=$?
   sleep 0.3
