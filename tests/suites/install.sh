@@ -14,10 +14,11 @@
 # What passed is removed from $OUT at the end (logs kept); a failure keeps everything.
 set -u
 . "$ROOT/tests/lib.sh"
-echo "plan 47"
+plan 47
 
 FAILED=0
-fail() { FAILED=$((FAILED + 1)); echo "FAIL $1: $2"; }
+# counted, so that the outputs are removed only when everything passed
+fail() { FAILED=$((FAILED + 1)); echo "FAIL $1: ${2:-(no reason given)}"; }
 
 TB=$ROOT/tests/build
 G=$OUT/gen
