@@ -39,8 +39,9 @@ P=$OUT/prefix
 COPY=$OUT/tree
 mkdir -p "$COPY"
 # a copy of the tree (the build directory too, timestamps kept, so make has little to do)
-(cd "$ROOT" && tar --exclude=./.git --exclude=./tests/out --exclude=./generated \
-   --exclude=./build-san -cf - .) | (cd "$COPY" && tar xf -)
+# (never the test outputs: $OUT, this copy's destination, may be inside the tree)
+(cd "$ROOT" && tar --exclude=./.git --exclude='./tests/out*' --exclude=./generated \
+   --exclude=./build-san --exclude="./${OUT#"$ROOT"/}" -cf - .) | (cd "$COPY" && tar xf -)
 if make -C "$COPY" -j2 >"$OUT/copy-make.log" 2>&1 &&
     make -C "$COPY" install PREFIX=/opt/mmcc DESTDIR="$P" >"$OUT/install.log" 2>&1; then
   ok install_runs
