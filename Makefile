@@ -1,10 +1,14 @@
 # mmcc: ahead-of-time compiler for mmpretrain image classifiers.
 #
 #   make            build build/mmcc
-#   make test       build, then run the test suite (tests/run); ends with "N passed, N failed"
+#   make test       build, then run the test suite (tests/run); ends with
+#                   "N passed, N failed, N skipped"
 #   make test-full  also the slow full-size checks
 #   make san        build build-san/mmcc with -fsanitize=address,undefined
 #   make fuzz       build the libFuzzer harnesses (clang) and run each FUZZ_SECONDS (default 20)
+#   make install    PREFIX=/usr/local DESTDIR=: bin/mmcc and share/mmcc/{templates,runtime,
+#                   examples/classify} (mmcc finds its data relative to its executable)
+#   make uninstall  the same PREFIX and DESTDIR
 #   make clean
 #
 # The compiler is every compiler/*.c; nothing else needs listing here.
@@ -13,7 +17,7 @@ CC      ?= cc
 CFLAGS  ?= -O2 -g
 WERROR  ?= -Werror
 MMCC_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) \
-              -DMMCC_SHARE_DIR='"$(CURDIR)"' -DMMCC_VERSION='"$(VERSION)"'
+              -DMMCC_VERSION='"$(VERSION)"' -DMMCC_SHARE_SUBDIR='"$(SHARE_SUBDIR)"'
 LDLIBS  = -lyaml -lm
 VERSION = 0.1.0
 
@@ -24,7 +28,7 @@ BUILD     = build
 SAN_BUILD = build-san
 SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-.PHONY: all san test test-full clean
+.PHONY: all san test test-full clean install uninstall
 
 all: $(BUILD)/mmcc
 
@@ -57,3 +61,23 @@ include tests/fuzz/fuzz.mk
 
 clean:
 	rm -rf $(BUILD) $(SAN_BUILD) $(FUZZ_BUILD) tests/out
+
+# {====================================================================== install
+# mmcc looks for its data at <bin>/../$(SHARE_SUBDIR) (given to util.c: mmcc_share_dir), so
+# the layout below is the whole contract; MMCC_SHARE_DIR overrides it.
+PREFIX  ?= /usr/local
+DESTDIR ?=
+SHARE_SUBDIR = share/mmcc
+SHARE_FILES = $(wildcard templates/*.m4 runtime/*.c runtime/*.h) \
+              $(wildcard examples/classify/*.c examples/classify/*.h) examples/classify/Makefile
+
+install: $(BUILD)/mmcc
+	install -d '$(DESTDIR)$(PREFIX)/bin'
+	install -m 755 $(BUILD)/mmcc '$(DESTDIR)$(PREFIX)/bin/mmcc'
+	for f in $(SHARE_FILES); do \
+	  install -D -m 644 "$$f" "$(DESTDIR)$(PREFIX)/$(SHARE_SUBDIR)/$$f" || exit 1; done
+
+uninstall:
+	rm -f '$(DESTDIR)$(PREFIX)/bin/mmcc'
+	rm -rf '$(DESTDIR)$(PREFIX)/$(SHARE_SUBDIR)'
+# }======================================================================

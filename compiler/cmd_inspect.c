@@ -29,7 +29,10 @@ static const char inspect_help[] =
     "                      the test pipeline is adapted (with a warning, as this departs from\n"
     "                      the config): crop := HxW, resize scale S := S * max(H, W) /\n"
     "                      max(crop), rounded half up, at least max(H, W)\n"
-    "  --tensors           also list the model's parameters (state-dict names and shapes)\n";
+    "  --tensors           also list the model's parameters (state-dict names and shapes)\n"
+    "\n"
+    "exit status: 0 success, 1 bad input (metafile, config: the message names the file and\n"
+    "place; an unknown MODEL lists the nearest names), 2 usage.\n";
 
 static const char *out_type_name(vit_out_type t) {
   switch (t) {

@@ -16,7 +16,10 @@ static const char list_help[] =
     "twice, get a warning (METAFILE:LINE:COL of the model entry) on stderr.\n"
     "\n"
     "  --json   print a JSON array of objects with the keys name, config, weights,\n"
-    "           parameters, flops, top1, top5, training_data, collection (null = unknown)\n";
+    "           parameters, flops, top1, top5, training_data, collection (null = unknown)\n"
+    "\n"
+    "exit status: 0 success (warnings included), 1 bad metafile (METAFILE:LINE:COL: error:\n"
+    "...), 2 usage.\n";
 
 static void list_json(const meta_file *mf, strbuf *b) {
   sb_puts(b, "[");

@@ -142,9 +142,11 @@ int cmd_run(int argc, char **argv) {
     goto out;
   }
   if (!is_dir(dir)) {
-    diag_error(dir, 0, 0, "not a directory (give the library directory written by 'mmcc build')");
+    diag_error(dir, 0, 0, "%s (give the library directory written by 'mmcc build')",
+               access(dir, F_OK) != 0 ? strerror(errno) : "not a directory");
     goto out;
   }
+  if (mmcc_share_check()) goto out;
   if (!(id = find_id(dir))) goto out;
   if (!(absdir = realpath(dir, NULL))) {
     diag_error(dir, 0, 0, "%s", strerror(errno));

@@ -371,3 +371,39 @@ int gen_build(gen_plan *p, const char *dir, int build_library) {
   if (rc || gen_emit(p, dir)) return -1;
   return build_library ? gen_lib_build(p, dir) : 0;
 }
+
+/* Objects: in src/, src/runtime/ (the BLIS kernel in src/blis/ is kept: only mmcc can
+ * extract it again). */
+static int remove_objects(const char *sub) {
+  DIR *d = opendir(sub);
+  if (!d) return 0;
+  int rc = 0;
+  for (struct dirent *e; (e = readdir(d));) {
+    size_t len = strlen(e->d_name);
+    if (len > 2 && !strcmp(e->d_name + len - 2, ".o")) {
+      char *f = xasprintf("%s/%s", sub, e->d_name);
+      if (remove(f) != 0) {
+        diag_error(f, 0, 0, "cannot remove: %s", strerror(errno));
+        rc = -1;
+      }
+      free(f);
+    }
+  }
+  closedir(d);
+  return rc;
+}
+
+int gen_lib_trim(const char *dir) {
+  char *blob = xasprintf("%s/src/weights.bin", dir), *src = xasprintf("%s/src", dir),
+       *rt = xasprintf("%s/src/runtime", dir);
+  int rc = 0;
+  if (remove(blob) != 0 && errno != ENOENT) {
+    diag_error(blob, 0, 0, "cannot remove: %s", strerror(errno));
+    rc = -1;
+  }
+  if (remove_objects(src) || remove_objects(rt)) rc = -1;
+  free(blob);
+  free(src);
+  free(rt);
+  return rc;
+}

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "util.h"
 
 typedef struct { const char *name, *help; int (*run)(int, char **); } command;
 
@@ -24,7 +25,13 @@ static void print_help(FILE *f) {
   fprintf(f,
           "\n"
           "'mmcc <command> --help' describes a command.\n"
-          "exit status: 0 success, 1 bad input (config, metafile, checkpoint, image), 2 usage.\n");
+          "exit status: 0 success, 1 bad input (config, metafile, checkpoint, image), 2 usage.\n"
+          "\n"
+          "environment:\n"
+          "  MMCC_SHARE_DIR  directory holding mmcc's templates/, runtime/ and\n"
+          "                  examples/classify/ (default: next to the executable,\n"
+          "                  <bin>/../share/mmcc after 'make install', the source tree for\n"
+          "                  build/mmcc); now: %s\n", mmcc_share_dir());
 }
 
 int is_help(const char *arg) { return !strcmp(arg, "-h") || !strcmp(arg, "--help"); }

@@ -627,8 +627,14 @@ int model_from_metafile(const char *metafile, const char *model_name, const char
   for (size_t i = 0; mm && i < mf.n_models && !dup; i++)
     if (&mf.models[i] != mm && !strcmp(mf.models[i].name, model_name)) dup = &mf.models[i];
   if (!mm) {
-    diag_error(metafile, 0, 0, "no model named '%s' (%zu models; see 'mmcc list %s')",
-               model_name, mf.n_models, metafile);
+    const char **names = xcalloc(mf.n_models + 1, sizeof *names);
+    for (size_t i = 0; i < mf.n_models; i++) names[i] = mf.models[i].name;
+    char *near = closest_names(model_name, names, mf.n_models);
+    diag_error(metafile, 0, 0, "no model named '%s'%s%s (%zu models; see 'mmcc list %s')",
+               model_name, near ? "; did you mean " : "", near ? near : "", mf.n_models,
+               metafile);
+    free(near);
+    free(names);
   } else if (dup) {
     diag_error(metafile, dup->line, dup->col, "model name '%s' is ambiguous: models at "
                "%d:%d (Config %s) and %d:%d (Config %s) both have it", model_name, mm->line,

@@ -3,6 +3,8 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -299,6 +301,11 @@ void fmt_py_float(char out[32], double v) {
 char *read_file(const char *path, size_t *len) {
   FILE *f = fopen(path, "rb");
   if (!f) { diag_error(path, 0, 0, "cannot open: %s", strerror(errno)); return NULL; }
+  if (is_dir(path)) {  /* fopen succeeds on a directory; the read would fail with EISDIR */
+    diag_error(path, 0, 0, "is a directory (a file was expected)");
+    fclose(f);
+    return NULL;
+  }
   strbuf b;
   sb_init(&b);
   char chunk[65536];
@@ -420,7 +427,7 @@ char *staging_begin(const char *final_dir) {
   char *parent = path_dirname(final_dir);
   if (mkdir_p(parent) != 0) { free(parent); return NULL; }
   free(parent);
-  char *st = xasprintf("%s.tmp.%ld", final_dir, (long)getpid());
+  char *st = xasprintf("%s.tmp.%ld", final_dir, (long)getpid());  /* see staging_remove_of */
   rm_rf(st);
   if (mkdir(st, 0777) != 0) {
     diag_error(st, 0, 0, "cannot create directory: %s", strerror(errno));
@@ -430,23 +437,22 @@ char *staging_begin(const char *final_dir) {
   return st;
 }
 
+/* Swaps the two directories with one renameat2(RENAME_EXCHANGE), so <final> is always
+ * either the old or the new output, even if mmcc is killed at any instant; the old output
+ * then sits in <staging> and is removed. */
 int staging_commit(const char *staging, const char *final_dir) {
-  char *old = NULL;
   if (is_dir(final_dir)) {
-    old = xasprintf("%s.old.%ld", final_dir, (long)getpid());
-    rm_rf(old);
-    if (rename(final_dir, old) != 0) {
+    if (renameat2(AT_FDCWD, staging, AT_FDCWD, final_dir, RENAME_EXCHANGE) != 0) {
       diag_error(final_dir, 0, 0, "cannot replace: %s", strerror(errno));
-      free(old);
       return -1;
     }
+    rm_rf(staging);
+    return 0;
   }
   if (rename(staging, final_dir) != 0) {
     diag_error(final_dir, 0, 0, "cannot rename output into place: %s", strerror(errno));
-    if (old) { rename(old, final_dir); free(old); }
     return -1;
   }
-  if (old) { rm_rf(old); free(old); }
   return 0;
 }
 
@@ -454,9 +460,115 @@ void staging_abort(const char *staging) {
   if (staging) rm_rf(staging);
 }
 
+void staging_remove_of(const char *dir, long pid) {
+  DIR *d = opendir(dir);
+  if (!d) return;
+  char *suffix = xasprintf(".tmp.%ld", pid);  /* the name staging_begin gives */
+  size_t ls = strlen(suffix);
+  for (struct dirent *e; (e = readdir(d));) {
+    size_t len = strlen(e->d_name);
+    if (len > ls && !strcmp(e->d_name + len - ls, suffix)) {
+      char *p = path_join(dir, e->d_name);
+      rm_rf(p);
+      free(p);
+    }
+  }
+  closedir(d);
+  free(suffix);
+}
+
+/* Where templates/ and runtime/ are, relative to the executable: <bin>/../share/mmcc after
+ * 'make install' (the Makefile's SHARE_SUBDIR), <build>/.. in a source tree (build/mmcc,
+ * build-san/mmcc). */
+static char *share_candidate(int i) {
+  char *exe = realpath("/proc/self/exe", NULL);
+  if (!exe) return NULL;
+  char *bin = path_dirname(exe);
+  char *c = xasprintf(i == 0 ? "%s/../" MMCC_SHARE_SUBDIR : "%s/..", bin);
+  char *n = path_normalize(c);
+  free(exe);
+  free(bin);
+  free(c);
+  return n;
+}
+
+static int share_has_data(const char *dir) {
+  char *t = xasprintf("%s/templates/common.m4", dir), *r = xasprintf("%s/runtime", dir);
+  int ok = file_exists(t) && is_dir(r);
+  free(t);
+  free(r);
+  return ok;
+}
+
 const char *mmcc_share_dir(void) {
+  static char *found;
   const char *e = getenv("MMCC_SHARE_DIR");
-  return e && *e ? e : MMCC_SHARE_DIR;
+  if (e && *e) return e;
+  if (!found)
+    for (int i = 0; i < 2 && !found; i++) {
+      char *c = share_candidate(i);
+      if (c && share_has_data(c)) found = c;
+      else free(c);
+    }
+  return found ? found : "/nonexistent/share/mmcc";
+}
+
+int mmcc_share_check(void) {
+  const char *e = getenv("MMCC_SHARE_DIR");
+  const char *dir = mmcc_share_dir();
+  if (share_has_data(dir)) return 0;
+  if (e && *e) {
+    diag_error(e, 0, 0, "no mmcc data here (templates/common.m4, runtime/), but the environment "
+                        "variable MMCC_SHARE_DIR names this directory");
+  } else {
+    char *a = share_candidate(0), *b = share_candidate(1);
+    diag_error(NULL, 0, 0, "mmcc's data (templates/, runtime/) not found next to the executable: "
+               "looked in %s and %s; install with 'make install' or set MMCC_SHARE_DIR to the "
+               "directory holding templates/ and runtime/", a ? a : "?", b ? b : "?");
+    free(a);
+    free(b);
+  }
+  return -1;
+}
+
+/* Levenshtein distance, for "did you mean" suggestions. */
+static size_t edit_distance(const char *a, const char *b) {
+  size_t n = strlen(b), *row = xcalloc(n + 1, sizeof *row);
+  for (size_t j = 0; j <= n; j++) row[j] = j;
+  for (size_t i = 1; a[i - 1]; i++) {
+    size_t diag = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= n; j++) {
+      size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+      if (up + 1 < best) best = up + 1;
+      if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
+      diag = up;
+      row[j] = best;
+    }
+  }
+  size_t d = row[n];
+  free(row);
+  return d;
+}
+
+char *closest_names(const char *word, const char *const *names, size_t n) {
+  size_t best = (size_t)-1, limit = strlen(word) / 3 + 2;
+  for (size_t i = 0; i < n; i++) {
+    size_t d = edit_distance(word, names[i]);
+    if (d < best) best = d;
+  }
+  strbuf b;
+  sb_init(&b);
+  int k = 0;
+  for (size_t i = 0; i < n && k < 3; i++)  /* near by edits, else containing WORD */
+    if (best <= limit ? edit_distance(word, names[i]) == best
+                      : strlen(word) >= 4 && strstr(names[i], word) != NULL)
+      sb_printf(&b, "%s'%s'", k++ ? ", " : "", names[i]);
+  if (!k) {
+    sb_free(&b);
+    return NULL;
+  }
+  return b.s;  /* the buffer itself (sb_take would allocate a fresh empty one) */
 }
 
 /* }====================================================================== */

@@ -73,13 +73,24 @@ char *path_join(const char *dir, const char *rel);      /* rel absolute -> copy 
 char *path_normalize(const char *path);                 /* folds "." and "a/.." textually */
 
 /* Atomic output directory: staging_begin() makes an empty sibling "<final>.tmp.<pid>"
- * (parents created); staging_commit() replaces <final> with it by rename; staging_abort()
- * removes it. No half-written <final> is ever visible. */
+ * (parents created); staging_commit() swaps it with <final> in one rename (then removes the
+ * old output); staging_abort() removes it. No half-written <final> is ever visible.
+ * staging_remove_of(dir, pid) removes every staging directory process PID made in DIR
+ * (for the supervisor of a killed worker). */
 char *staging_begin(const char *final_dir);
 int staging_commit(const char *staging, const char *final_dir);
 void staging_abort(const char *staging);
+void staging_remove_of(const char *dir, long pid);
 
-/* Directory holding templates/ and runtime/ (env MMCC_SHARE_DIR, else the build's source dir). */
+/* Directory holding templates/, runtime/ and examples/classify: env MMCC_SHARE_DIR, else
+ * found from the executable (<bin>/../share/mmcc installed, <build>/.. in a source tree).
+ * mmcc_share_check() prints an error naming the places looked in and returns -1 when the
+ * data is not there. */
 const char *mmcc_share_dir(void);
+int mmcc_share_check(void);
+
+/* Up to three of NAMES nearest to WORD by edit distance (at most a third of WORD's length
+ * + 2 edits), else up to three containing WORD (of 4+ characters), as "'a', 'b'" (caller frees); NULL if none. */
+char *closest_names(const char *word, const char *const *names, size_t n);
 
 #endif

@@ -48,6 +48,10 @@ src/weights.o: src/weights.S src/weights.bin
 src/runtime/%.o: src/runtime/%.c src/runtime/mmrt.h
 	$(CC) $(MM_CFLAGS) $(CFLAGS) -c -o $@ $<
 
+# mmcc build keeps src/weights.bin only with --keep-sources (the weights are in the archive).
+src/weights.bin:
+	@echo "$@: not kept (the weights are in lib[[]]MM_ID.a); to rerun this Makefile, rebuild with 'mmcc build ... --keep-sources'" >&2; exit 1
+
 # The assembled blob is as large as the weights: not kept.
 .INTERMEDIATE: src/weights.o
 

@@ -12,7 +12,8 @@ MM_FRONT_MATTER
  *   input        MM_IN_CHANNELS x MM_IN_H x MM_IN_W float32, m4_ifelse(MM_TO_RGB, 1, [[RGB]], [[channel order as decoded]]), normalised
  *   target       MM_TARGET_NAME (micro-kernel MM_UKR; needs CPU features: MM_CPU_FEATURES_TEXT)
  *
- * Use (a product needs only this header and lib[[]]MM_ID.a -lm -lpthread):
+ * Use (a product needs only this header and lib[[]]MM_ID.a -lm -lpthread, e.g.
+ * cc app.c $(PKG_CONFIG_PATH=<this directory> pkg-config --cflags --libs MM_ID)):
  *
  *   void *ws = aligned_alloc(64, MM_ID_UPPER[[]]_WORKSPACE_BYTES);
  *   float logits[MM_ID_UPPER[[]]_[[]]MM_OUT_NAME];

@@ -8,5 +8,7 @@ Name: MM_ID
 Description: MM_NAME compiled by mmcc (MM_TARGET_NAME)
 Version: MM_VERSION
 Cflags: -I${includedir}
-Libs: -L${libdir} -l[[]]MM_ID
-Libs.private: -lm -lpthread
+# The library is static only: what it needs is in Libs, so that the plain
+#   cc app.c $(PKG_CONFIG_PATH=<this directory> pkg-config --cflags --libs MM_ID)
+# links (no --static needed).
+Libs: -L${libdir} -l[[]]MM_ID -lm -lpthread

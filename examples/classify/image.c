@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 int image_decode(const uint8_t *data, size_t size, image *img, char *err, size_t errlen) {
   memset(img, 0, sizeof *img);
@@ -27,9 +28,17 @@ int image_load(const char *path, image *img, char *err, size_t errlen) {
   uint8_t *data;
   long n;
   int rc;
+  struct stat st;
   memset(img, 0, sizeof *img);
   if (!f) {
     snprintf(err, errlen, "cannot open: %s", strerror(errno));
+    return -1;
+  }
+  /* fopen succeeds on a directory, whose "size" is LONG_MAX: say what it is */
+  if (fstat(fileno(f), &st) == 0 && !S_ISREG(st.st_mode)) {
+    snprintf(err, errlen, S_ISDIR(st.st_mode) ? "is a directory (an image file was expected)"
+                                              : "not a regular file");
+    fclose(f);
     return -1;
   }
   if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {

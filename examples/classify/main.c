@@ -135,6 +135,14 @@ int main(int argc, char **argv) {
     return 1;
   }
 
+  /* The library records its weight source ("random:SEED" for mmcc build --weights random). */
+  int synthetic = !strncmp(CONST(WEIGHTS_SOURCE), "random", 6);
+  if (synthetic)
+    fprintf(stderr,
+            "classify: WARNING: %s was built with SYNTHETIC WEIGHTS (%s): the classes below\n"
+            "classify: WARNING: are MEANINGLESS. Build it with --checkpoint for real use.\n",
+            CONST(MODEL_NAME), CONST(WEIGHTS_SOURCE));
+
   for (int n = 0; n < nimages; n++) {
     const char *path = images[n];
     image img;
@@ -156,8 +164,9 @@ int main(int argc, char **argv) {
       failed = 1;
       continue;
     }
-    printf("%s: %d x %d %s%s\n", path, img.width, img.height, img.format,
-           img.orientation != 1 ? " (EXIF orientation applied)" : "");
+    printf("%s: %d x %d %s%s%s\n", path, img.width, img.height, img.format,
+           img.orientation != 1 ? " (EXIF orientation applied)" : "",
+           synthetic ? " [synthetic weights: meaningless classes]" : "");
     k = CALL(topk)(logits, top, index, score);
     for (int i = 0; i < k; i++) {
       const char *name = CALL(class_name)(index[i]);

@@ -15,6 +15,7 @@
 #define MOCK_WORKSPACE_BYTES \
   (3UL * 224 * 224 * 4 + 12UL * 224 * 224 + 24UL * 448 + 8UL * 8192 * 4 + 1024)
 #define MOCK_MODEL_NAME "mock (examples/classify test stand-in)"
+#define MOCK_WEIGHTS_SOURCE "mock" /* as the generated header: "random:SEED" or "checkpoint ..." */
 #define MOCK_RGB 0
 #define MOCK_BGR 1
 
