@@ -6,26 +6,26 @@ R=$ROOT/tests/runner
 # fake suite <TAB> expected summary line <TAB> a line the nested run must print (grep -E)
 cases=$(cat <<'EOF2'
 good	3 passed, 0 failed, 1 skipped	^== good: 3 passed, 0 failed, 1 skipped
-crash-midway	1 passed, 2 failed	ran 1 of 3 planned checks.*|suite exited with status 1
-short-plan	2 passed, 1 failed	ran 2 of 3 planned checks
-over-plan	2 passed, 1 failed	printed 2 check lines, planned 1
-no-plan	1 passed, 1 failed	no plan line
-late-plan	2 passed, 1 failed	plan after 1 check lines
-checker-traceback	1 passed, 1 failed	FAIL tb: died with a traceback: ValueError: checker bug
-checker-bare-traceback	1 passed, 1 failed	ran 1 of 2 planned checks
-checker-signal	1 passed, 1 failed	FAIL sig: killed by signal 11
-checker-silent-exit	0 passed, 1 failed	FAIL quiet: exited with status 3 and printed no FAIL
-checker-fail-exit0	0 passed, 2 failed	FAIL lax: printed FAIL lines but exited with status 0
-checker-short	1 passed, 1 failed	FAIL few: printed 1 check lines, expected 2
-reasonless-skip	1 passed, 1 failed	skip without a reason: skip second
-empty-reason-skip	0 passed, 1 failed	skip without a reason: skip first:
-fail-and-exit	0 passed, 2 failed	suite exited with status 2
-exit-nonzero	1 passed, 1 failed	suite exited with status 1
-killed	1 passed, 1 failed	suite exited with status 137
+crash-midway	1 passed, 2 failed, 0 skipped	ran 1 of 3 planned checks.*|suite exited with status 1
+short-plan	2 passed, 1 failed, 0 skipped	ran 2 of 3 planned checks
+over-plan	2 passed, 1 failed, 0 skipped	printed 2 check lines, planned 1
+no-plan	1 passed, 1 failed, 0 skipped	no plan line
+late-plan	2 passed, 1 failed, 0 skipped	plan after 1 check lines
+checker-traceback	1 passed, 1 failed, 0 skipped	FAIL tb: died with a traceback: ValueError: checker bug
+checker-bare-traceback	1 passed, 1 failed, 0 skipped	ran 1 of 2 planned checks
+checker-signal	1 passed, 1 failed, 0 skipped	FAIL sig: killed by signal 11
+checker-silent-exit	0 passed, 1 failed, 0 skipped	FAIL quiet: exited with status 3 and printed no FAIL
+checker-fail-exit0	0 passed, 2 failed, 0 skipped	FAIL lax: printed FAIL lines but exited with status 0
+checker-short	1 passed, 1 failed, 0 skipped	FAIL few: printed 1 check lines, expected 2
+reasonless-skip	1 passed, 1 failed, 0 skipped	skip without a reason: skip second
+empty-reason-skip	0 passed, 1 failed, 0 skipped	skip without a reason: skip first:
+fail-and-exit	0 passed, 2 failed, 0 skipped	suite exited with status 2
+exit-nonzero	1 passed, 1 failed, 0 skipped	suite exited with status 1
+killed	1 passed, 1 failed, 0 skipped	suite exited with status 137
 EOF2
 )
 nfake=$(ls "$R"/*.sh | wc -l)
-plan $(( $(echo "$cases" | wc -l) + 1 ))
+plan $(( $(echo "$cases" | wc -l) + 2 ))
 # every fake suite has a row here (a new one without a row would test nothing)
 listed=$(echo "$cases" | cut -f1 | sort | tr '\n' ' ')
 present=$(ls "$R"/*.sh | xargs -n1 basename | sed 's/\.sh$//' | sort | tr '\n' ' ')
@@ -41,3 +41,8 @@ while IFS=$'\t' read -r name summary line; do
   elif ! grep -q -E -- "$line" "$OUT/$name.out"; then fail "runner_$name" "no line matching /$line/: $(tr '\n' ' ' <"$OUT/$name.out" | head -c 400)"
   else ok "runner_$name ($last)"; fi
 done <<<"$cases"
+# a suite that passed leaves only its log behind; a failed one keeps its outputs
+left=$(ls -A "$OUT/nested/good" 2>/dev/null | tr '\n' ' ')
+kept=$(ls -A "$OUT/nested/checker-traceback" 2>/dev/null | grep -c -v '^\.log$')
+if [ "$left" = ".log " ] && [ "$kept" -gt 0 ]; then ok "runner_cleans_passed_outputs"
+else fail runner_cleans_passed_outputs "good left: '$left'; checker-traceback kept $kept files"; fi
