@@ -4,6 +4,7 @@
 #   make test       build, then run the test suite (tests/run); ends with "N passed, N failed"
 #   make test-full  also the slow full-size checks
 #   make san        build build-san/mmcc with -fsanitize=address,undefined
+#   make bench      side-by-side benchmark against ONNX Runtime (bench/run; needs bench/deps)
 #   make clean
 #
 # The compiler is every compiler/*.c; nothing else needs listing here.
@@ -23,7 +24,7 @@ BUILD     = build
 SAN_BUILD = build-san
 SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-.PHONY: all san test test-full clean
+.PHONY: all san test test-full bench clean
 
 all: $(BUILD)/mmcc
 
@@ -49,6 +50,11 @@ test: $(BUILD)/mmcc $(SAN_BUILD)/mmcc
 
 test-full: $(BUILD)/mmcc $(SAN_BUILD)/mmcc
 	MMCC_TEST_FULL=1 tests/run
+
+# BENCH_ARGS: options of bench/run (e.g. --models p32-224 --rounds 5)
+bench: $(BUILD)/mmcc
+	bench/deps
+	bench/run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(BUILD) $(SAN_BUILD) tests/out
