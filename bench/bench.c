@@ -7,7 +7,8 @@
  *                                        driver times it from spawn to exit
  *   bench serve IN.f32 MAXBATCH          reads commands on stdin, one reply line each:
  *     run T B N       N timed calls of <id>_forward on B images, T threads
- *                     -> "ms t1 ... tN" (wall time of each call)
+ *                     -> "ms t1 ... tN cpu c1 ... cN" (wall and CPU time of each call, CPU
+                        time of all threads; getrusage's resolution is coarse)
  *     logits T B F    one call, the B x NUM_CLASSES logits written to F -> "done"
  *     rss             -> "rss_kb N" (peak resident set so far)
  *     quit
@@ -31,6 +32,14 @@ static double now_ms(void) {
   struct timespec t;
   clock_gettime(CLOCK_MONOTONIC, &t);
   return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+}
+
+/* CPU time of the process (all threads, user + system) */
+static double cpu_ms(void) {
+  struct rusage u;
+  getrusage(RUSAGE_SELF, &u);
+  return (u.ru_utime.tv_sec + u.ru_stime.tv_sec) * 1e3 +
+         (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e3;
 }
 
 static long rss_kb(void) {
@@ -80,15 +89,18 @@ int main(int argc, char **argv) {
     int th, b, n;
     char path[2048];
     if (sscanf(line, "run %d %d %d", &th, &b, &n) == 3 && b >= 1 && b <= maxb && n >= 1) {
-      t = realloc(t, (size_t)n * sizeof *t);
+      t = realloc(t, 2 * (size_t)n * sizeof *t);
       if (!t) die("out of memory");
       for (int r = 0; r < n; r++) {
-        double t0 = now_ms();
+        double t0 = now_ms(), c0 = cpu_ms();
         if (FN(_forward)(in, b, out, ws, th) != 0) die("forward failed");
         t[r] = now_ms() - t0;
+        t[n + r] = cpu_ms() - c0;
       }
       printf("ms");
       for (int r = 0; r < n; r++) printf(" %.4f", t[r]);
+      printf(" cpu");
+      for (int r = 0; r < n; r++) printf(" %.3f", t[n + r]);
       printf("\n");
     } else if (sscanf(line, "logits %d %d %2047s", &th, &b, path) == 3 && b >= 1 && b <= maxb) {
       if (FN(_forward)(in, b, out, ws, th) != 0) die("forward failed");

@@ -89,7 +89,9 @@ class Mmcc {
   async run(threads, batch, calls) {
     const line = await this.ask(`run ${threads} ${batch} ${calls}`);
     if (!line.startsWith('ms ')) die(`mmcc bench: unexpected reply ${line}`);
-    return line.slice(3).split(' ').map(Number);
+    const [ms, cpu] = line.slice(3).split(' cpu ');
+    this.cpu = cpu.split(' ').map(Number);
+    return ms.split(' ').map(Number);
   }
   quit() { this.p.stdin.write('quit\n'); }
 }
@@ -182,9 +184,10 @@ async function benchModel(m, cfg) {
       };
       await mm.run(t, B, cfg.warmup);
       await ortRun(cfg.warmup);
-      const a = [], b = [], ratios = [];
+      const a = [], b = [], ratios = [], acpu = [];
       for (let r = 0; r < cfg.rounds; r++) {
         const ta = await mm.run(t, B, cfg.calls);
+        acpu.push(...mm.cpu);
         const tb = await ortRun(cfg.calls);
         a.push(...ta);
         b.push(...tb);
@@ -192,7 +195,7 @@ async function benchModel(m, cfg) {
       }
       const cell = {
         threads: t, batch: B,
-        mmcc: { min_ms: min(a), median_ms: median(a), calls: a.length },
+        mmcc: { min_ms: min(a), median_ms: median(a), calls: a.length, median_cpu_ms: median(acpu) },
         ort: { min_ms: min(b), median_ms: median(b), calls: b.length },
         round_ratio: { min: min(ratios), median: median(ratios), max: max(ratios), all: ratios },
       };
