@@ -42,10 +42,17 @@ static double cpu_ms(void) {
          (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e3;
 }
 
+/* Peak resident set (VmHWM) of this program in kB. Not getrusage's ru_maxrss: Linux carries
+ * that across exec, so it would report the spawning process's peak if that was larger. */
 static long rss_kb(void) {
-  struct rusage u;
-  getrusage(RUSAGE_SELF, &u);
-  return u.ru_maxrss;
+  char line[256];
+  long kb = -1;
+  FILE *f = fopen("/proc/self/status", "r");
+  if (!f) return -1;
+  while (fgets(line, sizeof line, f))
+    if (sscanf(line, "VmHWM: %ld", &kb) == 1) break;
+  fclose(f);
+  return kb;
 }
 
 static void die(const char *what) {
