@@ -1,9 +1,39 @@
-# Helpers for test suites (sourced). See tests/run for the output protocol.
+# Helpers for test suites (sourced). See tests/run for the output protocol: `plan N` first,
+# then exactly N lines, each one of ok / FAIL / skip (with a reason).
 # Environment: ROOT, MMCC, MMCC_SAN, PY, OUT (a fresh directory for this suite).
 
+# plan N: the number of check lines this suite prints (computed from the data it loops over).
+plan() {
+  case $1 in ''|*[!0-9]*) echo "FAIL plan: not a number: '$1'"; return 1;; esac
+  echo "plan $1"
+}
 ok()   { echo "ok $1"; }
-fail() { echo "FAIL $1: $2"; }
-skip() { echo "skip $1: $2"; }
+fail() { echo "FAIL $1: ${2:-(no reason given)}"; }
+# skip NAME WHY: a check that did not run; a skip without a reason is a failure
+skip() { if [ -n "${2:-}" ]; then echo "skip $1: $2"; else echo "FAIL $1: skipped without a reason"; fi; }
+
+# run_checker NAME N CMD...: runs a program that prints its own ok/FAIL/skip lines (a Python
+# checker), passes its output through, and adds one FAIL NAME line when it crashed: killed by
+# a signal, a Python traceback, a sanitizer report, a non-zero exit without a FAIL line, a
+# FAIL line with exit status 0, or a count of check lines other than N ('-': any count).
+run_checker() {
+  local n=$1 want=$2; shift 2
+  _rc_seq=$(( ${_rc_seq:-0} + 1 ))
+  local o="$OUT/.checker$_rc_seq.out" e="$OUT/.checker$_rc_seq.err"
+  "$@" >"$o" 2>"$e"; local rc=$?
+  cat "$o"
+  local lines nf why=""
+  lines=$(grep -c -E '^(ok|FAIL|skip) ' "$o"); nf=$(grep -c '^FAIL ' "$o")
+  if [ $rc -gt 128 ]; then why="killed by signal $((rc - 128)) after $lines check lines"
+  elif grep -q '^Traceback ' "$e"; then why="died with a traceback: $(tail -n 1 "$e")"
+  elif grep -q -E 'Sanitizer|runtime error' "$e"; then why="sanitizer report: $(grep -m1 -E 'Sanitizer|runtime error' "$e")"
+  elif [ $rc -ne 0 ] && [ "$nf" -eq 0 ]; then why="exited with status $rc and printed no FAIL: $(tail -n 3 "$e" | tr '\n' ' ')"
+  elif [ $rc -eq 0 ] && [ "$nf" -gt 0 ]; then why="printed FAIL lines but exited with status 0"
+  elif [ "$want" != - ] && [ "$lines" -ne "$want" ]; then why="printed $lines check lines, expected $want"
+  fi
+  [ -z "$why" ] || fail "$n" "$why"
+  return 0
+}
 
 # check NAME CMD...: passes when CMD exits 0.
 check() { local n=$1; shift; if "$@" >"$OUT/.check.out" 2>&1; then ok "$n"; else fail "$n" "$(tail -n 5 "$OUT/.check.out" | tr '\n' ' ')"; fi; }

@@ -3,12 +3,13 @@ with torch's F.interpolate(mode='bicubic', align_corners=False), called as mmpre
 resize_pos_embed calls it (a [1, C, H, W] view permuted from [1, H*W, C] rows).
 
     check_bicubic.py DRIVER TMPDIR exact|native
+    check_bicubic.py --count       the number of lines one mode prints (for the suite's plan)
 
 exact:  run with ATEN_CPU_CAPABILITY=default (torch's portable kernel, no FMA): every value
         must be within 1 ulp (mmcc is bit-identical there).
 native: torch's kernel for this CPU (the AVX2/AVX-512 builds contract to FMA, which moves
         results by a few 1e-7): max |diff| <= 1e-5 x max |input|.
-Prints one ok/FAIL line per grid pair."""
+Prints one ok/FAIL line per grid pair; exit status 1 when any failed."""
 import os
 import subprocess
 import sys
@@ -33,10 +34,14 @@ def ulp_dist(a, b):
 
 
 def main():
+    if sys.argv[1:] == ['--count']:
+        print(len(CASES))
+        return 0
     driver, tmp, mode = sys.argv[1], sys.argv[2], sys.argv[3]
     if mode == 'exact' and os.environ.get('ATEN_CPU_CAPABILITY') != 'default':
         raise SystemExit('check_bicubic.py exact: run with ATEN_CPU_CAPABILITY=default')
     torch.manual_seed(0)
+    bad = 0
     for (ih, iw, oh, ow) in CASES:
         c = 6
         rows = torch.randn(1, ih * iw, c) * 0.5
@@ -55,6 +60,7 @@ def main():
             if d.max() <= 1:
                 print(f'ok {name} ({int((d == 0).sum())}/{d.size} bit-identical)')
             else:
+                bad += 1
                 print(f'FAIL {name}: {int((d > 1).sum())}/{d.size} values off by more than '
                       f'1 ulp (max {int(d.max())} ulp, max abs {float(np.abs(got - ref).max()):.3g})')
         else:
@@ -63,8 +69,10 @@ def main():
             if err <= tol:
                 print(f'ok {name} (max abs diff {err:.2g})')
             else:
+                bad += 1
                 print(f'FAIL {name}: max abs diff {err:.3g} > {tol:.3g}')
+    return 1 if bad else 0
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

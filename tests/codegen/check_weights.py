@@ -12,7 +12,7 @@
     check_weights.py topth DUMP OUT.pth
         writes the dumped tensors as a checkpoint (pos_embed stays on the input grid: use
         vit_ref.py --direct-pos with it), to compare `mmcc build --weights random:SEED`.
-Prints ok/FAIL lines."""
+Prints ok/FAIL lines (ckpt: 2, random: 1); exit status 1 when any failed."""
 import math
 import os
 import struct
@@ -58,9 +58,11 @@ def check_ckpt(cfg_path, ckpt, dump, H, W, name):
     extra = [n for n in got if n not in ref]
     if [n for n in missing if n not in allowed_missing] or extra:
         print(f'FAIL {name}_names: missing {missing}, unexpected {extra}')
-        return
-    if [n for n in order if n in got] != list(got):
-        print(f'FAIL {name}_order: {list(got)[:6]}... is not state_dict order {order[:6]}...')
+        print(f'FAIL {name}_values: not compared (names differ)')
+        return 1
+    bad_order = [n for n in order if n in got] != list(got)
+    if bad_order:
+        print(f'FAIL {name}_names: {list(got)[:6]}... is not state_dict order {order[:6]}...')
     else:
         print(f'ok {name}_names ({len(got)} tensors in state_dict order)')
     bad = []
@@ -75,9 +77,10 @@ def check_ckpt(cfg_path, ckpt, dump, H, W, name):
             bad.append(f'{n}: max abs diff {float(np.abs(a - b).max()):.3g}')
     if bad:
         print(f'FAIL {name}_values: ' + '; '.join(bad[:4]))
-    else:
-        pe = got['backbone.pos_embed'].shape
-        print(f'ok {name}_values (bit-identical; pos_embed {pe[1]} rows for {grid[0]}x{grid[1]})')
+        return 1
+    pe = got['backbone.pos_embed'].shape
+    print(f'ok {name}_values (bit-identical; pos_embed {pe[1]} rows for {grid[0]}x{grid[1]})')
+    return 1 if bad_order else 0
 
 
 def check_random(cfg_path, dump, H, W, name):
@@ -95,7 +98,7 @@ def check_random(cfg_path, dump, H, W, name):
             problems.append(f'{n} mean {float(a.mean()):.3g}, not ~1')
     if problems:
         print(f'FAIL {name}: ' + '; '.join(problems))
-        return
+        return 1
     spec.grid = grid   # synthetic pos_embed is made for the input grid directly
     params = {n: torch.from_numpy(a.copy()) for n, a in got.items()}
     if spec.gen0 and 'backbone.cls_token' not in params:
@@ -108,8 +111,9 @@ def check_random(cfg_path, dump, H, W, name):
     if not np.isfinite(out).all() or spread < 1e-2 or float(np.abs(out[0] - out[1]).max()) < 1e-3:
         print(f'FAIL {name}: reference forward on synthetic weights gives std {spread:.3g}, '
               f'finite {bool(np.isfinite(out).all())}')
-    else:
-        print(f'ok {name} (logits std {spread:.3g}, max |logit| {float(np.abs(out).max()):.3g})')
+        return 1
+    print(f'ok {name} (logits std {spread:.3g}, max |logit| {float(np.abs(out).max()):.3g})')
+    return 0
 
 
 if __name__ == '__main__':
@@ -118,6 +122,8 @@ if __name__ == '__main__':
         sd = {n: torch.from_numpy(v.copy()) for n, v in read_dump(a[1]).items()}
         torch.save({'state_dict': sd}, a[2])
     elif a[0] == 'ckpt':
-        check_ckpt(a[1], a[2], a[3], int(a[4]), int(a[5]), a[6])
+        sys.exit(check_ckpt(a[1], a[2], a[3], int(a[4]), int(a[5]), a[6]))
+    elif a[0] == 'random':
+        sys.exit(check_random(a[1], a[2], int(a[3]), int(a[4]), a[5]))
     else:
-        check_random(a[1], a[2], int(a[3]), int(a[4]), a[5])
+        raise SystemExit(__doc__)

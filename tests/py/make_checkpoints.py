@@ -552,12 +552,15 @@ def main():
     elif cmd == "fuzz":
         make_fuzz(sys.argv[2], int(sys.argv[3]))
     elif cmd == "compare-all":
+        failed = False
         with open(sys.argv[3]) as f:
             for line in f:
                 path, ref = line.split()
                 name = "%s-%s" % (sys.argv[4], os.path.basename(path))
                 err = compare(sys.argv[2], path, ref)
+                failed = failed or bool(err)
                 print("FAIL %s: %s" % (name, err) if err else "ok " + name, flush=True)
+        sys.exit(1 if failed else 0)
     elif cmd == "compare":
         err = compare(sys.argv[2], sys.argv[3], sys.argv[4])
         if err:

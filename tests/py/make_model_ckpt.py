@@ -3,16 +3,19 @@ random values at scales that keep every layer's activations O(1) (so that a comp
 logits exercises all of the model):
 
     make_model_ckpt.py CONFIG.py OUT.pth [--seed N] [--pos-grid G]
-                       [--dtype float32|float16|bfloat16] [--drop NAME]
+                       [--dtype float32|float16|bfloat16] [--drop NAME] [--scale REGEX=F]
 
 --pos-grid G stores backbone.pos_embed for a G x G patch grid instead of the config's
 img_size grid, as the real 384/448 checkpoints do (1+24x24 rows for p16@384, 1+12x12 and
 1+14x14 for p32@384/448); mmpretrain resizes it when loading. Names and shapes come from
 vit_ref.Spec (the reference's own reading of the upstream code), not from mmcc.
 --drop NAME leaves one tensor out (for error tests).
+--scale REGEX=F multiplies the tensors whose names match REGEX by F (e.g. small activations
+into a LayerNorm, where its eps matters: sensitivity checks).
 The file is {'meta': {'dataset_meta': {'classes': [...]}}, 'state_dict': {...}}."""
 import math
 import os
+import re
 import sys
 from collections import OrderedDict
 
@@ -51,7 +54,12 @@ def main(argv):
         if name == 'backbone.pos_embed' and '--pos-grid' in opts:
             gg = int(opts['--pos-grid'])
             shape = (1, spec.extra + gg * gg, shape[2])
-        sd[name] = values(name, shape, g).to(dtype).contiguous()
+        v = values(name, shape, g)
+        if '--scale' in opts:
+            pat, f = opts['--scale'].rsplit('=', 1)
+            if re.fullmatch(pat, name):
+                v = v * float(f)
+        sd[name] = v.to(dtype).contiguous()
     sd.pop(opts.get('--drop'), None)
     classes = [f'class{i}' for i in range(spec.num_classes)]
     torch.save({'meta': {'dataset_meta': {'classes': classes}}, 'state_dict': sd}, out)

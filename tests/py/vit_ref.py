@@ -8,12 +8,14 @@ default is derived here from the resolved config, following the upstream code, n
 mmcc. mmpretrain itself is not importable here (and not needed).
 
     vit_ref.py CONFIG.py|CONFIG.json CHECKPOINT.pth IN.f32 N OUT.f32 [--input-size H W]
-               [--direct-pos]
+               [--direct-pos] [--ln-eps EPS] [--gelu-tanh]
 
 IN.f32 holds N x in_channels x H x W float32 (little-endian, contiguous); OUT.f32 receives
 N x num_classes (headless: N x feature width). H x W defaults to the test pipeline's crop size.
 --direct-pos: the wrong use of a checkpoint whose pos_embed grid differs from img_size's
 (resized once, straight to the input grid) for sensitivity checks.
+--ln-eps EPS, --gelu-tanh: other deliberately WRONG variants for sensitivity checks (every
+LayerNorm with EPS instead of the config's; GELU's tanh approximation instead of erf).
 """
 import json
 import math
@@ -342,6 +344,11 @@ def main(argv):
     else:
         H, W = crop_size(cfg)
     torch.set_num_threads(1)
+    if '--ln-eps' in argv:
+        spec.eps = float(argv[argv.index('--ln-eps') + 1])
+    if '--gelu-tanh' in argv:   # this process only: F.gelu as the tanh approximation
+        erf_gelu = F.gelu
+        F.gelu = lambda x, approximate='none': erf_gelu(x, approximate='tanh')
     params = load_state(spec, argv[1], direct_pos='--direct-pos' in argv)
     import numpy as np
     x = torch.from_numpy(np.fromfile(argv[2], dtype='<f4').reshape(n, spec.in_ch, H, W).copy())

@@ -5,13 +5,21 @@
 MK="$ROOT/tests/py/make_checkpoints.py"
 if [ -x "$MMCC_SAN" ]; then SAN="$MMCC_SAN"; else SAN=""; fi
 
+# The fixtures first: the plan counts one read check per tiny checkpoint and one error check
+# per bad file (each twice with the sanitized build), plus 48 fixed checks.
+$PY "$MK" tiny "$OUT/tiny" >"$OUT/make-tiny.log" 2>&1; made_tiny=$?
+$PY "$MK" bad "$OUT/bad" >"$OUT/make-bad.log" 2>&1; made_bad=$?
+n_tiny=$(cat "$OUT/tiny/manifest.txt" 2>/dev/null | wc -l)
+n_bad=$(cat "$OUT/bad/bad.txt" 2>/dev/null | wc -l)
+if [ -n "$SAN" ]; then plan $(( 2 * n_tiny + 2 * n_bad + 48 )); else plan $(( n_tiny + 1 + n_bad + 48 )); fi
+
 # {=== tiny state dicts in every layout and dtype, read bit-identically (plain and sanitized build)
-if ! $PY "$MK" tiny "$OUT/tiny" >"$OUT/make.log" 2>&1; then
-  fail ckpt-make-tiny "$(tail -3 "$OUT/make.log")"
+if [ $made_tiny -ne 0 ]; then
+  fail ckpt-make-tiny "$(tail -3 "$OUT/make-tiny.log")"
 else
-  $PY "$MK" compare-all "$MMCC" "$OUT/tiny/manifest.txt" read || fail read "compare-all exited $?"
+  run_checker read "$n_tiny" $PY "$MK" compare-all "$MMCC" "$OUT/tiny/manifest.txt" read
   if [ -n "$SAN" ]; then
-    $PY "$MK" compare-all "$SAN" "$OUT/tiny/manifest.txt" read-san || fail read-san "compare-all exited $?"
+    run_checker read-san "$n_tiny" $PY "$MK" compare-all "$SAN" "$OUT/tiny/manifest.txt" read-san
   else
     skip read-san "build-san/mmcc not built (make san)"
   fi
@@ -53,8 +61,8 @@ fi
 # }===
 
 # {=== bad inputs: a specific error each, exit 1, no sanitizer report
-if ! $PY "$MK" bad "$OUT/bad" >"$OUT/make.log" 2>&1; then
-  fail ckpt-make-bad "$(tail -3 "$OUT/make.log")"
+if [ $made_bad -ne 0 ]; then
+  fail ckpt-make-bad "$(tail -3 "$OUT/make-bad.log")"
 else
   while IFS=$'\t' read -r f re; do
     n=$(basename "$f")

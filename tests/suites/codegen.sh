@@ -6,9 +6,12 @@
 #   2. weights_from_checkpoint / weights_random through tests/codegen/weights_dump
 #   3. every tiny config in tests/codegen/t*.py: checkpoint (tests/py/make_model_ckpt.py),
 #      `mmcc build`, tests/codegen/run_model.c linked with only lib<id>.a -lm -lpthread,
-#      batch 1 and 3, logits vs vit_ref.py: max |diff| <= 1e-4 x max |ref|
-#   4. pos_embed grids that differ from img_size's (load-time + forward resize)
-#   5. full size: bundled configs/clip p32 at 224/384/448 and p16 at 224 with checkpoints
+#      batch 1 and 3, logits vs vit_ref.py: max |diff| <= 1e-5 x max |ref| (measured ~1e-6)
+#   4. pos_embed grids that differ from img_size's (load-time + forward resize); the targets
+#      haswell and generic against the reference; 1, 2, 3, 5, 16 and 64 threads
+#   5. sensitivity: the reference with a wrong LayerNorm eps, GELU's tanh form, or the
+#      pos_embed resize skipped differs from the right one by more than the tolerance
+#   6. full size: bundled configs/clip p32 at 224/384/448 and p16 at 224 with checkpoints
 #      shaped like the real ones; all six with MMCC_TEST_FULL=1
 set -u
 . "$ROOT/tests/lib.sh"
@@ -16,6 +19,20 @@ set -u
 CG=$ROOT/tests/codegen
 REFPY=$ROOT/tests/py
 CFLAGS_T="-std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror"
+
+# {================================================================== the plan
+# counted from the data the sections below loop over
+n_t=$(ls "$CG"/t*.py | wc -l)                     # tiny configs
+n_bic=$("$PY" "$CG/check_bicubic.py" --count)      # bicubic grid pairs (two modes)
+n_full=4; [ "${MMCC_TEST_FULL:-0}" = 1 ] && n_full=6
+THREADS="2 3 5 16 64"                              # against 1 thread (64: clamped to 16)
+n_weights=$(( 2 * n_t + 2 * 5 + 2 + 2 + 2 + 1 + 6 ))  # ckpt x t*, t02 variants, rect, p32-384, random x 2, asan, errors
+# 4 per t* (build, header, parity n1 n3); threads; u10 x 2; grid6 + pos_resize_matters;
+# small + ln_eps + gelu; haswell, generic; random; rect (n1 n3); 3 per full model, its
+# threads and pos_resize check, and the skip that stands for p16@384/448 without FULL
+n_build=$(( 4 * n_t + 1 + 2 + 4 + 5 + 6 + 3 + 4 + 3 * n_full + 1 + 1 + (6 - n_full) / 2 ))
+plan $(( 3 + 2 * n_bic + n_weights + n_build ))
+# }==================================================================
 
 # {================================================================== drivers
 # The compiler's objects (except main.o) as an archive, so a driver pulls in only what it uses.
@@ -56,8 +73,8 @@ build_driver weights_dump_san "$CG/weights_dump.c" san && have_san=1
 # {================================================================== 1. bicubic
 if [ $have_bicubic -eq 1 ]; then
   mkdir -p "$OUT/bicubic"
-  ATEN_CPU_CAPABILITY=default "$PY" "$CG/check_bicubic.py" "$OUT/bicubic_driver" "$OUT/bicubic" exact
-  "$PY" "$CG/check_bicubic.py" "$OUT/bicubic_driver" "$OUT/bicubic" native
+  ATEN_CPU_CAPABILITY=default run_checker bicubic_exact "$n_bic" "$PY" "$CG/check_bicubic.py" "$OUT/bicubic_driver" "$OUT/bicubic" exact
+  run_checker bicubic_native "$n_bic" "$PY" "$CG/check_bicubic.py" "$OUT/bicubic_driver" "$OUT/bicubic" native
 else
   skip bicubic "driver did not build (reported above)"
 fi
@@ -85,7 +102,7 @@ if [ $have_dump -eq 1 ]; then
     read -r H Wd < <(crop "$cfg")
     make_ckpt "$cfg" "$W/$n.pth" --seed 11 || { fail "weights_$n" "make_model_ckpt failed"; continue; }
     if "$OUT/weights_dump" "$cfg" "$W/$n.pth" "$W/$n.dump" >"$W/$n.log" 2>&1; then
-      ATEN_CPU_CAPABILITY=default "$PY" "$CG/check_weights.py" ckpt "$cfg" "$W/$n.pth" "$W/$n.dump" "$H" "$Wd" "weights_$n"
+      ATEN_CPU_CAPABILITY=default run_checker "weights_$n" 2 "$PY" "$CG/check_weights.py" ckpt "$cfg" "$W/$n.pth" "$W/$n.dump" "$H" "$Wd" "weights_$n"
     else
       fail "weights_$n" "weights_dump: $(tail -n 3 "$W/$n.log" | tr '\n' ' ')"
     fi
@@ -99,14 +116,14 @@ if [ $have_dump -eq 1 ]; then
     # shellcheck disable=SC2086
     make_ckpt "$cfg" "$W/t02-$tag.pth" --seed 12 $opts || { fail "weights_t02_$tag" "make_model_ckpt failed"; continue; }
     if "$OUT/weights_dump" "$cfg" "$W/t02-$tag.pth" "$W/t02-$tag.dump" >"$W/t02-$tag.log" 2>&1; then
-      ATEN_CPU_CAPABILITY=default "$PY" "$CG/check_weights.py" ckpt "$cfg" "$W/t02-$tag.pth" "$W/t02-$tag.dump" 40 40 "weights_t02_$tag"
+      ATEN_CPU_CAPABILITY=default run_checker "weights_t02_$tag" 2 "$PY" "$CG/check_weights.py" ckpt "$cfg" "$W/t02-$tag.pth" "$W/t02-$tag.dump" 40 40 "weights_t02_$tag"
     else
       fail "weights_t02_$tag" "weights_dump: $(tail -n 3 "$W/t02-$tag.log" | tr '\n' ' ')"
     fi
   done
   # non-square input grid (5x4) from the square checkpoint (6x6) and img_size (4x4) grids
   if "$OUT/weights_dump" "$cfg" "$W/t02-grid6.pth" "$W/t02-rect.dump" --input-size 40 32 >"$W/t02-rect.log" 2>&1; then
-    ATEN_CPU_CAPABILITY=default "$PY" "$CG/check_weights.py" ckpt "$cfg" "$W/t02-grid6.pth" "$W/t02-rect.dump" 40 32 weights_t02_rect
+    ATEN_CPU_CAPABILITY=default run_checker weights_t02_rect 2 "$PY" "$CG/check_weights.py" ckpt "$cfg" "$W/t02-grid6.pth" "$W/t02-rect.dump" 40 32 weights_t02_rect
   else
     fail weights_t02_rect "weights_dump: $(tail -n 3 "$W/t02-rect.log" | tr '\n' ' ')"
   fi
@@ -114,7 +131,7 @@ if [ $have_dump -eq 1 ]; then
   cfg=$ROOT/configs/clip/vit-base-p32_pt-64xb64_in1k-384px.py
   if make_ckpt "$cfg" "$W/p32-384.pth" --seed 13 --pos-grid 12; then
     if "$OUT/weights_dump" "$cfg" "$W/p32-384.pth" "$W/p32-384.dump" >"$W/p32-384.log" 2>&1; then
-      ATEN_CPU_CAPABILITY=default "$PY" "$CG/check_weights.py" ckpt "$cfg" "$W/p32-384.pth" "$W/p32-384.dump" 384 384 weights_clip_p32_384
+      ATEN_CPU_CAPABILITY=default run_checker weights_clip_p32_384 2 "$PY" "$CG/check_weights.py" ckpt "$cfg" "$W/p32-384.pth" "$W/p32-384.dump" 384 384 weights_clip_p32_384
     else
       fail weights_clip_p32_384 "weights_dump: $(tail -n 3 "$W/p32-384.log" | tr '\n' ' ')"
     fi
@@ -127,7 +144,7 @@ if [ $have_dump -eq 1 ]; then
     n=$(basename "$cfg" .py)
     read -r H Wd < <(crop "$cfg")
     if "$OUT/weights_dump" "$cfg" --random 7 "$W/$n.rand" >"$W/$n.rand.log" 2>&1; then
-      "$PY" "$CG/check_weights.py" random "$cfg" "$W/$n.rand" "$H" "$Wd" "weights_random_$n"
+      run_checker "weights_random_$n" 1 "$PY" "$CG/check_weights.py" random "$cfg" "$W/$n.rand" "$H" "$Wd" "weights_random_$n"
     else
       fail "weights_random_$n" "$(tail -n 3 "$W/$n.rand.log" | tr '\n' ' ')"
     fi
@@ -142,9 +159,12 @@ if [ $have_dump -eq 1 ]; then
     else
       fail weights_asan_clean "$(grep -m2 -E 'Sanitizer|runtime error|error' "$W/san.log" | tr '\n' ' ')"
     fi
+  else
+    skip weights_asan_clean "weights_dump_san did not build (reported above)"
   fi
   "$PY" -c "import torch; d = torch.load('$W/t02-grid6.pth'); sd = d['state_dict']
-sd['backbone.pos_embed'] = sd['backbone.pos_embed'][:, :20]; torch.save(d, '$W/badpos.pth')"
+sd['backbone.pos_embed'] = sd['backbone.pos_embed'][:, :20]; torch.save(d, '$W/badpos.pth')" ||
+    echo "# making badpos.pth failed (weights_bad_pos_grid fails below)"
   expect_error weights_bad_pos_grid "tensor 'backbone\.pos_embed': 20 rows do not form" \
     "$D" "$CG/t02-prenorm-resize.py" "$W/badpos.pth" "$W/x.dump"
   expect_error weights_not_a_checkpoint "not a checkpoint" \
@@ -163,7 +183,8 @@ sd['backbone.pos_embed'] = sd['backbone.pos_embed'][:, :20]; torch.save(d, '$W/b
   fi
   expect_error weights_wrong_shape "tensor 'backbone\.[a-z_.0-9]+'.*expected shape" \
     "$D" "$CG/t03-noqkvbias-nofinal.py" "$W/t01-d20-p4.pth" "$W/x.dump"
-  make_ckpt "$CG/t01-d20-p4.py" "$W/t01-drop.pth" --seed 11 --drop backbone.layers.1.attn.qkv.bias
+  make_ckpt "$CG/t01-d20-p4.py" "$W/t01-drop.pth" --seed 11 --drop backbone.layers.1.attn.qkv.bias ||
+    echo "# make_model_ckpt --drop failed (weights_missing_tensor fails below)"
   expect_error weights_missing_tensor "tensor 'backbone\.layers\.1\.attn\.qkv\.bias'.*missing" \
     "$D" "$CG/t01-d20-p4.py" "$W/t01-drop.pth" "$W/x.dump"
 else
@@ -233,13 +254,13 @@ parity() {  # TAG CONFIG CKPT H W OUTDIM-EXPECTED BATCH... ; needs build_lib don
       fail "parity_${tag}_n$nb" "run_model: $(tail -n 2 "$GEN/$tag.run.log" | tr '\n' ' ')"
       continue
     fi
-    "$PY" "$CG/compare.py" "$GEN/$tag.out$nb" "$GEN/$tag.ref$nb" "$nb" "parity_${tag}_n$nb"
+    run_checker "parity_${tag}_n$nb" 1 "$PY" "$CG/compare.py" "$GEN/$tag.out$nb" "$GEN/$tag.ref$nb" "$nb" "parity_${tag}_n$nb"
   done
 }
 
-threads_same() {  # TAG N: outputs for 1, 2, 3 threads are identical bytes
+threads_same() {  # TAG N [THREADS]: outputs for each thread count are 1 thread's bytes
   local tag=$1 nb=$2 t
-  for t in 2 3; do
+  for t in ${3:-$THREADS}; do
     if ! "$GEN/$tag.run" "$GEN/$tag.in$nb" "$nb" "$GEN/$tag.out$nb.t$t" "$t" >/dev/null 2>&1; then
       fail "threads_$tag" "run with $t threads failed"; return
     fi
@@ -247,7 +268,21 @@ threads_same() {  # TAG N: outputs for 1, 2, 3 threads are identical bytes
       fail "threads_$tag" "output with $t threads differs from 1 thread"; return
     fi
   done
-  ok "threads_$tag (1, 2, 3 threads: identical bytes)"
+  ok "threads_$tag (1 $(echo ${3:-$THREADS}) threads: identical bytes)"
+}
+
+# sensitive NAME TAG CONFIG CKPT H W N VIT_REF-OPTION...: the reference run with a wrong
+# variant differs from the library's output (which parity showed to match the right one)
+# by more than the parity tolerance, so parity would catch that mistake
+sensitive() {
+  local n=$1 tag=$2 cfg=$3 ck=$4 H=$5 Wd=$6 nb=$7; shift 7
+  if [ ! -f "$GEN/$tag.out$nb" ]; then fail "$n" "no output of $tag (reported above)"
+  elif "$PY" "$REFPY/vit_ref.py" "$cfg" "$ck" "$GEN/$tag.in$nb" "$nb" "$GEN/$tag.wrong$nb" \
+      --input-size "$H" "$Wd" "$@" >"$GEN/$tag.wrong.log" 2>&1; then
+    run_checker "$n" 1 "$PY" "$CG/compare.py" "$GEN/$tag.out$nb" "$GEN/$tag.wrong$nb" "$nb" "$n" --differ
+  else
+    fail "$n" "reference $* failed: $(tail -n 2 "$GEN/$tag.wrong.log" | tr '\n' ' ')"
+  fi
 }
 
 outdim() {  # CONFIG -> num_classes, or the feature width of a headless model
@@ -266,7 +301,8 @@ else
     build_lib "$n" "$cfg" "$ck" || continue
     parity "$n" "$cfg" "$ck" "$H" "$Wd" "$(outdim "$cfg")" 1 3
   done
-  [ -x "$GEN/t02-prenorm-resize.run" ] && threads_same t02-prenorm-resize 3
+  if [ -x "$GEN/t02-prenorm-resize.run" ]; then threads_same t02-prenorm-resize 3
+  else fail threads_t02-prenorm-resize "no t02 library (reported above)"; fi
 
   # a 0.x option mmcc does not support: a positioned diagnostic, no output directory
   cfg=$CG/u10-0x-nocls.py
@@ -275,6 +311,8 @@ else
       "$MMCC" build "$cfg" --checkpoint "$GEN/u10.pth" --out "$GEN/u10"
     if [ -e "$GEN/u10/u10-0x-nocls" ]; then fail unsupported_0x_nocls_no_output "$GEN/u10/u10-0x-nocls exists"
     else ok unsupported_0x_nocls_no_output; fi
+  else
+    fail unsupported_0x_nocls "make_model_ckpt failed: $(tail -n 2 "$GEN/u10.pth.log" | tr '\n' ' ')"
   fi
 
   # 4. a checkpoint whose pos_embed grid (6x6) differs from img_size's (4x4): mmcc must match
@@ -282,15 +320,32 @@ else
   # the checkpoint's grid directly (6x6 -> 5x5)
   cfg=$CG/t02-prenorm-resize.py
   ck=$GEN/t02-grid6.pth
-  if make_ckpt "$cfg" "$ck" --seed 22 --pos-grid 6 && build_lib t02-grid6 "$cfg" "$ck"; then
+  if ! make_ckpt "$cfg" "$ck" --seed 22 --pos-grid 6; then
+    fail build_t02-grid6 "make_model_ckpt failed: $(tail -n 2 "$ck.log" | tr '\n' ' ')"
+  elif build_lib t02-grid6 "$cfg" "$ck"; then
     parity t02-grid6 "$cfg" "$ck" 40 40 10 3
-    if "$PY" "$REFPY/vit_ref.py" "$cfg" "$ck" "$GEN/t02-grid6.in3" 3 "$GEN/t02-grid6.direct3" \
-        --input-size 40 40 --direct-pos >/dev/null 2>&1; then
-      "$PY" "$CG/compare.py" "$GEN/t02-grid6.out3" "$GEN/t02-grid6.direct3" 3 pos_resize_matters --differ
-    else
-      fail pos_resize_matters "reference --direct-pos failed"
-    fi
+    sensitive pos_resize_matters t02-grid6 "$cfg" "$ck" 40 40 3 --direct-pos
   fi
+
+  # 5. a wrong LayerNorm eps or GELU form, at the parity tolerance: small activations into
+  # the pre_norm LayerNorm (patch embedding, pos_embed, class token scaled by 0.01), where
+  # eps = 1e-5 instead of the config's 1e-6 moves the logits by percent; erf vs tanh GELU
+  # moves them by ~1e-4 x max |ref|
+  ck=$GEN/t02-small.pth
+  if ! make_ckpt "$cfg" "$ck" --seed 23 --pos-grid 6 --scale 'backbone\.(pos_embed|cls_token|patch_embed\..*)=0.01'; then
+    fail build_t02-small "make_model_ckpt failed: $(tail -n 2 "$ck.log" | tr '\n' ' ')"
+  elif build_lib t02-small "$cfg" "$ck"; then
+    parity t02-small "$cfg" "$ck" 40 40 10 3
+    sensitive ln_eps_matters t02-small "$cfg" "$ck" 40 40 3 --ln-eps 1e-5
+    sensitive gelu_form_matters t02-small "$cfg" "$ck" 40 40 3 --gelu-tanh
+  fi
+
+  # the other x86 targets' numbers (not only that they link): haswell's AVX2 kernel and
+  # BLIS's portable generic kernel against the reference
+  for tg in haswell generic; do
+    MMCC_EXTRA="--target $tg" build_lib "t02-$tg" "$cfg" "$GEN/t02-grid6.pth" &&
+      parity "t02-$tg" "$cfg" "$GEN/t02-grid6.pth" 40 40 10 3
+  done
 
   # `mmcc build --weights random:7` computes what the reference computes with the same
   # synthetic weights (weights_dump --random 7; pos_embed made for the input grid, hence
@@ -300,7 +355,7 @@ else
     build_lib t02-random "$cfg" random:7 &&
       REF_EXTRA=--direct-pos parity t02-random "$cfg" "$GEN/rand7.pth" 40 40 10 3
   else
-    fail parity_t02-random "weights_dump --random / conversion failed"
+    fail build_t02-random "weights_dump --random / conversion failed"
   fi
 
   # a rectangular input (--input-size 40x32: 5x4 grid) on a square 4x4 img_size grid
@@ -308,7 +363,7 @@ else
   MMCC_EXTRA="--input-size 40x32" build_lib t02-rect "$cfg" "$GEN/t02-grid6.pth" &&
     parity t02-rect "$cfg" "$GEN/t02-grid6.pth" 40 32 10 1 3
 
-  # 5. full size
+  # 6. full size
   full=(
     "vit-base-p32_pt-64xb64_in1k:7"
     "vit-base-p32_pt-64xb64_in1k-384px:12"
@@ -320,6 +375,7 @@ else
   else
     skip full_p16_384_448 "p16@384/448 run with MMCC_TEST_FULL=1 (make test-full)"
   fi
+  # the skip above stands for 3 x 2 checks: counted as (6 - n_full) / 2 = 1 in the plan
   for e in "${full[@]}"; do
     n=${e%%:*}; grid=${e#*:}
     cfg=$ROOT/configs/clip/$n.py
@@ -337,7 +393,7 @@ else
       if [ "$n" = vit-base-p32_pt-64xb64_in1k-384px ] && [ -f "$GEN/$tag.out2" ]; then
         if "$PY" "$REFPY/vit_ref.py" "$cfg" "$ck" "$GEN/$tag.in2" 2 "$GEN/$tag.direct2" \
             --input-size "$H" "$Wd" --direct-pos >/dev/null 2>&1; then
-          "$PY" "$CG/compare.py" "$GEN/$tag.out2" "$GEN/$tag.direct2" 2 "pos_resize_matters_$tag" --differ
+          run_checker "pos_resize_matters_$tag" 1 "$PY" "$CG/compare.py" "$GEN/$tag.out2" "$GEN/$tag.direct2" 2 "pos_resize_matters_$tag" --differ
         else
           fail "pos_resize_matters_$tag" "reference --direct-pos failed"
         fi
@@ -347,4 +403,3 @@ else
   done
 fi
 # }==================================================================
-exit 0

@@ -40,6 +40,13 @@ d = same(got, json.load(open(sys.argv[2])))
 if d: print(d); sys.exit(1)
 PY
 
+# the plan: one check per eval file and merge case with expected.json, two (plain and
+# sanitized) per error case, 32 fixed checks below
+n_eval=$(ls "$T"/eval/*.py | wc -l); n_merge=$(ls -d "$T"/merge/*/ | wc -l)
+n_merge_err=$(ls -d "$T"/merge/*/ | while read -r d; do [ -f "$d/expected.json" ] || echo; done | wc -l)
+n_err=$(ls "$T"/errors/*.py | wc -l)
+plan $(( n_eval + n_merge + n_merge_err + 2 * n_err + 32 ))
+
 have_san=1
 [ -x "$MMCC_SAN" ] || have_san=0
 # private copies: in a shared working tree build/mmcc may be relinked while the suite runs

@@ -1,6 +1,7 @@
 # The README's first command: scripts/demo must build, link and run a bundled CLIP model.
 # (p32: the same path as the default p16 model, at a quarter of the cost.)
 . "$ROOT/tests/lib.sh"
+plan 6
 model=clip-vit-base-p32_openai-pre_3rdparty_in1k
 if MMCC_DEMO_OUT="$OUT/gen" "$ROOT/scripts/demo" "$model" >"$OUT/demo.out" 2>"$OUT/demo.err"; then
   ok demo-runs

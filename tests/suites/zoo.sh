@@ -9,6 +9,8 @@ cd "$ROOT" || exit 1
 
 ZOO=configs/clip/metafile.yml
 ZOO1=tests/configs-1x/configs/clip/metafile.yml
+# the plan: one check per zoo config file (0.x and 1.x layouts), 111 fixed checks
+plan $(( $(ls configs/clip/*.py tests/configs-1x/configs/clip/*.py | wc -l) + 111 ))
 
 # pyjson NAME FILE PYTHON: run PYTHON with `d` = the JSON document in FILE; the check passes
 # when PYTHON prints nothing, else its output is the failure reason.
@@ -18,7 +20,9 @@ pyjson() {
 import json, sys
 d = json.load(open(sys.argv[1]))
 $code" "$f" 2>&1)
-  if [ -z "$why" ]; then ok "$n"; else fail "$n" "$(echo "$why" | tail -n 3 | tr '\n' ' ')"; fi
+  local rc=$?
+  if [ $rc -eq 0 ] && [ -z "$why" ]; then ok "$n"
+  else fail "$n" "exit $rc: $(echo "$why" | tail -n 3 | tr '\n' ' ')"; fi
 }
 
 # The 14 CLIP models: name -> patch, input size (from the model names and issue 2).
@@ -95,7 +99,7 @@ fi
 for z in "$MIXED" tests/models/meta/alias.yml "$ZOO"; do
   tag=$(basename "$z")
   $MMCC list "$z" >/dev/null 2>"$OUT/missing-$tag.err"
-  why=$("$PY" - "$z" "$OUT/missing-$tag.err" 2>&1 <<'EOF'
+  why=$("$PY" - "$z" "$OUT/missing-$tag.err" 2>&1 <<'EOF' || echo "checker exited with status $?"
 import sys, yaml
 path, errf = sys.argv[1], sys.argv[2]
 node = next(yaml.compose_all(open(path)))      # the first document, as mmcc reads it
@@ -172,7 +176,7 @@ for z in "$ZOO" "$ZOO1"; do
     if ! $MMCC inspect "$z" "$name" >"$f" 2>"$OUT/inspect.err"; then
       bad="$bad $name: $(head -c 200 "$OUT/inspect.err")"; continue
     fi
-    why=$("$PY" - "$f" "$name" "$gen" <<'EOF'
+    why=$("$PY" - "$f" "$name" "$gen" 2>&1 <<'EOF' || echo "checker exited with status $?"
 import json, sys
 d = json.load(open(sys.argv[1])); name = sys.argv[2]; gen = sys.argv[3]
 patch = 16 if '-p16_' in name else 32
@@ -362,7 +366,7 @@ EOF
   D=$E2E/tiny-pipeline
   if cc -std=c11 -o "$OUT/e2e-app" "$OUT/e2e.c" -I"$D" "$D/libtiny_pipeline.a" -lm -lpthread 2>"$OUT/e2e.cc.log"; then
     "$OUT/e2e-app" 400 300 300 400 301 303 1000 200 40 48 >"$OUT/e2e.rc" 2>"$OUT/e2e.f32"
-    why=$("$PY" - "$OUT/e2e.rc" "$OUT/e2e.f32" 2>&1 <<'EOF'
+    why=$("$PY" - "$OUT/e2e.rc" "$OUT/e2e.f32" 2>&1 <<'EOF' || echo "checker exited with status $?"
 import sys, numpy as np
 from PIL import Image
 sizes = [(400, 300), (300, 400), (301, 303), (1000, 200), (40, 48)]

@@ -1,0 +1,3 @@
+# no plan line at all
+. "$ROOT/tests/lib.sh"
+ok first

@@ -1,0 +1,5 @@
+# prints more checks than planned
+. "$ROOT/tests/lib.sh"
+plan 1
+ok first
+ok second
