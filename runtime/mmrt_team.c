@@ -7,6 +7,7 @@
  * each with its own workspace and thread count, never share workers or barriers; when every
  * pool is taken, the caller runs on threads created for that call alone (as before the
  * pools existed), which is slower but equally correct.
+ * Workers exit and are joined at process exit (pools_shutdown).
  * Waits spin briefly first (stages are short and the team small, so spinning beats sleeping),
  * then sleep, so that idle workers use no CPU and an oversubscribed machine is not burnt. */
 #include <pthread.h>
@@ -56,6 +57,8 @@ struct pool {
   atomic_uint job;        /* job generation */
   atomic_int pending;     /* workers of the current job still running */
   int sleeping;           /* the owner sleeps on done (under mu) */
+  int quit;               /* workers exit (under mu): at process exit, see pools_shutdown */
+  pthread_t th[MMRT_MAX_THREADS];
   mmrt_team team;
   pool_worker w[MMRT_MAX_THREADS];
 };
@@ -75,6 +78,10 @@ static void *pool_main(void *arg) {
      * under mu, where the owner writes it) */
     for (;;) {
       unsigned j = atomic_load_explicit(&p->job, memory_order_acquire);
+      if (p->quit) {
+        pthread_mutex_unlock(&p->mu);
+        return NULL;
+      }
       if (j != seen && w->tid < p->team.n) {
         seen = j;
         break;
@@ -103,6 +110,27 @@ static void pools_atfork_child(void) {
   }
 }
 
+/* At process exit (or when a shared object holding the library is unloaded), the workers of
+ * every idle pool exit and are joined, so no thread outlives the code it runs and leak
+ * checkers see every thread's memory returned. A pool still in use by another thread is
+ * left alone. */
+__attribute__((destructor)) static void pools_shutdown(void) {
+  for (int i = 0; i < MMRT_POOLS; i++) {
+    pool *p = &pools[i];
+    if (atomic_exchange_explicit(&p->busy, 1, memory_order_acquire)) continue;
+    if (p->ready && p->nworkers > 0) {
+      pthread_mutex_lock(&p->mu);
+      p->quit = 1;
+      pthread_cond_broadcast(&p->wake);
+      pthread_mutex_unlock(&p->mu);
+      for (int t = 1; t <= p->nworkers; t++) pthread_join(p->th[t], NULL);
+      p->ready = 0; /* a later call (another destructor) starts afresh */
+      p->nworkers = 0;
+    }
+    atomic_store_explicit(&p->busy, 0, memory_order_release);
+  }
+}
+
 static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
 static void register_atfork(void) { pthread_atfork(NULL, NULL, pools_atfork_child); }
 
@@ -115,22 +143,17 @@ static int pool_run(pool *p, int n, void (*fn)(void *, mmrt_team *, int), void *
     atomic_init(&p->job, 0u);
     atomic_init(&p->pending, 0);
     p->sleeping = 0;
+    p->quit = 0;
     team_init(&p->team, 1, NULL, NULL);
     p->nworkers = 0;
     p->ready = 1;
   }
   while (p->nworkers < n - 1) {
     pool_worker *w = &p->w[p->nworkers + 1];
-    pthread_t th;
-    pthread_attr_t a;
     w->p = p;
     w->tid = p->nworkers + 1;
     w->seen0 = atomic_load_explicit(&p->job, memory_order_relaxed);
-    if (pthread_attr_init(&a) != 0) break;
-    pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
-    int rc = pthread_create(&th, &a, pool_main, w);
-    pthread_attr_destroy(&a);
-    if (rc != 0) break;
+    if (pthread_create(&p->th[w->tid], NULL, pool_main, w) != 0) break;
     p->nworkers++;
   }
   if (n > p->nworkers + 1) n = p->nworkers + 1; /* fewer threads: same results */

@@ -5,7 +5,7 @@
 # then the same under ThreadSanitizer (data races, lock order), without the fork check.
 set -u
 . "$ROOT/tests/lib.sh"
-echo "plan 10"
+plan 10
 src=$ROOT/tests/team/team_stress.c
 flags="-std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -I$ROOT/runtime"
 if cc $flags -o "$OUT/team" "$src" "$ROOT/runtime/mmrt_team.c" -lpthread >"$OUT/build.log" 2>&1; then
