@@ -34,11 +34,11 @@ struct ckpt {
 };
 
 static size_t dtype_size(ckpt_dtype d) {
-  return d == CKPT_F64 ? 8 : d == CKPT_F32 ? 4 : 2;
+  return d == CKPT_F64 || d == CKPT_I64 ? 8 : d == CKPT_F32 ? 4 : 2;
 }
 
 const char *ckpt_dtype_name(ckpt_dtype d) {
-  static const char *const names[] = {"float32", "float16", "bfloat16", "float64"};
+  static const char *const names[] = {"float32", "float16", "bfloat16", "float64", "int64"};
   return names[d];
 }
 
@@ -73,6 +73,7 @@ static int make_tensor(loader *L, const char *name, const pk_value *v, ckpt_tens
     case PK_G_HALF_STORAGE: t->dtype = CKPT_F16; break;
     case PK_G_BFLOAT16_STORAGE: t->dtype = CKPT_BF16; break;
     case PK_G_DOUBLE_STORAGE: t->dtype = CKPT_F64; break;
+    case PK_G_LONG_STORAGE: t->dtype = CKPT_I64; break;  /* scalars only: below */
     default:
       diag_error(L->c->path, 0, 0,
                  "tensor '%s': storage type %s is not supported (float32, float16, bfloat16 and "
@@ -90,6 +91,15 @@ static int make_tensor(loader *L, const char *name, const pk_value *v, ckpt_tens
     return -1;
   }
   t->ndim = (int)size->n;
+  if (t->dtype == CKPT_I64 && t->ndim != 0) {
+    /* int64 is read for 0-dim counters only (BatchNorm num_batches_tracked): an integer
+     * array is no model weight */
+    diag_error(L->c->path, 0, 0,
+               "tensor '%s': storage type %s is not supported (float32, float16, bfloat16 and "
+               "float64 are; int64 only for scalar counters such as num_batches_tracked)",
+               name, st->fn ? st->fn->s : "?");
+    return -1;
+  }
   last = (uint64_t)off->i;
   for (int i = 0; i < t->ndim; i++) {
     const pk_value *s = size->items[i], *d = stride->items[i];
@@ -395,6 +405,7 @@ static float load_elem(ckpt_dtype d, const uint8_t *p) {
   uint16_t h;
   uint32_t u;
   double x;
+  int64_t i;
   switch (d) {
     case CKPT_F32: memcpy(&f, p, 4); return f;
     case CKPT_F16: memcpy(&h, p, 2); return half_to_float(h);
@@ -404,6 +415,7 @@ static float load_elem(ckpt_dtype d, const uint8_t *p) {
       memcpy(&f, &u, 4);
       return f;
     case CKPT_F64: memcpy(&x, p, 8); return (float)x;
+    case CKPT_I64: memcpy(&i, p, 8); return (float)i;
   }
   return 0;
 }

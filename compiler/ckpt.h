@@ -11,7 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef enum { CKPT_F32, CKPT_F16, CKPT_BF16, CKPT_F64 } ckpt_dtype;
+/* CKPT_I64: integer buffers (BatchNorm num_batches_tracked); read as float like the rest. */
+typedef enum { CKPT_F32, CKPT_F16, CKPT_BF16, CKPT_F64, CKPT_I64 } ckpt_dtype;
 
 typedef struct ckpt_tensor {
   char *name;

@@ -55,13 +55,13 @@ static int check_pos_embed(const model_desc *m, const ckpt_tensor *t, const para
                            const char *path, ckpt_report *r) {
   strbuf want, got;
   int ok;
-  r->grid_model = square_grid(s->shape[1], m->num_extra_tokens);
+  r->grid_model = square_grid(s->shape[1], m->pos_extra);
   if (same_shape(t, s)) {
     r->grid_ckpt = r->grid_model;
     return 1;
   }
   ok = t->ndim == 3 && t->shape[0] == 1 && t->shape[2] == s->shape[2] &&
-       (r->grid_ckpt = square_grid(t->shape[1], m->num_extra_tokens)) > 0;
+       (r->grid_ckpt = square_grid(t->shape[1], m->pos_extra)) > 0;
   if (ok) return 1;
   sb_init(&want);
   sb_init(&got);
@@ -74,7 +74,7 @@ static int check_pos_embed(const model_desc *m, const ckpt_tensor *t, const para
   tensor_error(r, path,
                "tensor '%s': expected shape %s (or [1, %d + g*g, %lld] for another square grid, "
                "resized at load time), found %s",
-               t->name, want.s, m->num_extra_tokens, s->shape[2], got.s);
+               t->name, want.s, m->pos_extra, s->shape[2], got.s);
   sb_free(&want);
   sb_free(&got);
   return 0;
@@ -124,8 +124,14 @@ int ckpt_check_tensors(const model_desc *m, const ckpt *c, const char *path, ckp
       sb_free(&got);
       continue;
     }
+    if ((t->dtype == CKPT_I64) != (s->buffer == PARAM_COUNTER)) {
+      tensor_error(r, path, "tensor '%s' is %s, the model needs %s", s->name,
+                   ckpt_dtype_name(t->dtype), s->buffer == PARAM_COUNTER ? "an int64 counter"
+                                                                         : "floating point");
+      continue;
+    }
     r->present++;
-    r->params_loaded += numel;  /* pos_embed counted on the config grid: after the resize */
+    if (!s->buffer) r->params_loaded += numel;  /* pos_embed counted on the config grid: after the resize */
   }
   if (r->shape_errors > MAX_LISTED)
     diag_error(path, 0, 0, "... and %d more tensor errors", r->shape_errors - MAX_LISTED);

@@ -79,6 +79,7 @@ static int load_weights(const model_desc *m, const char *path, int verify, model
 /* Builds one described model into o->out/<name>. 0 or -1 (diagnostic printed). */
 static int build_model(model_desc *m, const char *ckpt_path, const build_opts *o) {
   model_weights w;
+  if (model_check_buildable(m)) return -1;  /* before reading any weights */
   if (o->size[0]) model_set_input_size(m, o->size[0], o->size[1]);
   if (o->random) {
     if (weights_random(m, o->seed, &w)) return -1;

@@ -46,7 +46,7 @@ static void print_verdict(const model_desc *m, const ckpt *c, const char *path,
   char a[32], b[32];
   printf("model       %s (%s)\n", m->name ? m->name : "?", m->config_path ? m->config_path : "?");
   printf("checkpoint  %s: %s, %zu tensors,", path, ckpt_format(c), r->tensors);
-  for (int d = CKPT_F32; d <= CKPT_F64; d++)
+  for (int d = CKPT_F32; d <= CKPT_I64; d++)
     if (r->dtypes & 1 << d) printf(" %s", ckpt_dtype_name((ckpt_dtype)d));
   printf("\n");
   if (r->shape_errors)

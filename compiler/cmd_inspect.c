@@ -6,6 +6,7 @@
 
 #include "cmd.h"
 #include "model.h"
+#include "model_pipe.h"
 #include "util.h"
 
 static const char inspect_help[] =
@@ -17,7 +18,9 @@ static const char inspect_help[] =
     "(backbone, neck, head, preprocess) with patch_size, input_size [H, W], mean and std (RGB\n"
     "order when the config converts to RGB) and the computed parameter count 'parameters'.\n"
     "'config' is the metafile's Config string (or CONFIG.py as given), 'config_path' the\n"
-    "file actually read.\n"
+    "file actually read. 'buildable' says whether 'mmcc build' compiles this model yet;\n"
+    "when not, 'not_yet_compiled' names the config key it cannot lower (the model is still\n"
+    "described fully, and 'mmcc check' validates its checkpoints).\n"
     "\n"
     "  --root DIR          directory the metafile's Config paths are relative to (default: the\n"
     "                      nearest ancestor of the metafile under which the config exists)\n"
@@ -33,6 +36,25 @@ static const char *out_type_name(vit_out_type t) {
   case VIT_OUT_FEATMAP: return "featmap";
   case VIT_OUT_AVG_FEATMAP: return "avg_featmap";
   case VIT_OUT_RAW: return "raw";
+  }
+  return "?";
+}
+
+static const char *backbone_name(backbone_kind k) {
+  switch (k) {
+  case BB_VIT: return "VisionTransformer";
+  case BB_DEIT_DISTILLED: return "DistilledVisionTransformer";
+  case BB_DEIT3: return "DeiT3";
+  }
+  return "?";
+}
+
+static const char *head_name(head_kind k) {
+  switch (k) {
+  case HEAD_VIT_CLS: return "VisionTransformerClsHead";
+  case HEAD_DEIT: return "DeiTClsHead";
+  case HEAD_LINEAR: return "LinearClsHead";
+  case HEAD_NONE: break;
   }
   return "?";
 }
@@ -93,7 +115,7 @@ static void card_json(const model_desc *m, int tensors, strbuf *b) {
   sb_puts(b, ",\n  \"std\": ");
   put_triple(b, m->std);
 
-  sb_puts(b, ",\n  \"backbone\": {\"type\": \"VisionTransformer\", \"arch\": ");
+  sb_printf(b, ",\n  \"backbone\": {\"type\": \"%s\", \"arch\": ", backbone_name(m->backbone));
   json_put_opt_string(b, m->arch);
   sb_printf(b, ", \"embed_dims\": %d, \"num_layers\": %d, \"num_heads\": %d, "
                "\"feedforward_channels\": %d, \"img_size\": [%d, %d], \"patch_size\": %d, "
@@ -110,26 +132,41 @@ static void card_json(const model_desc *m, int tensors, strbuf *b) {
   put_float(b, m->layer_scale_init_value);
   sb_puts(b, ", \"interpolate_mode\": ");
   json_put_opt_string(b, m->interpolate_mode);
-  sb_printf(b, ", \"out_index\": %d}", m->out_index);
+  sb_printf(b, ", \"out_index\": %d, \"dist_token\": %s, \"pos_embed_extra_rows\": %d, "
+               "\"pos_before_tokens\": %s, \"pre_norm_used\": %s, \"ffn_norm_ln1\": %s}",
+            m->out_index, bool_s(m->dist_token), m->pos_extra, bool_s(m->pos_before_tokens),
+            bool_s(m->pre_norm_used), bool_s(m->ffn_norm_ln1));
 
-  sb_printf(b, ",\n  \"neck\": %s", m->neck == NECK_GAP ? "\"GlobalAveragePooling\"" : "null");
+  if (m->neck == NECK_CLS_BN) {
+    sb_printf(b, ",\n  \"neck\": \"ClsBatchNormNeck\",\n  \"neck_bn\": {\"input_features\": %d, "
+                 "\"affine\": %s, \"eps\": ", m->neck_in_channels, bool_s(m->neck_affine));
+    put_float(b, m->neck_eps);
+    sb_puts(b, "}");
+  } else {
+    sb_printf(b, ",\n  \"neck\": %s",
+              m->neck == NECK_GAP ? "\"GlobalAveragePooling\"" : "null");
+  }
   if (m->head == HEAD_NONE) sb_puts(b, ",\n  \"head\": null");
   else {
     sb_printf(b, ",\n  \"head\": {\"type\": \"%s\", \"num_classes\": %d, \"in_channels\": %d",
-              m->head == HEAD_VIT_CLS ? "VisionTransformerClsHead" : "LinearClsHead",
-              m->num_classes, m->head_in_channels);
-    if (m->head == HEAD_VIT_CLS && m->hidden_dim > 0)
+              head_name(m->head), m->num_classes, m->head_in_channels);
+    if (m->head != HEAD_LINEAR && m->hidden_dim > 0)
       sb_printf(b, ", \"hidden_dim\": %d, \"act\": \"Tanh\"}", m->hidden_dim);
     else
       sb_puts(b, ", \"hidden_dim\": null, \"act\": null}");
   }
   sb_printf(b, ",\n  \"output_dim\": %d", m->output_dim);
+  /* what mmcc build would say (model_check_buildable) */
+  sb_puts(b, ",\n  \"buildable\": ");
+  sb_puts(b, m->nyc_what ? "false" : "true");
+  sb_puts(b, ",\n  \"not_yet_compiled\": ");
+  json_put_opt_string(b, m->nyc_what);
 
   sb_puts(b, ",\n  \"preprocess\": {\"resize\": ");
   if (!m->resize_scale) sb_puts(b, "null");
   else {
     sb_printf(b, "{\"scale\": %d, \"edge\": \"%s\", \"backend\": ", m->resize_scale,
-              m->resize_edge == EDGE_SHORT ? "short" : "long");
+              model_pipe_edge_name(m->resize_edge));
     json_put_opt_string(b, m->resize_backend);
     sb_puts(b, ", \"interpolation\": ");
     json_put_opt_string(b, m->resize_interp);
@@ -153,7 +190,7 @@ static void card_json(const model_desc *m, int tensors, strbuf *b) {
       json_put_opt_string(b, ps[i].name);
       sb_puts(b, ", \"shape\": [");
       for (int d = 0; d < ps[i].ndim; d++) sb_printf(b, d ? ", %lld" : "%lld", ps[i].shape[d]);
-      sb_puts(b, "]}");
+      sb_puts(b, ps[i].buffer ? "], \"buffer\": true}" : "]}");
     }
     sb_puts(b, "\n  ]");
     model_params_free(ps, n);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "gen.h"
+#include "model_pipe.h"
 #include "util.h"
 
 /* ---- text escaping ---- */
@@ -236,8 +237,9 @@ static char *defs_text(const gen_plan *p, const char *runtime_objs, int have_ima
 
   /* preprocessing (the test pipeline) */
   def_num(&b, "MM_RESIZE_SCALE", m->resize_scale);
-  def_num(&b, "MM_RESIZE_LONG", m->resize_edge == EDGE_LONG);
-  def_text(&b, "MM_RESIZE_EDGE_TEXT", m->resize_edge == EDGE_LONG ? "long" : "short");
+  def_raw(&b, "MM_RESIZE_EDGE", model_pipe_rt_edge(m));
+  def_raw(&b, "MM_RESIZE_METHOD", model_pipe_rt_method(m));
+  def_text(&b, "MM_RESIZE_EDGE_TEXT", model_pipe_edge_name(m->resize_edge));
   snprintf(tmp, sizeof tmp, "%s %s", m->resize_backend ? m->resize_backend : "-",
            m->resize_interp ? m->resize_interp : "-");
   def_text(&b, "MM_RESIZE_TEXT", tmp);

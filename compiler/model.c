@@ -7,6 +7,10 @@
  *   [VITH] mmpretrain v1.2.0 mmpretrain/models/heads/vision_transformer_head.py
  *   [LIN]  mmpretrain v1.2.0 mmpretrain/models/heads/linear_head.py
  *   [GAP]  mmpretrain v1.2.0 mmpretrain/models/necks/gap.py
+ *   [DEIT] mmpretrain v1.2.0 mmpretrain/models/backbones/deit.py (DistilledVisionTransformer)
+ *   [DEIT3] mmpretrain v1.2.0 mmpretrain/models/backbones/deit3.py
+ *   [DEITH] mmpretrain v1.2.0 mmpretrain/models/heads/deit_head.py (DeiTClsHead)
+ *   [BNN]  mmpretrain v1.2.0 mmpretrain/models/necks/mae_neck.py (ClsBatchNormNeck)
  *   [PE]   mmcv v2.1.0 mmcv/cnn/bricks/transformer.py (PatchEmbed, FFN)
  * Preprocessing (the test pipeline) is model_pipe.c; parameter names/shapes model_params.c.
  *
@@ -25,7 +29,15 @@
  *   - input_size need not be a multiple of patch_size: upstream's PatchEmbed (padding='corner')
  *     zero-pads the bottom/right to the next multiple. The pos_embed grid is
  *     ceil(img_size / patch_size) per side.
- *   - interpolate_mode is always "bicubic" (others are rejected). */
+ *   - interpolate_mode is always "bicubic" (others are rejected).
+ *   - The ViT family (model.h "ViT family" fields): DistilledVisionTransformer = a
+ *     VisionTransformer with a distillation token after the class token (num_extra_tokens 2,
+ *     pos_embed rows for both, pre_norm never applied) whose 'cls_token' output is the pair
+ *     (token 0, token 1), taken only by DeiTClsHead; DeiT3 = pos_embed over the patches only,
+ *     added before the class token is prepended, layer scale (use_layer_scale), and the FFN
+ *     branch normalised by ln1 (ln2 unused); no avg_featmap (it has no backbone ln2).
+ *     These, DeiTClsHead and ClsBatchNormNeck are described fully but mmcc build refuses
+ *     them (nyc_*) until the code generator lowers them. */
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,22 +50,33 @@
 #include "util.h"
 
 /* [VIT] VisionTransformer.arch_zoo, the entries mmcc supports.  ORDER: as upstream lists them */
-static const struct vit_arch {
-  const char *names[2];
+typedef struct vit_arch {
+  const char *names[4];
   int embed_dims, num_layers, num_heads, feedforward_channels;
-} vit_archs[] = {
+} vit_arch;
+/* [VIT] arch_zoo, all of it (DistilledVisionTransformer uses the same table). */
+static const vit_arch vit_archs[] = {
     {{"s", "small"}, 768, 8, 8, 768 * 3},
     {{"b", "base"}, 768, 12, 12, 3072},
     {{"l", "large"}, 1024, 24, 16, 4096},
     {{"h", "huge"}, 1280, 32, 16, 5120},
     {{"eva-g", "eva-giant"}, 1408, 40, 16, 6144},
     {{"deit-t", "deit-tiny"}, 192, 12, 3, 192 * 4},
-    {{"deit-s", "deit-small"}, 384, 12, 6, 384 * 4},
+    {{"deit-s", "deit-small", "dinov2-s", "dinov2-small"}, 384, 12, 6, 384 * 4},
     {{"deit-b", "deit-base"}, 768, 12, 12, 768 * 4},
+    {{"dinov2-g", "dinov2-giant"}, 1536, 40, 24, 6144},
+    {{NULL}, 0, 0, 0, 0},
 };
-#define ARCH_LIST                                                                          \
-  "s/small, b/base, l/large, h/huge, eva-g/eva-giant, deit-t/deit-tiny, deit-s/deit-small, " \
-  "deit-b/deit-base, or a dict with embed_dims, num_layers, num_heads, feedforward_channels"
+/* [DEIT3] DeiT3.arch_zoo.  ORDER: as upstream lists them */
+static const vit_arch deit3_archs[] = {
+    {{"s", "small"}, 384, 12, 6, 1536},
+    {{"m", "medium"}, 512, 12, 8, 2048},
+    {{"b", "base"}, 768, 12, 12, 3072},
+    {{"l", "large"}, 1024, 24, 16, 4096},
+    {{"h", "huge"}, 1280, 32, 16, 5120},
+    {{NULL}, 0, 0, 0, 0},
+};
+#define ARCH_DICT "or a dict with embed_dims, num_layers, num_heads, feedforward_channels"
 
 /* Every VisionTransformer.__init__ argument of [VIT] and [VIT0]; anything else is an error
  * (upstream raises TypeError). */
@@ -62,6 +85,32 @@ static const char *const vit_keys[] = {
     "drop_path_rate", "qkv_bias", "norm_cfg", "final_norm", "out_type", "with_cls_token",
     "frozen_stages", "interpolate_mode", "layer_scale_init_value", "patch_cfg", "layer_cfgs",
     "pre_norm", "init_cfg", "avg_token", "output_cls_token", NULL};
+/* [DEIT] DistilledVisionTransformer(arch='deit-base', *args, **kwargs) passes
+ * with_cls_token=True itself (a config giving it is a TypeError upstream); 1.x keys only. */
+static const char *const distilled_keys[] = {
+    "type", "arch", "img_size", "patch_size", "in_channels", "out_indices", "drop_rate",
+    "drop_path_rate", "qkv_bias", "norm_cfg", "final_norm", "out_type", "frozen_stages",
+    "interpolate_mode", "layer_scale_init_value", "patch_cfg", "layer_cfgs", "pre_norm",
+    "init_cfg", NULL};
+/* [DEIT3] DeiT3.__init__ */
+static const char *const deit3_keys[] = {
+    "type", "arch", "img_size", "patch_size", "in_channels", "out_indices", "drop_rate",
+    "drop_path_rate", "qkv_bias", "norm_cfg", "final_norm", "out_type", "with_cls_token",
+    "use_layer_scale", "interpolate_mode", "patch_cfg", "layer_cfgs", "init_cfg", NULL};
+
+#define BACKBONES "VisionTransformer, DistilledVisionTransformer, DeiT3"
+#define NECKS "None, GlobalAveragePooling, ClsBatchNormNeck"
+#define HEADS "VisionTransformerClsHead, DeiTClsHead, LinearClsHead, None"
+
+/* Backbones of mmpretrain that are ViT-like but need a kind of op mmcc does not have: a hint
+ * after the "not supported" error. */
+static const struct { const char *type, *why; } vit_like[] = {
+    {"BEiTViT", "relative position bias"},
+    {"BEiTPretrainViT", "relative position bias"},
+    {"ViTEVA02", "rotary position embedding and SwiGLU"},
+    {"MAEViT", "a masked pre-training backbone"},
+    {NULL, NULL},
+};
 
 static int known_key(const char *const *keys, const char *k) {
   for (; *keys; keys++)
@@ -71,20 +120,35 @@ static int known_key(const char *const *keys, const char *k) {
 
 /* {====================================================================== backbone */
 
-static int arch_dims(const char *file, const cfg_value *bb, model_desc *m) {
+/* The names of TABLE, for messages ("s/small, b/base, ..."). */
+static char *arch_list(const vit_arch *table) {
+  strbuf b;
+  sb_init(&b);
+  for (const vit_arch *t = table; t->names[0]; t++) {
+    if (t != table) sb_puts(&b, ", ");
+    for (int k = 0; k < 4 && t->names[k]; k++) sb_printf(&b, "%s%s", k ? "/" : "", t->names[k]);
+  }
+  sb_puts(&b, ", " ARCH_DICT);
+  return b.s;
+}
+
+static int arch_dims(const char *file, const cfg_value *bb, const vit_arch *table,
+                     const char *def, model_desc *m) {
   const cfg_value *a = cfg_get(bb, "arch");
   if (!a || cfg_kind_of(a) == CFG_STR) {
-    /* [VIT] default arch='base'; the name is lower-cased before lookup */
-    const char *given = a ? cfg_str(a) : "base";
+    /* [VIT]/[DEIT3] the name is lower-cased before lookup; default 'base' ([DEIT]
+     * 'deit-base') */
+    const char *given = a ? cfg_str(a) : def;
     char low[32];
     size_t n = strlen(given);
     if (n >= sizeof low) n = sizeof low - 1;
     for (size_t i = 0; i < n; i++)
       low[i] = (char)(given[i] >= 'A' && given[i] <= 'Z' ? given[i] + 32 : given[i]);
     low[n] = 0;
-    for (size_t i = 0; i < sizeof vit_archs / sizeof *vit_archs; i++) {
-      const struct vit_arch *t = &vit_archs[i];
-      if (strcmp(low, t->names[0]) && strcmp(low, t->names[1])) continue;
+    for (const vit_arch *t = table; t->names[0]; t++) {
+      int hit = 0;
+      for (int k = 0; k < 4 && t->names[k]; k++) hit |= !strcmp(low, t->names[k]);
+      if (!hit) continue;
       m->arch = xstrdup(given);
       m->embed_dims = t->embed_dims;
       m->num_layers = t->num_layers;
@@ -92,11 +156,18 @@ static int arch_dims(const char *file, const cfg_value *bb, model_desc *m) {
       m->feedforward_channels = t->feedforward_channels;
       return 0;
     }
-    return mget_error(file, a ? a : bb, "unsupported VisionTransformer arch '%s'; supported: %s",
-                      given, ARCH_LIST);
+    char *list = arch_list(table);
+    mget_error(file, a ? a : bb, "unsupported %s arch '%s'; supported: %s", mget_type(bb),
+               given, list);
+    free(list);
+    return -1;
   }
-  if (cfg_kind_of(a) != CFG_DICT)
-    return mget_error(file, a, "'arch' must be a string or a dict; supported: %s", ARCH_LIST);
+  if (cfg_kind_of(a) != CFG_DICT) {
+    char *list = arch_list(table);
+    mget_error(file, a, "'arch' must be a string or a dict; supported: %s", list);
+    free(list);
+    return -1;
+  }
   static const char *const need[] = {"embed_dims", "num_layers", "num_heads",
                                      "feedforward_channels"};
   long long v[4];
@@ -146,7 +217,7 @@ static int empty_dict(const char *file, const cfg_value *bb, const char *key) {
   const cfg_value *v = cfg_get(bb, key);
   if (!v || ((cfg_kind_of(v) == CFG_DICT || cfg_kind_of(v) == CFG_LIST) && cfg_len(v) == 0))
     return 0;
-  return mget_error(file, v, "VisionTransformer '%s' overrides are not supported by mmcc", key);
+  return mget_error(file, v, "%s '%s' overrides are not supported by mmcc", mget_type(bb), key);
 }
 
 /* out_type, class token, extra tokens, avg LayerNorm: [VIT] (1.x out_type) or [VIT0] (0.x
@@ -222,23 +293,54 @@ static int out_indices(const char *file, const cfg_value *bb, model_desc *m) {
   return 0;
 }
 
+/* Records that mmcc build cannot compile this (yet), at AT's place (model.h nyc_*). The
+ * first reason wins. */
+static void not_yet_compiled(const char *file, const cfg_value *at, model_desc *m,
+                             const char *what) {
+  if (m->nyc_what) return;
+  m->nyc_what = xstrdup(what);
+  m->nyc_file = xstrdup(at && cfg_file(at) ? cfg_file(at) : file);
+  m->nyc_line = at && cfg_file(at) ? cfg_line(at) : 0;
+  m->nyc_col = at && cfg_file(at) ? cfg_col(at) : 0;
+}
+
 static int backbone(const char *file, const cfg_value *model, model_desc *m) {
   const cfg_value *bb = cfg_get(model, "backbone");
   if (!bb || cfg_kind_of(bb) != CFG_DICT)
     return mget_error(file, bb ? bb : model, "model has no backbone dict");
   const char *type = mget_type(bb);
-  if (!type || strcmp(type, "VisionTransformer"))
-    return mget_error(file, cfg_get(bb, "type") ? cfg_get(bb, "type") : bb,
-                      "unsupported backbone '%s'; supported: VisionTransformer",
-                      type ? type : "(no type)");
+  const cfg_value *tv = cfg_get(bb, "type") ? cfg_get(bb, "type") : bb;
+  const char *const *keys;
+  const vit_arch *table = vit_archs;
+  const char *def_arch = "base";
+  if (type && !strcmp(type, "VisionTransformer")) {
+    m->backbone = BB_VIT;
+    keys = vit_keys;
+  } else if (type && !strcmp(type, "DistilledVisionTransformer")) {
+    m->backbone = BB_DEIT_DISTILLED;
+    keys = distilled_keys;
+    def_arch = "deit-base";
+  } else if (type && !strcmp(type, "DeiT3")) {
+    m->backbone = BB_DEIT3;
+    keys = deit3_keys;
+    table = deit3_archs;
+  } else {
+    const char *why = NULL;
+    for (int i = 0; type && vit_like[i].type; i++)
+      if (!strcmp(type, vit_like[i].type)) why = vit_like[i].why;
+    return mget_error(file, tv, "model.backbone.type='%s' is not supported%s%s%s (supported: "
+                      BACKBONES ")", type ? type : "(none)", why ? ": it needs " : "",
+                      why ? why : "", why ? ", which mmcc does not implement" : "");
+  }
   for (size_t i = 0; i < cfg_len(bb); i++)
-    if (!known_key(vit_keys, cfg_key_at(bb, i)))
-      return mget_error(file, cfg_at(bb, i), "unknown VisionTransformer argument '%s'",
-                        cfg_key_at(bb, i));
+    if (!known_key(keys, cfg_key_at(bb, i)))
+      return mget_error(file, cfg_at(bb, i), "unknown %s argument '%s' (model.backbone.%s)",
+                        type, cfg_key_at(bb, i), cfg_key_at(bb, i));
   long long in_ch;
   int patch[2];
   const char *interp;
-  if (arch_dims(file, bb, m) || mget_pair(file, bb, "img_size", 224, m->img_size) ||
+  if (arch_dims(file, bb, table, def_arch, m) ||
+      mget_pair(file, bb, "img_size", 224, m->img_size) ||
       mget_pair(file, bb, "patch_size", 16, patch) ||
       mget_int(file, bb, "in_channels", 3, &in_ch) ||
       mget_bool(file, bb, "qkv_bias", 1, &m->qkv_bias) ||
@@ -253,13 +355,43 @@ static int backbone(const char *file, const cfg_value *model, model_desc *m) {
     return mget_error(file, cfg_get(bb, "patch_size"), "mmcc supports square patches only");
   if (in_ch <= 0 || in_ch > 64)
     return mget_error(file, cfg_get(bb, "in_channels"), "in_channels must be in 1..64");
+  if (m->layer_scale_init_value < 0)  /* [VIT] `> 0` builds LayerScale; negative is odd */
+    return mget_error(file, cfg_get(bb, "layer_scale_init_value"),
+                      "layer_scale_init_value must be >= 0");
   m->patch_size = patch[0];
   m->in_channels = (int)in_ch;
   m->patch_bias = !m->pre_norm;  /* [VIT] PatchEmbed bias=not pre_norm ("e.g., CLIP") */
+  m->pre_norm_used = m->pre_norm;
+  m->pos_extra = m->num_extra_tokens;
   m->interpolate_mode = xstrdup(interp);
   if (strcmp(interp, "bicubic"))
     return mget_error(file, cfg_get(bb, "interpolate_mode"),
                       "unsupported interpolate_mode '%s'; supported: bicubic", interp);
+  if (m->backbone == BB_DEIT_DISTILLED) {
+    /* [DEIT] num_extra_tokens = 2, dist_token registered after the ViT parameters; forward
+     * concatenates [cls, dist, patches], adds pos_embed (both extra rows kept as they are
+     * by resize_pos_embed) and never applies pre_norm. */
+    m->dist_token = 1;
+    m->num_extra_tokens = m->pos_extra = 2;
+    m->pre_norm_used = 0;
+    not_yet_compiled(file, tv, m, "model.backbone.type='DistilledVisionTransformer'");
+  } else if (m->backbone == BB_DEIT3) {
+    /* [DEIT3] no pre_norm argument (conv bias kept); pos_embed (1, h*w, C) added before the
+     * class token is prepended; use_layer_scale (default True) builds attn.gamma1 and
+     * ffn.gamma2 (LayerScale, init 1e-5 as attention.py's `layer_scale_init_value or 1e-5`);
+     * DeiT3TransformerEncoderLayer.forward applies ln1 before both branches. */
+    int ls;
+    if (mget_bool(file, bb, "use_layer_scale", 1, &ls)) return -1;
+    m->layer_scale_init_value = ls ? 1e-5 : 0;
+    m->pos_extra = 0;
+    m->pos_before_tokens = 1;
+    m->ffn_norm_ln1 = 1;
+    if (m->out_type == VIT_OUT_AVG_FEATMAP)  /* upstream: AttributeError, no backbone ln2 */
+      return mget_error(file, cfg_get(bb, "out_type"),
+                        "model.backbone.out_type='avg_featmap' does not work with DeiT3 "
+                        "(upstream builds no backbone ln2 for it)");
+    not_yet_compiled(file, tv, m, "model.backbone.type='DeiT3'");
+  }
   return 0;
 }
 
@@ -272,8 +404,34 @@ static int neck(const char *file, const cfg_value *model, model_desc *m) {
   m->neck = NECK_NONE;
   if (!n || cfg_kind_of(n) == CFG_NONE) return 0;
   const char *t = cfg_kind_of(n) == CFG_DICT ? mget_type(n) : NULL;
+  const cfg_value *tv = cfg_kind_of(n) == CFG_DICT && cfg_get(n, "type") ? cfg_get(n, "type") : n;
+  if (t && !strcmp(t, "ClsBatchNormNeck")) {
+    /* [BNN] ClsBatchNormNeck(input_features, affine=False, eps=1e-6, init_cfg=None):
+     * nn.BatchNorm1d(input_features, affine, eps) on each backbone output */
+    static const char *const bn_keys[] = {"type", "input_features", "affine", "eps",
+                                          "init_cfg", NULL};
+    for (size_t i = 0; i < cfg_len(n); i++)
+      if (!known_key(bn_keys, cfg_key_at(n, i)))
+        return mget_error(file, cfg_at(n, i), "unknown ClsBatchNormNeck argument "
+                          "'model.neck.%s'", cfg_key_at(n, i));
+    const cfg_value *inf = cfg_get(n, "input_features");
+    long long c;
+    if (!inf) return mget_error(file, n, "model.neck: ClsBatchNormNeck needs 'input_features'");
+    if (mget_int(file, n, "input_features", 0, &c) ||
+        mget_bool(file, n, "affine", 0, &m->neck_affine) ||
+        mget_num(file, n, "eps", 1e-6, &m->neck_eps))
+      return -1;
+    if (c <= 0 || c > INT_MAX / 2)
+      return mget_error(file, inf, "input_features=%lld must be positive", c);
+    if (!(m->neck_eps > 0))
+      return mget_error(file, cfg_get(n, "eps"), "ClsBatchNormNeck eps must be positive");
+    m->neck_in_channels = (int)c;
+    m->neck = NECK_CLS_BN;
+    not_yet_compiled(file, tv, m, "model.neck.type='ClsBatchNormNeck'");
+    return 0;
+  }
   if (!t || strcmp(t, "GlobalAveragePooling"))
-    return mget_error(file, n, "unsupported neck '%s'; supported: None, GlobalAveragePooling",
+    return mget_error(file, tv, "model.neck.type='%s' is not supported (supported: " NECKS ")",
                       t ? t : cfg_kind_name(cfg_kind_of(n)));
   long long dim;
   if (mget_int(file, n, "dim", 2, &dim)) return -1;  /* [GAP] default dim=2 */
@@ -289,11 +447,17 @@ static int head(const char *file, const cfg_value *model, model_desc *m) {
   m->head = HEAD_NONE;
   if (!h || cfg_kind_of(h) == CFG_NONE) return 0;
   const char *t = cfg_kind_of(h) == CFG_DICT ? mget_type(h) : NULL;
+  const cfg_value *tv = cfg_kind_of(h) == CFG_DICT && cfg_get(h, "type") ? cfg_get(h, "type") : h;
   if (t && !strcmp(t, "VisionTransformerClsHead")) m->head = HEAD_VIT_CLS;
+  else if (t && !strcmp(t, "DeiTClsHead")) m->head = HEAD_DEIT;
   else if (t && !strcmp(t, "LinearClsHead")) m->head = HEAD_LINEAR;
+  else if (t && !strncmp(t, "MultiLabel", 10))
+    return mget_error(file, tv, "model.head.type='%s' is not supported: multi-label heads "
+                      "(sigmoid scores, thresholds) are not compiled by mmcc (supported: "
+                      HEADS ")", t);
   else
-    return mget_error(file, h, "unsupported head '%s'; supported: VisionTransformerClsHead, "
-                               "LinearClsHead, None", t ? t : cfg_kind_name(cfg_kind_of(h)));
+    return mget_error(file, tv, "model.head.type='%s' is not supported (supported: " HEADS ")",
+                      t ? t : cfg_kind_name(cfg_kind_of(h)));
   const cfg_value *nc = cfg_get(h, "num_classes"), *ic = cfg_get(h, "in_channels");
   if (!nc || !ic)
     return mget_error(file, h, "%s needs num_classes and in_channels", t);
@@ -306,8 +470,8 @@ static int head(const char *file, const cfg_value *model, model_desc *m) {
     return mget_error(file, ic, "in_channels=%lld must be a positive integer", inc);
   m->num_classes = (int)ncl;
   m->head_in_channels = (int)inc;
-  if (m->head == HEAD_VIT_CLS) {
-    /* [VITH] hidden_dim=None: no pre_logits layer; act_cfg=dict(type='Tanh') */
+  if (m->head == HEAD_VIT_CLS || m->head == HEAD_DEIT) {
+    /* [VITH] ([DEITH] is a subclass) hidden_dim=None: no pre_logits layer; act_cfg=dict(type='Tanh') */
     const cfg_value *hd = cfg_get(h, "hidden_dim");
     if (hd && cfg_kind_of(hd) != CFG_NONE) {
       long long v;
@@ -329,6 +493,29 @@ static int head(const char *file, const cfg_value *model, model_desc *m) {
 static int check_dataflow(const char *file, const cfg_value *model, model_desc *m) {
   const cfg_value *n = cfg_get(model, "neck"), *h = cfg_get(model, "head");
   int vector = m->out_type == VIT_OUT_CLS_TOKEN || m->out_type == VIT_OUT_AVG_FEATMAP;
+  /* [DEIT] a 'cls_token' output is the pair (cls, dist): only [DEITH] takes a pair, and
+   * [DEITH] takes nothing else (it unpacks its input into two tensors). */
+  int pair = m->backbone == BB_DEIT_DISTILLED && m->out_type == VIT_OUT_CLS_TOKEN;
+  if (pair && m->head != HEAD_DEIT)
+    return mget_error(file, h ? h : n ? n : cfg_get(model, "backbone"),
+                      "model.head: a DistilledVisionTransformer with out_type='cls_token' "
+                      "outputs a (cls_token, dist_token) pair, which only DeiTClsHead takes%s",
+                      m->neck != NECK_NONE ? " (and no neck)" : "");
+  if (m->head == HEAD_DEIT && (!pair || m->neck != NECK_NONE))
+    return mget_error(file, cfg_get(h, "type") ? cfg_get(h, "type") : h,
+                      "model.head.type='DeiTClsHead' needs the (cls_token, dist_token) pair of "
+                      "a DistilledVisionTransformer with out_type='cls_token' and no neck");
+  if (m->neck == NECK_CLS_BN) {
+    /* [BNN] BatchNorm1d over (B, C): the output must be one vector per image */
+    if (m->out_type != VIT_OUT_CLS_TOKEN && m->out_type != VIT_OUT_AVG_FEATMAP)
+      return mget_error(file, n, "model.neck: ClsBatchNormNeck (a BatchNorm1d) needs a (B, C) "
+                                 "backbone output (out_type 'cls_token' or 'avg_featmap'), not "
+                                 "out_type='%s'", m->out_type == VIT_OUT_RAW ? "raw" : "featmap");
+    if (m->neck_in_channels != m->embed_dims)
+      return mget_error(file, cfg_get(n, "input_features"),
+                        "ClsBatchNormNeck input_features=%d does not match the backbone's "
+                        "embed_dims=%d", m->neck_in_channels, m->embed_dims);
+  }
   if (m->neck == NECK_GAP && m->out_type != VIT_OUT_FEATMAP)
     return mget_error(file, n, "GlobalAveragePooling needs the backbone's out_type 'featmap' "
                                "(output_cls_token=False in 0.x configs)");
@@ -478,6 +665,15 @@ int model_from_metafile(const char *metafile, const char *model_name, const char
   return rc;
 }
 
+int model_check_buildable(const model_desc *m) {
+  if (!m->nyc_what) return 0;
+  diag_error(m->nyc_file, m->nyc_line, m->nyc_col,
+             "%s is not yet compiled by mmcc build (model '%s': the description is complete "
+             "and 'mmcc inspect'/'mmcc check' accept it, but the code generator has no "
+             "lowering for it yet)", m->nyc_what, m->name);
+  return -1;
+}
+
 void model_set_input_size(model_desc *m, int h, int w) {
   if (h == m->input_size[0] && w == m->input_size[1]) return;
   model_pipe_adapt(m, h, w);
@@ -494,5 +690,7 @@ void model_free(model_desc *m) {
   free(m->interpolate_mode);
   free(m->resize_backend);
   free(m->resize_interp);
+  free(m->nyc_what);
+  free(m->nyc_file);
   memset(m, 0, sizeof *m);
 }

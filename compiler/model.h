@@ -13,8 +13,15 @@
 /* What the backbone hands on (mmpretrain 1.x `out_type`; 0.x configs are mapped onto it:
  * output_cls_token=True -> CLS_TOKEN, else FEATMAP; 0.x avg_token -> AVG_FEATMAP). */
 typedef enum { VIT_OUT_CLS_TOKEN, VIT_OUT_FEATMAP, VIT_OUT_AVG_FEATMAP, VIT_OUT_RAW } vit_out_type;
-typedef enum { NECK_NONE, NECK_GAP } neck_kind;
-typedef enum { HEAD_NONE, HEAD_VIT_CLS, HEAD_LINEAR } head_kind;
+/* NECK_CLS_BN: mmpretrain ClsBatchNormNeck = BatchNorm1d on the backbone's (B, C) vector,
+ * eval mode: (x - running_mean) / sqrt(running_var + eps) [* weight + bias when affine]. */
+typedef enum { NECK_NONE, NECK_GAP, NECK_CLS_BN } neck_kind;
+/* HEAD_DEIT: DeiTClsHead = VisionTransformerClsHead plus layers.head_dist; at test time
+ * (head(cls) + head_dist(dist)) / 2, both through the shared pre_logits + Tanh if hidden_dim. */
+typedef enum { HEAD_NONE, HEAD_VIT_CLS, HEAD_LINEAR, HEAD_DEIT } head_kind;
+/* The backbone class (model.backbone.type). VisionTransformer's fields above describe all
+ * three; what differs is in the fields after "ViT family" below. */
+typedef enum { BB_VIT, BB_DEIT_DISTILLED, BB_DEIT3 } backbone_kind;
 typedef enum { EDGE_SHORT, EDGE_LONG } resize_edge;
 /* NORM_MMCV: 0.x pipeline Normalize = mmcv.imnormalize: (x - mean) * (1 / std) in float32.
  * NORM_DIV:  1.x data_preprocessor: (x - mean) / std in float32. */
@@ -74,6 +81,29 @@ typedef struct model_desc {
   /* ---- added after the first contract (additive) ---- */
   char *metafile_config;   /* the metafile's Config string as written (relative to the
                               repository root); NULL for a CONFIG.py model */
+
+  /* ---- ViT family (issue 8; additive). For a plain VisionTransformer these are: BB_VIT,
+   * dist_token 0, pos_extra = num_extra_tokens, pos_before_tokens 0, pre_norm_used =
+   * pre_norm, ffn_norm_ln1 0 ---- */
+  backbone_kind backbone;
+  int dist_token;          /* backbone.dist_token exists: tokens are [cls, dist, patches]
+                              (num_extra_tokens 2; DistilledVisionTransformer) */
+  int pos_extra;           /* rows of pos_embed before the grid rows: num_extra_tokens, or 0
+                              for DeiT3, whose pos_embed covers the patches only */
+  int pos_before_tokens;   /* DeiT3: pos_embed is added to the patch tokens BEFORE the class
+                              token is prepended (the class token gets no position) */
+  int pre_norm_used;       /* pre_norm LayerNorm applied after pos_embed (DistilledVisionTransformer
+                              builds backbone.pre_norm when asked but never applies it) */
+  int ffn_norm_ln1;        /* DeiT3: the FFN branch normalises with layers.i.ln1 again;
+                              layers.i.ln2 exists in the state dict but is never applied */
+  double neck_eps;         /* NECK_CLS_BN: BatchNorm1d eps (default 1e-6) */
+  int neck_affine;         /* NECK_CLS_BN: neck.bn.weight / neck.bn.bias exist */
+  int neck_in_channels;    /* NECK_CLS_BN: input_features */
+  /* Set when the description is complete but mmcc build cannot compile it yet (the lowering
+   * for it does not exist): model_check_buildable() reports it at this place. */
+  char *nyc_what;          /* e.g. "model.backbone.type='DeiT3'"; NULL: buildable */
+  char *nyc_file;
+  int nyc_line, nyc_col;
 } model_desc;
 
 /* Resolve CONFIG.py and extract the description (name = file name without .py).
@@ -96,14 +126,22 @@ int model_from_metafile(const char *metafile, const char *model_name, const char
  * (300x400 and 400x300 HxW; e.g. no crop, or a long-edge resize): classify_rgb8 returns the
  * image-shape error for those. Same H x W as now: nothing changes. */
 void model_set_input_size(model_desc *m, int h, int w);
+/* mmcc build's front-end gate: 0 when the code generator compiles this description, else -1
+ * after "FILE:LINE:COL: error: KEY is not yet compiled by mmcc build ..." (nyc_* above).
+ * mmcc inspect and mmcc check accept these descriptions. */
+int model_check_buildable(const model_desc *m);
 void model_free(model_desc *m);
 
 /* The parameters the described model has, with mmpretrain's state-dict names
  * ("backbone.cls_token", "backbone.layers.0.attn.qkv.weight", "head.layers.head.bias", ...),
  * in module order, shapes as PyTorch stores them (pos_embed on the img_size grid). */
-typedef struct param_spec { char *name; int ndim; long long shape[4]; } param_spec;
+/* buffer: 0 for an nn.Parameter; else a registered buffer, in the state dict but not
+ * counted by model_param_count(): PARAM_BUFFER (BatchNorm running statistics, used) or
+ * PARAM_COUNTER (num_batches_tracked: an int64 scalar, unused at inference). */
+enum { PARAM_BUFFER = 1, PARAM_COUNTER = 2 };
+typedef struct param_spec { char *name; int ndim; long long shape[4]; int buffer; } param_spec;
 size_t model_params(const model_desc *m, param_spec **specs);  /* returns count; free with: */
 void model_params_free(param_spec *specs, size_t n);
-long long model_param_count(const model_desc *m);
+long long model_param_count(const model_desc *m);  /* nn.Parameters only, as metafiles count */
 
 #endif

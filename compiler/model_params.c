@@ -15,7 +15,15 @@
  *     layer_scale_init_value > 0.
  *   models/heads/vision_transformer_head.py  layers = Sequential(pre_logits?, act?, head).
  *   models/heads/linear_head.py  fc.
- *   models/necks/gap.py  GlobalAveragePooling: no parameters. */
+ *   models/necks/gap.py  GlobalAveragePooling: no parameters.
+ *   models/backbones/deit.py  DistilledVisionTransformer registers dist_token after
+ *     VisionTransformer.__init__, so it follows cls_token and pos_embed.
+ *   models/backbones/deit3.py  DeiT3: cls_token, pos_embed (grid rows only); layers as
+ *     above with DeiT3FFN (layers.0.0, layers.1, gamma2); no pre_norm.
+ *   models/heads/deit_head.py  DeiTClsHead: VisionTransformerClsHead's layers + head_dist.
+ *   models/necks/mae_neck.py  ClsBatchNormNeck: bn = BatchNorm1d: weight, bias (affine),
+ *     then the buffers running_mean, running_var, num_batches_tracked (an int64 scalar,
+ *     unused in eval mode). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,6 +54,7 @@ static void add(param_list *l, int ndim, long long d0, long long d1, long long d
   p->shape[1] = d1;
   p->shape[2] = d2;
   p->shape[3] = d3;
+  p->buffer = 0;
 }
 
 /* nn.Linear(in, out, bias): weight (out, in), bias (out). */
@@ -71,7 +80,8 @@ size_t model_params(const model_desc *m, param_spec **specs) {
 
   /* backbone: own parameters */
   if (m->with_cls_token) add(&l, 3, 1, 1, D, 0, "backbone.cls_token");
-  add(&l, 3, 1, grid + m->num_extra_tokens, D, 0, "backbone.pos_embed");
+  add(&l, 3, 1, grid + m->pos_extra, D, 0, "backbone.pos_embed");
+  if (m->dist_token) add(&l, 3, 1, 1, D, 0, "backbone.dist_token");
   /* backbone.patch_embed: Conv2d(in_channels, D, kernel = stride = patch) */
   add(&l, 4, D, m->in_channels, P, P, "backbone.patch_embed.projection.weight");
   if (m->patch_bias) add(&l, 1, D, 0, 0, 0, "backbone.patch_embed.projection.bias");
@@ -98,15 +108,26 @@ size_t model_params(const model_desc *m, param_spec **specs) {
   if (m->avg_norm) layer_norm(&l, "backbone.ln2", D);
 
   /* neck: GlobalAveragePooling has no parameters */
+  if (m->neck == NECK_CLS_BN) {
+    const long long C = m->neck_in_channels;
+    if (m->neck_affine) layer_norm(&l, "neck.bn", C);  /* weight, bias: (C,) each, as LN's */
+    add(&l, 1, C, 0, 0, 0, "neck.bn.running_mean");
+    l.v[l.n - 1].buffer = PARAM_BUFFER;
+    add(&l, 1, C, 0, 0, 0, "neck.bn.running_var");
+    l.v[l.n - 1].buffer = PARAM_BUFFER;
+    add(&l, 0, 0, 0, 0, 0, "neck.bn.num_batches_tracked");
+    l.v[l.n - 1].buffer = PARAM_COUNTER;
+  }
   switch (m->head) {
   case HEAD_VIT_CLS:
-    if (m->hidden_dim > 0) {
+  case HEAD_DEIT: {
+    const long long in = m->hidden_dim > 0 ? m->hidden_dim : m->head_in_channels;
+    if (m->hidden_dim > 0)
       linear(&l, "head.layers.pre_logits", m->head_in_channels, m->hidden_dim, 1);
-      linear(&l, "head.layers.head", m->hidden_dim, m->num_classes, 1);
-    } else {
-      linear(&l, "head.layers.head", m->head_in_channels, m->num_classes, 1);
-    }
+    linear(&l, "head.layers.head", in, m->num_classes, 1);
+    if (m->head == HEAD_DEIT) linear(&l, "head.layers.head_dist", in, m->num_classes, 1);
     break;
+  }
   case HEAD_LINEAR:
     linear(&l, "head.fc", m->head_in_channels, m->num_classes, 1);
     break;
@@ -127,6 +148,7 @@ long long model_param_count(const model_desc *m) {
   size_t n = model_params(m, &s);
   long long total = 0;
   for (size_t i = 0; i < n; i++) {
+    if (s[i].buffer) continue;
     long long k = 1;
     for (int d = 0; d < s[i].ndim; d++) k *= s[i].shape[d];
     total += k;

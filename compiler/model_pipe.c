@@ -11,21 +11,28 @@
  *         backend='cv2', interpolation='bilinear')
  *   [RS0] mmcls v0.25.0 datasets/pipelines/transforms.py Resize(size, interpolation='bilinear',
  *         adaptive_side='short', backend='cv2'); size (S, -1) = adaptive, an int = (S, S)
+ *   [RS2] mmcv v2.1.0 transforms/processing.py Resize(scale=None, scale_factor=None,
+ *         keep_ratio=False, backend='cv2', interpolation='bilinear'); an int scale S = (S, S),
+ *         a pair is (w, h); without keep_ratio the image becomes exactly (w, h)
  *   [CC0] same file: CenterCrop(crop_size int | (h, w), efficientnet_style=False)
  *   [CC1] mmcv v2.1.0 transforms/processing.py CenterCrop(crop_size int | (w, h), auto_pad=False)
  *   [NM0] mmcls v0.25.0 Normalize(mean, std, to_rgb=True) = mmcv.imnormalize
  *   [DP]  mmpretrain v1.2.0 models/utils/data_preprocessor.py ClsDataPreprocessor(mean=None,
  *         std=None, to_rgb=False)
- * mmcc implements the resize with backend='pillow', interpolation='bicubic' only.
+ * mmcc implements the resize (mmcv imresize) with backend='pillow', interpolation 'bicubic' or
+ * 'bilinear', and backend='cv2', interpolation='bilinear' (the defaults): resize_methods[].
  *
  * What the fields mean (both generations compute the same thing):
  *   resize_scale S, EDGE_SHORT: w < h -> (w, h) = (S, int(S*h/w)), else (int(S*w/h), S);
- *   EDGE_LONG: w > h -> (S, int(S*h/w)), else (int(S*w/h), S). (0.x skips the resize when
- *   the edge already equals S; Pillow's resize to the same size is a copy, so no difference.)
+ *   EDGE_LONG: w > h -> (S, int(S*h/w)), else (int(S*w/h), S); EDGE_WIDTH: (S, int(S*h/w));
+ *   EDGE_HEIGHT: (int(S*w/h), S). (0.x skips the resize when the edge already equals S;
+ *   a resize to the same size is a copy in Pillow and OpenCV, so no difference.)
+ *   EDGE_FIXED ([RS2] without keep_ratio): exactly input_size; resize_scale = max(w, h) (any
+ *   non-zero value says "there is a resize"); no crop may follow.
  *   crop_size [H, W], centre offsets int(round((h - H) / 2.)) (mmcv/mmcls CenterCrop).
  *   norm: NORM_MMCV (0.x Normalize) or NORM_DIV (1.x data_preprocessor), mean/std in the
  *   channel order after the optional BGR->RGB swap (to_rgb); NORM_NONE: mean 0, std 1.
- *   input_size: crop size, else (S, S), else the backbone img_size. */
+ *   input_size: crop size, else the fixed resize size, else (S, S), else the backbone img_size. */
 #include <string.h>
 
 #include "cfg.h"
@@ -35,8 +42,30 @@
 #include "util.h"
 
 #define SUPPORTED_TRANSFORMS                                                                 \
-  "LoadImageFromFile, Resize (size=(S, -1)), ResizeEdge, CenterCrop, Normalize, "             \
-  "ImageToTensor, ToTensor, Collect, PackInputs, PackClsInputs"
+  "LoadImageFromFile, Resize (size=(S, -1), or scale=S / (w, h)), ResizeEdge, CenterCrop, "   \
+  "Normalize, ImageToTensor, ToTensor, Collect, PackInputs, PackClsInputs"
+
+/* mmcv imresize's (backend, interpolation) pairs mmcc reproduces bit for bit, and the
+ * runtime's resampler for each (runtime/mmrt_preprocess.h mmrt_resize). */
+static const struct resize_method {
+  const char *backend, *interp, *rt;
+} resize_methods[] = {
+    {"pillow", "bicubic", "MMRT_RESIZE_PIL_BICUBIC"},
+    {"pillow", "bilinear", "MMRT_RESIZE_PIL_BILINEAR"},
+    {"cv2", "bilinear", "MMRT_RESIZE_CV2_LINEAR"},
+};
+#define N_RESIZE_METHODS (sizeof resize_methods / sizeof resize_methods[0])
+#define SUPPORTED_RESIZE                                                                      \
+  "backend='pillow' with interpolation 'bicubic' or 'bilinear', and backend='cv2' with "      \
+  "interpolation 'bilinear'"
+
+/* ResizeEdge edge / 0.x adaptive_side names, indexed by resize_edge (EDGE_FIXED last). */
+static const char *const edge_names[] = {"short", "long", "width", "height", "fixed"};
+static const char *const rt_edges[] = {"MMRT_EDGE_SHORT", "MMRT_EDGE_LONG", "MMRT_EDGE_WIDTH",
+                                       "MMRT_EDGE_HEIGHT", "MMRT_EDGE_FIXED"};
+_Static_assert(EDGE_FIXED == 4 && sizeof edge_names / sizeof *edge_names == 5 &&
+                   sizeof rt_edges / sizeof *rt_edges == 5,
+               "edge tables and resize_edge values differ");
 
 static const char *const noop_transforms[] = {"LoadImageFromFile", "ImageToTensor", "ToTensor",
                                               "Collect", "PackInputs", "PackClsInputs", NULL};
@@ -46,6 +75,7 @@ typedef struct pipe_ctx {
   model_desc *m;
   int legacy;                      /* 0.x pipeline (data.test) */
   const cfg_value *resize, *crop, *normalize;
+  int fixed[2];                    /* [RS2] target [H, W] */
 } pipe_ctx;
 
 static int is_noop(const char *t) {
@@ -62,28 +92,31 @@ static int resize_method(pipe_ctx *c, const cfg_value *tr, const char *what) {
     return -1;
   c->m->resize_backend = xstrdup(backend);
   c->m->resize_interp = xstrdup(interp);
-  if (strcmp(backend, "pillow") || strcmp(interp, "bicubic")) {
-    const cfg_value *b = cfg_get(tr, "backend"), *i = cfg_get(tr, "interpolation");
-    const cfg_value *at = strcmp(backend, "pillow") ? b : i;
-    return mget_error(c->file, at ? at : tr,
-                      "%s with backend='%s', interpolation='%s'%s is not supported; mmcc "
-                      "implements backend='pillow' with interpolation='bicubic' only",
-                      what, backend, interp,
-                      !b && !i ? " (the transform's defaults)"
-                      : !b     ? " (backend: the default)"
-                      : !i     ? " (interpolation: the default)"
-                               : "");
-  }
-  return 0;
+  for (size_t k = 0; k < N_RESIZE_METHODS; k++)
+    if (!strcmp(backend, resize_methods[k].backend) && !strcmp(interp, resize_methods[k].interp))
+      return 0;
+  const cfg_value *b = cfg_get(tr, "backend"), *i = cfg_get(tr, "interpolation");
+  int backend_known = !strcmp(backend, "pillow") || !strcmp(backend, "cv2");
+  const cfg_value *at = backend_known ? i : b;
+  return mget_error(c->file, at ? at : tr,
+                    "%s with backend='%s', interpolation='%s'%s is not supported; mmcc "
+                    "implements " SUPPORTED_RESIZE,
+                    what, backend, interp,
+                    !b && !i ? " (the transform's defaults)"
+                    : !b     ? " (backend: the default)"
+                    : !i     ? " (interpolation: the default)"
+                             : "");
 }
 
+/* ResizeEdge edge / 0.x Resize adaptive_side: the same four policies (see the header). */
 static int edge_kind(pipe_ctx *c, const cfg_value *at, const char *edge) {
-  if (!strcmp(edge, "short")) c->m->resize_edge = EDGE_SHORT;
-  else if (!strcmp(edge, "long")) c->m->resize_edge = EDGE_LONG;
-  else
-    return mget_error(c->file, at, "resize edge '%s' is not supported; supported: short, long",
-                      edge);
-  return 0;
+  for (int e = EDGE_SHORT; e < EDGE_FIXED; e++)
+    if (!strcmp(edge, edge_names[e])) {
+      c->m->resize_edge = (resize_edge)e;
+      return 0;
+    }
+  return mget_error(c->file, at, "resize edge '%s' is not supported; supported: short, long, "
+                                 "width, height", edge);
 }
 
 /* [RE] ResizeEdge(scale, edge, backend, interpolation). */
@@ -122,10 +155,37 @@ static int resize_0x(pipe_ctx *c, const cfg_value *tr) {
   return resize_method(c, tr, "Resize");
 }
 
+/* [RS2] Resize(scale=S | (w, h)), keep_ratio=False, no scale_factor. */
+static int resize_mmcv(pipe_ctx *c, const cfg_value *tr) {
+  const cfg_value *sc = cfg_get(tr, "scale"), *sf = cfg_get(tr, "scale_factor");
+  int wh[2], keep;
+  if (sf && cfg_kind_of(sf) != CFG_NONE)
+    return mget_error(c->file, sf, "Resize with scale_factor is not supported; mmcc supports "
+                                   "Resize(scale=S or (w, h)) without keep_ratio");
+  if (!sc || cfg_kind_of(sc) == CFG_NONE)
+    return mget_error(c->file, tr, "Resize needs 'scale' (or, 0.x style, 'size')");
+  if (mget_bool(c->file, tr, "keep_ratio", 0, &keep)) return -1;
+  if (keep)
+    return mget_error(c->file, cfg_get(tr, "keep_ratio"),
+                      "Resize keep_ratio=True is not supported; use ResizeEdge, or "
+                      "Resize(scale=...) without keep_ratio");
+  if (mget_pair(c->file, tr, "scale", 0, wh)) return -1;
+  if (wh[0] > 65536 || wh[1] > 65536)
+    return mget_error(c->file, sc, "Resize scale must be in 1..65536");
+  c->fixed[0] = wh[1];
+  c->fixed[1] = wh[0];
+  c->m->resize_edge = (resize_edge)EDGE_FIXED;
+  c->m->resize_scale = wh[0] > wh[1] ? wh[0] : wh[1];
+  return resize_method(c, tr, "Resize");
+}
+
 /* [CC0] (h, w) / [CC1] (w, h). */
 static int center_crop(pipe_ctx *c, const cfg_value *tr) {
   int sz[2], flag;
   if (!cfg_get(tr, "crop_size")) return mget_error(c->file, tr, "CenterCrop needs 'crop_size'");
+  if (c->resize && c->m->resize_edge == (resize_edge)EDGE_FIXED)
+    return mget_error(c->file, tr, "CenterCrop after Resize(scale=...) is not supported; mmcc "
+                                   "supports a fixed-size Resize as the last geometric step");
   if (mget_pair(c->file, tr, "crop_size", 0, sz)) return -1;
   if (mget_bool(c->file, tr, "efficientnet_style", 0, &flag)) return -1;
   if (flag)
@@ -157,7 +217,8 @@ static int transform(pipe_ctx *c, const cfg_value *tr) {
   const cfg_value **slot;
   int (*fn)(pipe_ctx *, const cfg_value *);
   if (!strcmp(t, "ResizeEdge")) slot = &c->resize, fn = resize_edge_1x;
-  else if (!strcmp(t, "Resize")) slot = &c->resize, fn = resize_0x;
+  else if (!strcmp(t, "Resize"))  /* 0.x Resize(size=...) [RS0], else mmcv's [RS2] */
+    slot = &c->resize, fn = (cfg_get(tr, "size") || c->legacy) ? resize_0x : resize_mmcv;
   else if (!strcmp(t, "CenterCrop")) slot = &c->crop, fn = center_crop;
   else if (!strcmp(t, "Normalize")) slot = &c->normalize, fn = normalize;
   else
@@ -206,7 +267,7 @@ static int preprocessor(pipe_ctx *c, const cfg_value *root) {
 }
 
 int model_pipe_extract(const char *file, const cfg_value *root, model_desc *m) {
-  pipe_ctx c = {file, m, 0, NULL, NULL, NULL};
+  pipe_ctx c = {file, m, 0, NULL, NULL, NULL, {0, 0}};
   const cfg_value *pipe = NULL;
   const cfg_value *tdl = cfg_get(root, "test_dataloader");
   if (tdl && cfg_kind_of(tdl) == CFG_DICT) {
@@ -244,6 +305,7 @@ int model_pipe_extract(const char *file, const cfg_value *root, model_desc *m) {
   /* input geometry: crop size, else the resize scale, else the backbone's img_size */
   int *in = m->input_size;
   if (m->crop_size[0]) in[0] = m->crop_size[0], in[1] = m->crop_size[1];
+  else if (c.fixed[0]) in[0] = c.fixed[0], in[1] = c.fixed[1];
   else if (m->resize_scale) in[0] = in[1] = m->resize_scale;
   else in[0] = m->img_size[0], in[1] = m->img_size[1];
   return 0;
@@ -253,10 +315,16 @@ int model_pipe_extract(const char *file, const cfg_value *root, model_desc *m) {
 
 /* The size the pipeline's resize gives a W x H image (model_pipe.c header, as mmpretrain). */
 static void resized(const model_desc *m, int w, int h, int *rw, int *rh) {
-  int s = m->resize_scale;
-  int by_w = m->resize_edge == EDGE_SHORT ? w < h : w > h;  /* which side goes to S */
+  int s = m->resize_scale, e = m->resize_edge;
+  int by_w = e == EDGE_SHORT  ? w < h  /* which side goes to S */
+             : e == EDGE_LONG ? w > h
+                              : e == EDGE_WIDTH;
   *rw = w, *rh = h;
   if (!s) return;
+  if (e == EDGE_FIXED) {
+    *rw = m->input_size[1], *rh = m->input_size[0];
+    return;
+  }
   if (by_w) *rw = s, *rh = (int)((long long)s * h / w);
   else *rw = (int)((long long)s * w / h), *rh = s;
 }
@@ -269,9 +337,12 @@ static int fits(const model_desc *m, int w, int h) {
   return rw == m->input_size[1] && rh == m->input_size[0];
 }
 
-static void describe(strbuf *b, const model_desc *m, int scale, const int crop[2]) {
-  if (scale) sb_printf(b, "resize %s edge %d", m->resize_edge == EDGE_SHORT ? "short" : "long",
-                       scale);
+/* FIXED: the resize gives SIZE [H, W] */
+static void describe(strbuf *b, const model_desc *m, int scale, const int crop[2],
+                     const int size[2]) {
+  if (scale && m->resize_edge == (resize_edge)EDGE_FIXED)
+    sb_printf(b, "resize to %dx%d", size[0], size[1]);
+  else if (scale) sb_printf(b, "resize %s edge %d", edge_names[m->resize_edge], scale);
   else sb_puts(b, "no resize");
   if (crop[0]) sb_printf(b, ", crop %dx%d", crop[0], crop[1]);
   else sb_puts(b, ", no crop");
@@ -288,6 +359,7 @@ static void describe(strbuf *b, const model_desc *m, int scale, const int crop[2
  * warning when typical images (4:3, both orientations) still cannot give H x W. */
 void model_pipe_adapt(model_desc *m, int h, int w) {
   int old_scale = m->resize_scale, old_crop[2] = {m->crop_size[0], m->crop_size[1]};
+  int old_in[2] = {m->input_size[0], m->input_size[1]};
   int ref = m->crop_size[0] ? (m->crop_size[0] > m->crop_size[1] ? m->crop_size[0]
                                                                   : m->crop_size[1])
                             : (m->input_size[0] > m->input_size[1] ? m->input_size[0]
@@ -302,11 +374,12 @@ void model_pipe_adapt(model_desc *m, int h, int w) {
     if (s2 < big) s2 = big;
     m->resize_scale = s2 > 65536 ? 65536 : (int)s2;
   }
+  if (m->resize_scale && m->resize_edge == (resize_edge)EDGE_FIXED) m->resize_scale = big;
   strbuf from, to;
   sb_init(&from);
   sb_init(&to);
-  describe(&from, m, old_scale, old_crop);
-  describe(&to, m, m->resize_scale, m->crop_size);
+  describe(&from, m, old_scale, old_crop, old_in);
+  describe(&to, m, m->resize_scale, m->crop_size, m->input_size);
   diag_warning(m->config_path, 0, 0, "input size %dx%d (HxW) differs from the test pipeline's output: "
                "the compiled test pipeline was adapted from (%s) to (%s); this departs from the "
                "config's test pipeline (mmpretrain would feed the model the old size)",
@@ -321,6 +394,27 @@ void model_pipe_adapt(model_desc *m, int h, int w) {
   }
   sb_free(&from);
   sb_free(&to);
+}
+
+/* }====================================================================== */
+
+/* {====================================================================== names */
+
+const char *model_pipe_edge_name(int edge) {
+  return edge >= EDGE_SHORT && edge <= EDGE_FIXED ? edge_names[edge] : "?";
+}
+
+const char *model_pipe_rt_edge(const model_desc *m) {
+  int e = m->resize_edge;
+  return e >= EDGE_SHORT && e <= EDGE_FIXED ? rt_edges[e] : rt_edges[EDGE_SHORT];
+}
+
+const char *model_pipe_rt_method(const model_desc *m) {
+  for (size_t k = 0; k < N_RESIZE_METHODS && m->resize_backend && m->resize_interp; k++)
+    if (!strcmp(m->resize_backend, resize_methods[k].backend) &&
+        !strcmp(m->resize_interp, resize_methods[k].interp))
+      return resize_methods[k].rt;
+  return resize_methods[0].rt; /* no resize: unused */
 }
 
 /* }====================================================================== */

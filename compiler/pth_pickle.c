@@ -45,6 +45,7 @@ static const struct { const char *module, *name; pk_global id; } known_globals[]
     {"torch", "HalfStorage", PK_G_HALF_STORAGE},
     {"torch", "BFloat16Storage", PK_G_BFLOAT16_STORAGE},
     {"torch", "DoubleStorage", PK_G_DOUBLE_STORAGE},
+    {"torch", "LongStorage", PK_G_LONG_STORAGE},  /* BatchNorm num_batches_tracked */
 };
 
 /* {====================================================================== errors and reads */

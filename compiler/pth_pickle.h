@@ -21,7 +21,8 @@ typedef enum {
 /* ORDER GLOBALS: pth_pickle.c's known_globals[] maps names to these. */
 typedef enum {
   PK_G_OTHER, PK_G_ORDERED_DICT, PK_G_REBUILD_TENSOR, PK_G_REBUILD_PARAMETER,
-  PK_G_FLOAT_STORAGE, PK_G_HALF_STORAGE, PK_G_BFLOAT16_STORAGE, PK_G_DOUBLE_STORAGE
+  PK_G_FLOAT_STORAGE, PK_G_HALF_STORAGE, PK_G_BFLOAT16_STORAGE, PK_G_DOUBLE_STORAGE,
+  PK_G_LONG_STORAGE
 } pk_global;
 
 typedef struct pk_value pk_value;

@@ -127,7 +127,7 @@ int weights_random(const model_desc *m, uint64_t seed, model_weights *w) {
   for (size_t i = 0; i < n; i++) {
     param_spec s = specs[i];
     if (weights_is_pos_embed(s.name) && s.ndim == 3)  /* made for the input grid directly */
-      s.shape[1] = (long long)m->num_extra_tokens + (long long)gh * gw;
+      s.shape[1] = (long long)m->pos_extra + (long long)gh * gw;
     weights_init_tensor(&w->t[i], &s);
     fill_random(m, &w->t[i], seed);
   }

@@ -48,15 +48,16 @@ static int shape_error(const char *path, const ckpt_tensor *t, const param_spec 
 /* backbone.pos_embed: checkpoint grid -> img_size grid -> input grid, as float32 rows. */
 static int load_pos_embed(const model_desc *m, const char *path, const ckpt_tensor *t,
                           const param_spec *s, wtensor *out) {
-  const int extra = m->num_extra_tokens;
+  const int extra = m->pos_extra;  /* pos_embed rows before the grid (0 for DeiT3) */
   const long long D = s->shape[2];
   if (t->ndim != 3 || t->shape[0] != 1 || t->shape[2] != D) return shape_error(path, t, s);
   long long rows = t->shape[1];
   float *all = xmalloc((size_t)(rows * D) * sizeof(float));
   ckpt_read_f32(t, all);
   const float *src = all;
-  /* no class token: a checkpoint made with one loses its first row */
-  if (!m->with_cls_token && rows == s->shape[1] + 1) {
+  /* no class token: a checkpoint made with one loses its first row (VisionTransformer's
+   * load hook; DeiT3's pos_embed never has a class row) */
+  if (!m->with_cls_token && !m->pos_before_tokens && rows == s->shape[1] + 1) {
     src += D;
     rows -= 1;
   }

@@ -32,7 +32,8 @@ _Static_assert(MM_ID_UPPER[[]]_E_BAD_ARGUMENT == MMRT_E_BAD_ARGUMENT &&
 /* The test pipeline of MM_CONFIG_TEXT. */
 static const mmrt_pre_params pre = {
   .resize_scale = MM_RESIZE_SCALE,
-  .resize_long_edge = MM_RESIZE_LONG,
+  .resize_edge = MM_RESIZE_EDGE,
+  .resize_method = MM_RESIZE_METHOD,
   .crop_h = MM_CROP_H,
   .crop_w = MM_CROP_W,
   .out_h = MM_IN_H,

@@ -3,8 +3,12 @@
  *
  *   ppdrv resize W H RW RH X0 Y0 FW FH   < W*H*3 bytes  > FW*FH*3 bytes
  *       Pillow-style bicubic W x H -> RW x RH, the window (X0, Y0, FW, FH) of the result
- *   ppdrv pipe S LONG CROPH CROPW OUTH OUTW NORM TORGB ORDER W H M0 M1 M2 S0 S1 S2
+ *   ppdrv resample METHOD CN W H RW RH X0 Y0 FW FH   < W*H*CN bytes  > FW*FH*CN bytes
+ *       the same with any mmrt_resize METHOD (0 Pillow bicubic, 1 Pillow bilinear, 2 OpenCV
+ *       INTER_LINEAR); CN channels (Pillow: 3 only); workspace of exactly the plan's bytes
+ *   ppdrv pipe S EDGE CROPH CROPW OUTH OUTW NORM TORGB ORDER W H M0 M1 M2 S0 S1 S2 [METHOD]
  *                                         < W*H*3 bytes  > 3*OUTH*OUTW float32
+ *       EDGE, METHOD: mmrt_edge, mmrt_resize values (METHOD defaults to 0, Pillow bicubic)
  *       mmrt_preprocess_rgb8 with a workspace of exactly MMRT_PREPROCESS_WORKSPACE_BYTES;
  *       mean/std given as Python float reprs, converted to float32 as numpy does
  *       (double -> float); on an error code prints "error N" and exits 3
@@ -23,7 +27,7 @@
 _Static_assert(MMRT_PREPROCESS_WORKSPACE_BYTES(448, 448, 448) < (8u << 20), "workspace bound");
 
 static void *xalloc(size_t n) {
-  void *p = aligned_alloc(64, (n + 63) & ~(size_t)63);
+  void *p = aligned_alloc(64, n ? (n + 63) & ~(size_t)63 : 64);
   if (!p) {
     fprintf(stderr, "ppdrv: out of memory\n");
     exit(2);
@@ -40,14 +44,14 @@ static void read_all(void *buf, size_t n) {
 
 typedef struct {
   uint8_t *out;
-  int fw;
+  int fw; /* bytes per row */
 } copy_ctx;
 static void copy_sink(void *ctx, int y, const uint8_t *row) {
   copy_ctx *c = ctx;
-  memcpy(c->out + (size_t)y * c->fw * 3, row, (size_t)c->fw * 3);
+  memcpy(c->out + (size_t)y * c->fw, row, (size_t)c->fw);
 }
 
-static int cmd_resize(char **a) {
+static int cmd_resize(int method, int cn, char **a) {
   plan pl;
   copy_ctx c;
   uint8_t *in;
@@ -55,27 +59,30 @@ static int cmd_resize(char **a) {
   memset(&pl, 0, sizeof pl);
   pl.w = atoi(a[0]), pl.h = atoi(a[1]), pl.rw = atoi(a[2]), pl.rh = atoi(a[3]);
   pl.x0 = atoi(a[4]), pl.y0 = atoi(a[5]), pl.fw = atoi(a[6]), pl.fh = atoi(a[7]);
-  pl.need_h = pl.rw != pl.w;
-  pl.need_v = pl.rh != pl.h;
-  pl.kh = pl.need_h ? coeff_count(pl.w, pl.rw) : 0;
-  pl.kv = pl.need_v ? coeff_count(pl.h, pl.rh) : 0;
-  pl.bytes = ALIGN64((size_t)pl.fw * pl.kh * 4) + ALIGN64((size_t)pl.fw * 8) +
-             ALIGN64((size_t)pl.fh * pl.kv * 4) + ALIGN64((size_t)pl.fh * 8) +
-             ALIGN64((size_t)pl.fw * 3) + ALIGN64((size_t)pl.fh * pl.fw * 3 * 4);
-  in = xalloc((size_t)pl.w * pl.h * 3);
-  read_all(in, (size_t)pl.w * pl.h * 3);
-  c.out = xalloc((size_t)pl.fw * pl.fh * 3);
-  c.fw = pl.fw;
-  ws = xalloc(pl.bytes + 64);
-  resample(&pl, in, pl.w * 3, ws, copy_sink, &c);
-  fwrite(c.out, 1, (size_t)pl.fw * pl.fh * 3, stdout);
+  if (method < 0 || method > MMRT_RESIZE_CV2_LINEAR || cn < 1 || cn > 4 ||
+      (method != MMRT_RESIZE_CV2_LINEAR && cn != 3) || pl.w < 1 || pl.h < 1 || pl.rw < 1 ||
+      pl.rh < 1 || pl.fw < 1 || pl.fh < 1 || pl.x0 < 0 || pl.y0 < 0 || pl.x0 + pl.fw > pl.rw ||
+      pl.y0 + pl.fh > pl.rh) {
+    fprintf(stderr, "ppdrv: bad resample arguments\n");
+    return 2;
+  }
+  pl.cn = cn;
+  pl.method = (mmrt_resize)method;
+  plan_resample(&pl);
+  in = xalloc((size_t)pl.w * pl.h * cn);
+  read_all(in, (size_t)pl.w * pl.h * cn);
+  c.out = xalloc((size_t)pl.fw * pl.fh * cn);
+  c.fw = pl.fw * cn;
+  ws = xalloc(pl.bytes);
+  resample(&pl, in, pl.w * cn, ws, copy_sink, &c);
+  fwrite(c.out, 1, (size_t)pl.fw * pl.fh * cn, stdout);
   free(in);
   free(c.out);
   free(ws);
   return 0;
 }
 
-static int cmd_pipe(char **a) {
+static int cmd_pipe(char **a, int method) {
   mmrt_pre_params p;
   int order, w, h, rc;
   size_t ws_bytes, in_bytes, out_n;
@@ -84,7 +91,8 @@ static int cmd_pipe(char **a) {
   void *ws;
   memset(&p, 0, sizeof p);
   p.resize_scale = atoi(a[0]);
-  p.resize_long_edge = atoi(a[1]);
+  p.resize_edge = (mmrt_edge)atoi(a[1]);
+  p.resize_method = (mmrt_resize)method;
   p.crop_h = atoi(a[2]);
   p.crop_w = atoi(a[3]);
   p.out_h = atoi(a[4]);
@@ -150,7 +158,11 @@ static int bad_case(const char *name, int want, const mmrt_pre_params *p, int w,
 }
 
 static int cmd_bad(void) {
-  mmrt_pre_params p = {224, 0, 224, 224, 224, 224, 1, MMRT_NORM_DIV, {1, 2, 3}, {4, 5, 6}}, q;
+  mmrt_pre_params p = {.resize_scale = 224, .resize_edge = MMRT_EDGE_SHORT,
+                       .resize_method = MMRT_RESIZE_PIL_BICUBIC, .crop_h = 224, .crop_w = 224,
+                       .out_h = 224, .out_w = 224, .to_rgb = 1, .norm = MMRT_NORM_DIV,
+                       .mean = {1, 2, 3}, .std = {4, 5, 6}},
+                  q;
   int f = 0;
   float l[4] = {1, 2, 3, 4}, s[4];
   int idx[4];
@@ -178,10 +190,22 @@ static int cmd_bad(void) {
   f += bad_case("resize-scale", MMRT_E_BAD_ARGUMENT, &q, 10, 10, 30, 0, 0, 0, 0);
   q = p, q.resize_scale = 0;
   f += bad_case("no-resize-wrong-size", MMRT_E_IMAGE_SHAPE, &q, 10, 10, 30, 0, 0, 0, 0);
-  q = p, q.resize_long_edge = 1;
+  q = p, q.resize_edge = MMRT_EDGE_LONG;
   f += bad_case("long-edge-too-thin", MMRT_E_IMAGE_SHAPE, &q, 64, 10, 192, 0, 0, 0, 0);
-  q = p, q.resize_long_edge = 1;
+  q = p, q.resize_edge = MMRT_EDGE_LONG;
   f += bad_case("long-edge-zero-side", MMRT_E_IMAGE_SHAPE, &q, 64, 1, 192, 0, 0, 0, 0);
+  q = p, q.resize_edge = MMRT_EDGE_WIDTH, q.crop_h = 0, q.crop_w = 0;
+  f += bad_case("width-edge-wrong-height", MMRT_E_IMAGE_SHAPE, &q, 20, 10, 60, 0, 0, 0, 0);
+  q = p, q.resize_edge = MMRT_EDGE_HEIGHT, q.resize_method = MMRT_RESIZE_CV2_LINEAR;
+  f += bad_case("height-edge-zero-width", MMRT_E_IMAGE_SHAPE, &q, 1, 300, 3, 0, 0, 0, 0);
+  q = p, q.resize_edge = (mmrt_edge)5;
+  f += bad_case("edge", MMRT_E_BAD_ARGUMENT, &q, 10, 10, 30, 0, 0, 0, 0);
+  q = p, q.resize_edge = (mmrt_edge)-1;
+  f += bad_case("edge-negative", MMRT_E_BAD_ARGUMENT, &q, 10, 10, 30, 0, 0, 0, 0);
+  q = p, q.resize_method = (mmrt_resize)3;
+  f += bad_case("method", MMRT_E_BAD_ARGUMENT, &q, 10, 10, 30, 0, 0, 0, 0);
+  q = p, q.resize_edge = MMRT_EDGE_FIXED;
+  f += bad_case("fixed-with-crop", MMRT_E_BAD_ARGUMENT, &q, 10, 10, 30, 0, 0, 0, 0);
   if (mmrt_topk(l, 4, -1, idx, s) == MMRT_E_BAD_ARGUMENT &&
       mmrt_topk(NULL, 4, 1, idx, s) == MMRT_E_BAD_ARGUMENT &&
       mmrt_topk(l, 4, 1, NULL, s) == MMRT_E_BAD_ARGUMENT &&
@@ -198,8 +222,11 @@ static int cmd_bad(void) {
 }
 
 int main(int argc, char **argv) {
-  if (argc == 10 && !strcmp(argv[1], "resize")) return cmd_resize(argv + 2);
-  if (argc == 19 && !strcmp(argv[1], "pipe")) return cmd_pipe(argv + 2);
+  if (argc == 10 && !strcmp(argv[1], "resize")) return cmd_resize(0, 3, argv + 2);
+  if (argc == 12 && !strcmp(argv[1], "resample"))
+    return cmd_resize(atoi(argv[2]), atoi(argv[3]), argv + 4);
+  if (argc == 19 && !strcmp(argv[1], "pipe")) return cmd_pipe(argv + 2, 0);
+  if (argc == 20 && !strcmp(argv[1], "pipe")) return cmd_pipe(argv + 2, atoi(argv[19]));
   if (argc == 4 && !strcmp(argv[1], "topk")) return cmd_topk(argv + 2);
   if (argc == 2 && !strcmp(argv[1], "bad")) return cmd_bad();
   fprintf(stderr, "usage: see the head of ppdrv.c\n");

@@ -12,6 +12,8 @@ vit_ref.Spec (the reference's own reading of the upstream code), not from mmcc.
 --drop NAME leaves one tensor out (for error tests).
 --scale REGEX=F multiplies the tensors whose names match REGEX by F (e.g. small activations
 into a LayerNorm, where its eps matters: sensitivity checks).
+Buffers (ClsBatchNormNeck's BatchNorm1d running_mean, running_var and the int64
+num_batches_tracked) are written too, in state_dict order, as mmpretrain saves them.
 The file is {'meta': {'dataset_meta': {'classes': [...]}}, 'state_dict': {...}}."""
 import math
 import os
@@ -29,6 +31,10 @@ def values(name, shape, g):
     n = torch.randn(*shape, generator=g)
     if name.endswith('cls_token') or name.endswith('pos_embed'):
         return 0.5 * n
+    if name.endswith('running_mean'):
+        return 0.3 * n
+    if name.endswith('running_var'):
+        return 0.5 + torch.rand(*shape, generator=g)  # positive, around 1
     if 'gamma' in name:
         return 0.5 + 0.1 * n
     last = name.rsplit('.', 2)[-2]
@@ -50,10 +56,20 @@ def main(argv):
     spec = Spec(read_config(cfg_path))
     g = torch.Generator().manual_seed(seed)
     sd = OrderedDict()
-    for name, shape in spec.params():
+    shapes = dict(spec.params())
+    bufs = {n: (shape, dt) for n, shape, dt in spec.buffers()}
+    for name in spec.state_keys():
+        if name in bufs:
+            shape, dt = bufs[name]
+            if dt == torch.int64:
+                sd[name] = torch.tensor(1000, dtype=torch.int64)  # a batch count
+            else:
+                sd[name] = values(name, shape, g).to(dtype).contiguous()
+            continue
+        shape = shapes[name]
         if name == 'backbone.pos_embed' and '--pos-grid' in opts:
             gg = int(opts['--pos-grid'])
-            shape = (1, spec.extra + gg * gg, shape[2])
+            shape = (1, spec.pos_extra + gg * gg, shape[2])
         v = values(name, shape, g)
         if '--scale' in opts:
             pat, f = opts['--scale'].rsplit('=', 1)

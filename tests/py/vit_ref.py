@@ -1,9 +1,11 @@
 """Independent PyTorch reference of mmpretrain's ViT image classifier, written from torch ops.
 
-Covers what mmcc compiles: VisionTransformer (mmpretrain v1.2.0 and the 0.x-style backbone of
-the CLIP commit 5b266d9e7c: models/backbones/vision_transformer.py, models/utils/attention.py,
-models/utils/embed.py, mmcv's PatchEmbed/FFN), the GlobalAveragePooling neck, and the
-VisionTransformerClsHead / LinearClsHead heads (or none). Every architecture parameter and
+Covers mmpretrain's ViT family: VisionTransformer (mmpretrain v1.2.0 and the 0.x-style backbone
+of the CLIP commit 5b266d9e7c: models/backbones/vision_transformer.py, models/utils/attention.py,
+models/utils/embed.py, mmcv's PatchEmbed/FFN), DistilledVisionTransformer
+(models/backbones/deit.py), DeiT3 (models/backbones/deit3.py), the GlobalAveragePooling and
+ClsBatchNormNeck (models/necks/mae_neck.py) necks, and the VisionTransformerClsHead /
+DeiTClsHead (models/heads/deit_head.py) / LinearClsHead heads (or none). Every architecture parameter and
 default is derived here from the resolved config, following the upstream code, never from
 mmcc. mmpretrain itself is not importable here (and not needed).
 
@@ -29,6 +31,17 @@ from mmcfg_mini import load_config  # noqa: E402
 
 # VisionTransformer.arch_zoo (v1.2.0; the CLIP commit has the same entries minus dinov2)
 ARCH_ZOO = {}
+DEIT3_ARCH_ZOO = {}  # DeiT3.arch_zoo (v1.2.0)
+for keys, v in [
+    (['s', 'small'], (384, 12, 6, 1536)),
+    (['m', 'medium'], (512, 12, 8, 2048)),
+    (['b', 'base'], (768, 12, 12, 3072)),
+    (['l', 'large'], (1024, 24, 16, 4096)),
+    (['h', 'huge'], (1280, 32, 16, 5120)),
+]:
+    for k in keys:
+        DEIT3_ARCH_ZOO[k] = dict(zip(['embed_dims', 'num_layers', 'num_heads',
+                                      'feedforward_channels'], v))
 for keys, v in [
     (['s', 'small'], (768, 8, 8, 768 * 3)),
     (['b', 'base'], (768, 12, 12, 3072)),
@@ -55,12 +68,18 @@ class Spec:
     def __init__(self, cfg):
         model = cfg['model']
         bb = model['backbone']
-        if bb.get('type') not in ('VisionTransformer', 'mmpretrain.VisionTransformer',
-                                  'mmcls.VisionTransformer'):
-            raise SystemExit(f"vit_ref: backbone {bb.get('type')!r} is not a VisionTransformer")
-        arch = bb.get('arch', 'base')
+        kind = str(bb.get('type')).split('.')[-1]
+        if kind not in ('VisionTransformer', 'DistilledVisionTransformer', 'DeiT3'):
+            raise SystemExit(f"vit_ref: backbone {bb.get('type')!r} is not of the ViT family")
+        self.kind = kind
+        # deit.py: DistilledVisionTransformer(arch='deit-base', ...) forces with_cls_token
+        if kind == 'DistilledVisionTransformer' and 'with_cls_token' in bb:
+            raise SystemExit('vit_ref: DistilledVisionTransformer takes no with_cls_token')
+        if kind == 'DeiT3' and ('pre_norm' in bb or 'layer_scale_init_value' in bb):
+            raise SystemExit('vit_ref: DeiT3 has no pre_norm / layer_scale_init_value argument')
+        arch = bb.get('arch', 'deit-base' if kind == 'DistilledVisionTransformer' else 'base')
         if isinstance(arch, str):
-            a = ARCH_ZOO[arch.lower()]
+            a = (DEIT3_ARCH_ZOO if kind == 'DeiT3' else ARCH_ZOO)[arch.lower()]
         else:
             a = arch
         self.D = a['embed_dims']
@@ -82,6 +101,9 @@ class Spec:
         patch_cfg = bb.get('patch_cfg', {}) or {}
         self.patch_bias = patch_cfg.get('bias', not self.pre_norm)
         self.layer_scale = bb.get('layer_scale_init_value', 0.)
+        if kind == 'DeiT3':
+            # attention.py: use_layer_scale -> `layer_scale_init_value or 1e-5`; DeiT3FFN gamma2
+            self.layer_scale = 1e-5 if bb.get('use_layer_scale', True) else 0.
         self.mode = bb.get('interpolate_mode', 'bicubic')
         out_indices = bb.get('out_indices', -1)
         out_indices = [out_indices] if isinstance(out_indices, int) else list(out_indices)
@@ -105,16 +127,29 @@ class Spec:
             self.extra = 1 if self.with_cls else 0
             self.has_cls_param = self.with_cls
             self.avg_norm = self.out_type == 'avg_featmap'
+        # extra tokens before the patches, and pos_embed rows before the grid rows
+        self.dist = kind == 'DistilledVisionTransformer'
+        if self.dist:
+            self.extra = 2                  # [cls, dist, patches]
+        self.pos_extra = 0 if kind == 'DeiT3' else self.extra
+        if kind == 'DeiT3' and self.avg_norm:
+            raise SystemExit('vit_ref: DeiT3 builds no ln2: avg_featmap fails upstream')
+        # deit.py forward never applies pre_norm (the module exists when asked for)
+        self.apply_pre_norm = self.pre_norm and not self.dist
         self.grid = tuple(math.ceil(s / self.patch) for s in self.img_size)
         neck = model.get('neck')
         self.neck = None if neck is None else neck['type']
-        if self.neck not in (None, 'GlobalAveragePooling'):
+        if self.neck not in (None, 'GlobalAveragePooling', 'ClsBatchNormNeck'):
             raise SystemExit(f'vit_ref: neck {self.neck} unsupported')
+        if self.neck == 'ClsBatchNormNeck':
+            self.bn_C = neck['input_features']
+            self.bn_affine = neck.get('affine', False)
+            self.bn_eps = neck.get('eps', 1e-6)
         head = model.get('head')
         self.head = None if head is None else head['type']
         self.hidden_dim = None
         self.num_classes = 0
-        if self.head == 'VisionTransformerClsHead':
+        if self.head in ('VisionTransformerClsHead', 'DeiTClsHead'):
             self.num_classes = head['num_classes']
             self.head_in = head['in_channels']
             self.hidden_dim = head.get('hidden_dim')
@@ -131,7 +166,9 @@ class Spec:
         p = []
         if self.has_cls_param:
             p.append(('backbone.cls_token', (1, 1, D)))
-        p.append(('backbone.pos_embed', (1, self.grid[0] * self.grid[1] + self.extra, D)))
+        p.append(('backbone.pos_embed', (1, self.grid[0] * self.grid[1] + self.pos_extra, D)))
+        if self.dist:  # registered after VisionTransformer.__init__
+            p.append(('backbone.dist_token', (1, 1, D)))
         p.append(('backbone.patch_embed.projection.weight', (D, self.in_ch, self.patch, self.patch)))
         if self.patch_bias:
             p.append(('backbone.patch_embed.projection.bias', (D,)))
@@ -155,19 +192,39 @@ class Spec:
             p += [('backbone.ln1.weight', (D,)), ('backbone.ln1.bias', (D,))]
         if self.avg_norm:
             p += [('backbone.ln2.weight', (D,)), ('backbone.ln2.bias', (D,))]
-        if self.head == 'VisionTransformerClsHead':
+        if self.neck == 'ClsBatchNormNeck' and self.bn_affine:
+            p += [('neck.bn.weight', (self.bn_C,)), ('neck.bn.bias', (self.bn_C,))]
+        if self.head in ('VisionTransformerClsHead', 'DeiTClsHead'):
+            w = self.head_in
             if self.hidden_dim is not None:
                 p += [('head.layers.pre_logits.weight', (self.hidden_dim, self.head_in)),
-                      ('head.layers.pre_logits.bias', (self.hidden_dim,)),
-                      ('head.layers.head.weight', (self.num_classes, self.hidden_dim)),
-                      ('head.layers.head.bias', (self.num_classes,))]
-            else:
-                p += [('head.layers.head.weight', (self.num_classes, self.head_in)),
-                      ('head.layers.head.bias', (self.num_classes,))]
+                      ('head.layers.pre_logits.bias', (self.hidden_dim,))]
+                w = self.hidden_dim
+            p += [('head.layers.head.weight', (self.num_classes, w)),
+                  ('head.layers.head.bias', (self.num_classes,))]
+            if self.head == 'DeiTClsHead':
+                p += [('head.layers.head_dist.weight', (self.num_classes, w)),
+                      ('head.layers.head_dist.bias', (self.num_classes,))]
         elif self.head == 'LinearClsHead':
             p += [('head.fc.weight', (self.num_classes, self.head_in)),
                   ('head.fc.bias', (self.num_classes,))]
         return p
+
+    def buffers(self):
+        """(name, shape, dtype) of the registered buffers in the state dict (BatchNorm1d)."""
+        if self.neck != 'ClsBatchNormNeck':
+            return []
+        return [('neck.bn.running_mean', (self.bn_C,), torch.float32),
+                ('neck.bn.running_var', (self.bn_C,), torch.float32),
+                ('neck.bn.num_batches_tracked', (), torch.int64)]
+
+    def state_keys(self):
+        """Every key load_state_dict(strict=True) would demand, in state_dict order (the
+        neck's buffers come after its parameters, the head after the neck)."""
+        names = [n for n, _ in self.params()]
+        bufs = [n for n, _, _ in self.buffers()]
+        heads = [n for n in names if n.startswith('head.')]
+        return [n for n in names if not n.startswith('head.')] + bufs + heads
 
 
 def resize_pos_embed(pos_embed, src_shape, dst_shape, mode, num_extra_tokens):
@@ -199,17 +256,19 @@ def load_state(spec, ckpt_path, direct_pos=False):
             break
     sd = {(k[7:] if k.startswith('module.') else k): v for k, v in sd.items()}
     name = 'backbone.pos_embed'
-    want_rows = spec.grid[0] * spec.grid[1] + spec.extra
+    want_rows = spec.grid[0] * spec.grid[1] + spec.pos_extra
     if name in sd:
         pe = sd[name]
-        if not spec.gen0 and not spec.with_cls and pe.shape[1] == want_rows + 1:
+        # VisionTransformer's hook drops a class row the model lacks; DeiT3's has none
+        if (not spec.gen0 and not spec.with_cls and spec.kind != 'DeiT3'
+                and pe.shape[1] == want_rows + 1):
             pe = pe[:, 1:]
         if tuple(pe.shape) != (1, want_rows, spec.D):
-            side = int(math.sqrt(pe.shape[1] - spec.extra))
+            side = int(math.sqrt(pe.shape[1] - spec.pos_extra))
             if direct_pos:
                 spec.grid = (side, side)
             else:
-                pe = resize_pos_embed(pe, (side, side), spec.grid, spec.mode, spec.extra)
+                pe = resize_pos_embed(pe, (side, side), spec.grid, spec.mode, spec.pos_extra)
         sd[name] = pe
     params = {}
     for n, shape in spec.params():
@@ -218,7 +277,24 @@ def load_state(spec, ckpt_path, direct_pos=False):
             shape = tuple(t.shape)
         assert tuple(t.shape) == tuple(shape), (n, tuple(t.shape), shape)
         params[n] = t.to(torch.float32).contiguous()
+    for n, shape, _ in spec.buffers():
+        if n.endswith('num_batches_tracked'):
+            continue  # not used in eval mode
+        t = sd[n]
+        assert tuple(t.shape) == tuple(shape), (n, tuple(t.shape), shape)
+        params[n] = t.to(torch.float32).contiguous()
     return params
+
+
+def checkpoint_keys(ckpt_path):
+    """The state-dict keys of a checkpoint, unwrapped as load_state does."""
+    obj = torch.load(ckpt_path, map_location='cpu')
+    sd = obj
+    for key in ('state_dict', 'model', 'module'):
+        if isinstance(obj, dict) and key in obj:
+            sd = obj[key]
+            break
+    return [(k[7:] if k.startswith('module.') else k) for k in sd]
 
 
 def layer_norm(x, p, name, eps):
@@ -241,10 +317,22 @@ def backbone(spec, p, x):
                  p.get('backbone.patch_embed.projection.bias'), stride=P)
     hw = (x.shape[2], x.shape[3])
     x = x.flatten(2).transpose(1, 2)
-    if spec.has_cls_param:
-        x = torch.cat((p['backbone.cls_token'].expand(B, -1, -1), x), dim=1)
-    x = x + resize_pos_embed(p['backbone.pos_embed'], spec.grid, hw, spec.mode, spec.extra)
-    if spec.pre_norm:
+    pos = resize_pos_embed(p['backbone.pos_embed'], spec.grid, hw, spec.mode, spec.pos_extra)
+    if spec.kind == 'DeiT3':
+        # deit3.py: positions on the patch tokens first, then the class token (no position)
+        x = x + pos
+        if spec.has_cls_param:
+            x = torch.cat((p['backbone.cls_token'].expand(B, -1, -1), x), dim=1)
+    else:
+        tokens = []
+        if spec.has_cls_param:
+            tokens.append(p['backbone.cls_token'].expand(B, -1, -1))
+        if spec.dist:  # deit.py: [cls, dist, patches]
+            tokens.append(p['backbone.dist_token'].expand(B, -1, -1))
+        if tokens:  # (no cat without extra tokens: keeps x's memory layout, as upstream)
+            x = torch.cat(tokens + [x], dim=1)
+        x = x + pos
+    if spec.apply_pre_norm:
         x = layer_norm(x, p, 'backbone.pre_norm', spec.eps)
     if spec.gen0 and not spec.with_cls:
         x = x[:, 1:]
@@ -264,8 +352,9 @@ def backbone(spec, p, x):
         if spec.layer_scale > 0:
             y = y * p[b + 'attn.gamma1.weight']
         x = x + y
-        # FFN (mmcv FFN: Linear, GELU, Linear; identity added)
-        y = layer_norm(x, p, b + 'ln2', spec.eps)
+        # FFN (mmcv FFN / DeiT3FFN: Linear, GELU, Linear; identity added). DeiT3's layer
+        # normalises the FFN input with ln1 again (its ln2 is built but never applied).
+        y = layer_norm(x, p, b + ('ln1' if spec.kind == 'DeiT3' else 'ln2'), spec.eps)
         y = F.gelu(linear(y, p, b + 'ffn.layers.0.0'))
         y = linear(y, p, b + 'ffn.layers.1')
         if spec.layer_scale > 0:
@@ -288,7 +377,7 @@ def backbone(spec, p, x):
     if spec.out_type == 'raw':
         return x
     if spec.out_type == 'cls_token':
-        return x[:, 0]
+        return (x[:, 0], x[:, 1]) if spec.dist else x[:, 0]
     patch = x[:, spec.extra:]
     if spec.out_type == 'featmap':
         return patch.reshape(B, *hw, -1).permute(0, 3, 1, 2)
@@ -301,10 +390,19 @@ def activation(name, x):
 
 def forward(spec, p, x):
     feat = backbone(spec, p, x)
+    if spec.neck == 'ClsBatchNormNeck':
+        # mae_neck.py: BatchNorm1d(C, affine, eps) in eval mode on each backbone output
+        if not isinstance(feat, torch.Tensor) or feat.dim() != 2:
+            raise SystemExit('vit_ref: ClsBatchNormNeck needs (B, C) features')
+        feat = F.batch_norm(feat, p['neck.bn.running_mean'], p['neck.bn.running_var'],
+                            p.get('neck.bn.weight'), p.get('neck.bn.bias'), training=False,
+                            eps=spec.bn_eps)
     if spec.neck == 'GlobalAveragePooling':
         if not isinstance(feat, torch.Tensor) or feat.dim() != 4:
             raise SystemExit('vit_ref: GlobalAveragePooling needs a (B, C, H, W) feature map')
         feat = F.adaptive_avg_pool2d(feat, 1).view(feat.size(0), -1)
+    if isinstance(feat, tuple) and spec.head != 'DeiTClsHead':
+        raise SystemExit('vit_ref: only DeiTClsHead takes the (cls, dist) pair')
     if spec.head == 'VisionTransformerClsHead':
         if spec.gen0:
             if not isinstance(feat, list):
@@ -316,6 +414,16 @@ def forward(spec, p, x):
         if spec.hidden_dim is not None:
             cls = activation(spec.head_act, linear(cls, p, 'head.layers.pre_logits'))
         return linear(cls, p, 'head.layers.head')
+    if spec.head == 'DeiTClsHead':
+        # deit_head.py: (cls, dist) through the shared pre_logits + act when hidden_dim,
+        # then (head(cls) + head_dist(dist)) / 2
+        if not (isinstance(feat, tuple) and len(feat) == 2):
+            raise SystemExit('vit_ref: DeiTClsHead needs the (cls, dist) pair')
+        cls, dist = feat
+        if spec.hidden_dim is not None:
+            cls = activation(spec.head_act, linear(cls, p, 'head.layers.pre_logits'))
+            dist = activation(spec.head_act, linear(dist, p, 'head.layers.pre_logits'))
+        return (linear(cls, p, 'head.layers.head') + linear(dist, p, 'head.layers.head_dist')) / 2
     if spec.head == 'LinearClsHead':
         if not isinstance(feat, torch.Tensor):
             raise SystemExit('vit_ref: LinearClsHead needs one tensor')

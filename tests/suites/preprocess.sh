@@ -7,7 +7,7 @@ source "$ROOT/tests/lib.sh"
 T="$ROOT/tests/preprocess"
 # The check lines each checker prints (its case lists; run_checker fails a checker that prints
 # another number), and the plan: their sum plus the suite's own 9 checks.
-N_BAD=21 N_RESIZE=112 N_PIPELINE_BIG=228 N_TOPK=6 N_DECODE=50 N_CLASSIFY=34
+N_BAD=27 N_RESIZE=112 N_PIPELINE_BIG=228 N_TOPK=6 N_DECODE=50 N_CLASSIFY=34
 N_E2E=$(( 3 * 3 * 2 ))   # 2 models (5 with MMCC_TEST_FULL=1) x 3 images x 3 checks
 [ -n "${MMCC_TEST_FULL:-}" ] && N_E2E=$(( 3 * 3 * 5 ))
 plan $(( N_BAD + N_RESIZE + N_PIPELINE_BIG + N_TOPK + N_DECODE + N_CLASSIFY + N_E2E + 9 ))

@@ -196,7 +196,9 @@ bb = {'type': 'VisionTransformer', 'arch': 'b', 'embed_dims': 768, 'num_layers':
       'patch_size': patch, 'in_channels': 3, 'qkv_bias': True, 'pre_norm': True,
       'patch_bias': False, 'final_norm': True, 'with_cls_token': True, 'num_extra_tokens': 1,
       'out_type': 'cls_token', 'avg_norm': False, 'norm_eps': 1e-6,
-      'layer_scale_init_value': 0.0, 'interpolate_mode': 'bicubic', 'out_index': 11}
+      'layer_scale_init_value': 0.0, 'interpolate_mode': 'bicubic', 'out_index': 11,
+      'dist_token': False, 'pos_embed_extra_rows': 1, 'pos_before_tokens': False,
+      'pre_norm_used': True, 'ffn_norm_ln1': False}
 pre = {'resize': {'scale': size, 'edge': 'short', 'backend': 'pillow',
                   'interpolation': 'bicubic'},
        'crop_size': [size, size], 'normalize': 'mmcv' if gen == '0x' else 'div',
@@ -552,13 +554,13 @@ grep -q -E 'headless-nonorm\.py: warning: no mean/std' "$OUT/model-headless-nono
 M=tests/models
 errors() {
   local mm=$1 sfx=$2
-  expect_error "err-backbone$sfx" "$M/bad-backbone\.py:4:[0-9]+: error: unsupported backbone 'ResNet'; supported: VisionTransformer" $mm inspect $M/bad-backbone.py
-  expect_error "err-neck$sfx" "$M/bad-neck\.py:2:[0-9]+: error: unsupported neck 'LinearNeck'; supported: None, GlobalAveragePooling" $mm inspect $M/bad-neck.py
+  expect_error "err-backbone$sfx" "$M/bad-backbone\.py:4:[0-9]+: error: model\.backbone\.type='ResNet' is not supported \(supported: VisionTransformer, DistilledVisionTransformer, DeiT3\)" $mm inspect $M/bad-backbone.py
+  expect_error "err-neck$sfx" "$M/bad-neck\.py:2:[0-9]+: error: model\.neck\.type='LinearNeck' is not supported \(supported: None, GlobalAveragePooling, ClsBatchNormNeck\)" $mm inspect $M/bad-neck.py
   expect_error "err-transform$sfx" "$M/bad-transform\.py:6:[0-9]+: error: unsupported transform 'RandomFlip' in the test pipeline; supported: .*ResizeEdge" $mm inspect $M/bad-transform.py
-  expect_error "err-backend-default$sfx" "$M/bad-backend\.py:5:[0-9]+: error: ResizeEdge with backend='cv2', interpolation='bilinear' \(the transform's defaults\) is not supported; mmcc implements backend='pillow' with interpolation='bicubic' only" $mm inspect $M/bad-backend.py
-  expect_error "err-interpolation$sfx" "$M/bad-interp\.py:5:[0-9]+: error: ResizeEdge with backend='pillow', interpolation='bilinear' \(interpolation: the default\) is not supported" $mm inspect $M/bad-interp.py
+  expect_error "err-backend-default$sfx" "$M/bad-backend\.py:5:[0-9]+: error: ResizeEdge with backend='cv2', interpolation='bicubic' \(backend: the default\) is not supported; mmcc implements backend='pillow' with interpolation 'bicubic' or 'bilinear', and backend='cv2' with interpolation 'bilinear'" $mm inspect $M/bad-backend.py
+  expect_error "err-interpolation$sfx" "$M/bad-interp\.py:5:[0-9]+: error: ResizeEdge with backend='pillow', interpolation='lanczos' is not supported" $mm inspect $M/bad-interp.py
   expect_error "err-arch$sfx" "$M/bad-arch\.py:2:[0-9]+: error: unsupported VisionTransformer arch 'xl'; supported: s/small, b/base" $mm inspect $M/bad-arch.py
-  expect_error "err-head$sfx" "$M/bad-head\.py:2:[0-9]+: error: unsupported head 'ArcFaceClsHead'" $mm inspect $M/bad-head.py
+  expect_error "err-head$sfx" "$M/bad-head\.py:2:[0-9]+: error: model\.head\.type='ArcFaceClsHead' is not supported \(supported: " $mm inspect $M/bad-head.py
   expect_error "err-order$sfx" "$M/bad-order\.py:5:[0-9]+: error: ResizeEdge after CenterCrop" $mm inspect $M/bad-order.py
   expect_error "err-fixed-resize$sfx" "$M/bad-fixed-resize\.py:5:[0-9]+: error: Resize to a fixed size is not supported" $mm inspect $M/bad-fixed-resize.py
   expect_error "err-out-indices$sfx" "$M/bad-out-indices\.py:2:[0-9]+: error: mmcc supports a single out_indices entry" $mm inspect $M/bad-out-indices.py

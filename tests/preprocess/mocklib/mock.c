@@ -10,7 +10,7 @@ _Static_assert(MOCK_WORKSPACE_BYTES >=
                "workspace");
 
 static const mmrt_pre_params pre = {.resize_scale = 224,
-                                    .resize_long_edge = 0,
+                                    .resize_edge = MMRT_EDGE_SHORT,
                                     .crop_h = 224,
                                     .crop_w = 224,
                                     .out_h = 224,

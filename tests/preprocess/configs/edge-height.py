@@ -1,0 +1,8 @@
+# ResizeEdge edge='height', cv2, no crop
+_base_ = ['../../models/tiny-pipeline.py']
+test_dataloader = dict(dataset=dict(pipeline=[
+    dict(type='LoadImageFromFile'),
+    dict(type='ResizeEdge', scale=32, edge='height', backend='cv2'),
+    dict(type='PackInputs'),
+]))
+data_preprocessor = dict(mean=[123.675, 116.28, 103.53], std=[58.395, 57.12, 57.375], to_rgb=True)

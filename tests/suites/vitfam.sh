@@ -1,0 +1,187 @@
+#!/usr/bin/env bash
+# vitfam.sh: the front end of mmpretrain's ViT family (issue 8, part 2) and its reference.
+#   1. mmcc inspect's parameter count == the metafile's, for every model of mmpretrain
+#      v1.2.0's deit, deit3 and vision_transformer metafiles (tests/vitfam/configs: the real
+#      Name/Parameters/Config values, configs written here in mmpretrain's layout); a model
+#      whose test pipeline mmcc cannot compile yet is a skip naming the transform
+#   2. the reference's own count (tests/py/vit_ref.py) == the metafile's
+#   3. refusals (tests/vitfam/bad): exit 1 with FILE:LINE:COL and the config key, from
+#      inspect (plain and sanitized) and build (nothing left behind)
+#   4. the build gate, per tiny config (tests/vitfam/tiny): what the code generator cannot
+#      compile yet fails with "not yet compiled" (nothing left behind); the rest still
+#      generates (--no-build)
+#   5. per tiny and full-size config: a checkpoint in mmpretrain's key layout
+#      (make_model_ckpt.py), 'mmcc check' accepts it, mmcc's tensor list == the
+#      reference's (names, shapes, order), and the reference's sanity checks
+#      (tests/vitfam/ref_check.py: strict keys, shapes, batch independence and the
+#      upstream behaviours of each family; full-size: strict keys and one image)
+# No logits of mmcc-built libraries here: the code generator cannot compile these yet.
+set -u
+. "$ROOT/tests/lib.sh"
+
+V=tests/vitfam
+RC="$ROOT/$V/ref_check.py"
+MK="$ROOT/tests/py/make_model_ckpt.py"
+cd "$ROOT" || exit 1
+SAN=""
+[ -x "$MMCC_SAN" ] && SAN=$MMCC_SAN
+
+METAS="$V/configs/deit/metafile.yml $V/configs/deit3/metafile.yml $V/configs/vision_transformer/metafile.yml"
+TINY=$(ls $V/tiny/t*.py)
+# full-size configs: TAG CONFIG [METAFILE NAME]
+FULL="deit-small:$V/configs/deit/deit-small_4xb256_in1k.py:$V/configs/deit/metafile.yml:deit-small_4xb256_in1k
+deit-base-distilled:$V/configs/deit/deit-base-distilled_16xb64_in1k.py:$V/configs/deit/metafile.yml:deit-base-distilled_3rdparty_in1k
+deit3-small:$V/configs/deit3/deit3-small-p16_64xb64_in1k.py:$V/configs/deit3/metafile.yml:deit3-small-p16_3rdparty_in1k
+vit-base-linear:$V/configs/vision_transformer/vit-base-p16_linear-head_in1k.py::
+mae-linear-bn:$V/configs/mae/benchmarks/vit-base-p16_8xb2048-linear-coslr-90e_in1k.py::"
+FULL_CFGS=$(echo "$FULL" | cut -d: -f2)
+
+# bad config -> the error it must give (extended regex; FILE:LINE:COL first)
+BAD="beit.py|$V/bad/beit\.py:5:[0-9]+: error: model\.backbone\.type='BEiTViT' is not supported: it needs relative position bias.*\(supported: VisionTransformer, DistilledVisionTransformer, DeiT3\)
+eva02.py|$V/bad/eva02\.py:5:[0-9]+: error: model\.backbone\.type='ViTEVA02' is not supported: it needs rotary position embedding and SwiGLU
+swin.py|$V/bad/swin\.py:4:[0-9]+: error: model\.backbone\.type='SwinTransformer' is not supported \(supported: VisionTransformer, DistilledVisionTransformer, DeiT3\)
+multilabel.py|$V/bad/multilabel\.py:2:[0-9]+: error: model\.head\.type='MultiLabelLinearClsHead' is not supported: multi-label heads
+neck-unknown.py|$V/bad/neck-unknown\.py:2:[0-9]+: error: model\.neck\.type='LinearNeck' is not supported \(supported: None, GlobalAveragePooling, ClsBatchNormNeck\)
+deit-head-on-vit.py|$V/bad/deit-head-on-vit\.py:3:[0-9]+: error: model\.head\.type='DeiTClsHead' needs the \(cls_token, dist_token\) pair of a DistilledVisionTransformer
+distilled-vit-head.py|$V/bad/distilled-vit-head\.py:4:[0-9]+: error: model\.head: a DistilledVisionTransformer with out_type='cls_token' outputs a \(cls_token, dist_token\) pair, which only DeiTClsHead takes
+distilled-with-cls.py|$V/bad/distilled-with-cls\.py:3:[0-9]+: error: unknown DistilledVisionTransformer argument 'with_cls_token' \(model\.backbone\.with_cls_token\)
+deit3-avg.py|$V/bad/deit3-avg\.py:3:[0-9]+: error: model\.backbone\.out_type='avg_featmap' does not work with DeiT3
+deit3-arch.py|$V/bad/deit3-arch\.py:3:[0-9]+: error: unsupported DeiT3 arch 'deit-tiny'; supported: s/small, m/medium, b/base, l/large, h/huge
+deit3-pre-norm.py|$V/bad/deit3-pre-norm\.py:3:[0-9]+: error: unknown DeiT3 argument 'pre_norm' \(model\.backbone\.pre_norm\)
+bn-featmap.py|$V/tiny/t07-vit-bn\.py:[0-9]+:[0-9]+: error: model\.neck: ClsBatchNormNeck \(a BatchNorm1d\) needs a \(B, C\) backbone output .*not out_type='featmap'
+bn-width.py|$V/bad/bn-width\.py:2:[0-9]+: error: ClsBatchNormNeck input_features=64 does not match the backbone's embed_dims=32
+bn-no-width.py|$V/bad/bn-no-width\.py:2:[0-9]+: error: model\.neck: ClsBatchNormNeck needs 'input_features'"
+
+# ---- plan: every count comes from the data above ----------------------------------------
+n_meta=0
+for mf in $METAS; do n_meta=$((n_meta + $(grep -c '^  - Name:' "$mf"))); done
+n_bad=$(echo "$BAD" | wc -l)
+n_tiny=$(echo "$TINY" | wc -w)
+n_full=$(echo "$FULL" | wc -l)
+if ! n_ref=$("$PY" "$RC" count-model $TINY 2>"$OUT/count.err") ||
+   ! n_ref_full=$("$PY" "$RC" count-model --light $FULL_CFGS 2>>"$OUT/count.err"); then
+  plan 1
+  fail plan "ref_check.py count-model failed: $(tail -n 3 "$OUT/count.err" | tr '\n' ' ')"
+  exit 1
+fi
+plan "$((2 * n_meta + 3 * n_bad + 4 * n_tiny + 2 * n_full + n_ref + n_ref_full))"
+
+if [ ! -x "$MMCC" ]; then
+  echo "FAIL vitfam: no $MMCC (run make)"
+  exit 1
+fi
+
+# pipeline_pending ERRFILE: the error is about a test-pipeline resize mmcc does not compile
+# yet (another part of issue 8); checks that need the model then are skips saying so
+pipeline_pending() {
+  grep -q -E 'error: Resize without .size.|error: ResizeEdge with .* is not supported' "$1"
+}
+
+# {================================================================== 1-2. parameter counts
+for mf in $METAS; do
+  for name in $(grep '^  - Name:' "$mf" | awk '{print $3}'); do
+    want=$(grep -A3 "^  - Name: $name\$" "$mf" | awk '/Parameters:/ {print $2}')
+    if ! "$MMCC" inspect "$mf" "$name" >"$OUT/inspect.json" 2>"$OUT/inspect.err"; then
+      if pipeline_pending "$OUT/inspect.err"; then
+        skip "params-$name" "its test pipeline is not compiled by mmcc yet: $(head -c 200 "$OUT/inspect.err")"
+      else
+        fail "params-$name" "inspect failed: $(head -c 300 "$OUT/inspect.err")"
+      fi
+      continue
+    fi
+    got=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["parameters"])' "$OUT/inspect.json")
+    if [ "$got" = "$want" ]; then ok "params-$name"; else fail "params-$name" "mmcc counts $got, the metafile says $want"; fi
+  done
+done
+
+for mf in $METAS; do
+  run_checker "ref-params-$(basename "$(dirname "$mf")")" "$(grep -c '^  - Name:' "$mf")" \
+    "$PY" "$RC" params "$mf" "$V"
+done
+# }==================================================================
+
+# {================================================================== 3. refusals
+G=$OUT/gen
+while IFS='|' read -r f re; do
+  n=${f%.py}
+  expect_error "refuse-inspect-$n" "$re" "$MMCC" inspect "$V/bad/$f"
+  if [ -n "$SAN" ]; then expect_error "refuse-inspect-san-$n" "$re" "$SAN" inspect "$V/bad/$f"
+  else skip "refuse-inspect-san-$n" "no sanitized mmcc at $MMCC_SAN (make test builds it)"; fi
+  rm -rf "$G"
+  "$MMCC" build "$V/bad/$f" --weights random --out "$G" >"$OUT/last.out" 2>"$OUT/last.err"; rc=$?
+  if [ $rc -ne 1 ]; then fail "refuse-build-$n" "exit $rc, wanted 1: $(head -c 300 "$OUT/last.err")"
+  elif ! grep -q -E -- "$re" "$OUT/last.err"; then fail "refuse-build-$n" "stderr does not match: $(grep error "$OUT/last.err" | head -c 300)"
+  elif [ -e "$G" ]; then fail "refuse-build-$n" "left $G behind"
+  else ok "refuse-build-$n"; fi
+done <<< "$BAD"
+# }==================================================================
+
+# {================================================================== 4-5. tiny and full-size
+# model_checks TAG CONFIG CKPT [METAFILE NAME [--light]]: checkpoint, 'mmcc check' round
+# trip, and ref_check.py model (mmcc's tensor list vs the reference's, reference sanity)
+model_checks() {
+  local tag=$1 cfg=$2 ck=$3 mf=${4:-} name=${5:-} light=${6:-}
+  local k rc tj="$OUT/$tag.tensors.json"
+  if ! "$PY" "$MK" "$cfg" "$ck" --seed 5 >"$OUT/$tag.mk.log" 2>&1; then
+    fail "ckpt-make-$tag" "make_model_ckpt.py failed: $(tail -n 3 "$OUT/$tag.mk.log" | tr '\n' ' ')"
+    skip "ckpt-check-$tag" "no checkpoint"
+    [ -z "$light" ] && skip "ckpt-check-san-$tag" "no checkpoint"
+    k=$("$PY" "$RC" count-model $light "$cfg" 2>/dev/null || echo 0)
+    for i in $(seq 1 "$k"); do skip "ref-$tag-$i" "no checkpoint"; done
+    return
+  fi
+  ok "ckpt-make-$tag"
+  if [ -n "$mf" ]; then set -- "$MMCC" check "$mf" "$name" --checkpoint "$ck"
+  else set -- "$MMCC" check "$cfg" --checkpoint "$ck"; fi
+  if "$@" >"$OUT/$tag.check" 2>&1 && grep -q '^verdict     OK' "$OUT/$tag.check" &&
+     ! grep -q -E 'warning|error' "$OUT/$tag.check"; then
+    ok "ckpt-check-$tag"
+  elif pipeline_pending "$OUT/$tag.check"; then
+    skip "ckpt-check-$tag" "its test pipeline is not compiled by mmcc yet: $(grep -m1 error "$OUT/$tag.check" | head -c 200)"
+  else
+    fail "ckpt-check-$tag" "$(grep -E 'error|warning|verdict' "$OUT/$tag.check" | head -c 300)"
+  fi
+  if [ -z "$light" ]; then  # tiny models: the same round trip under ASan/UBSan
+    if [ -z "$SAN" ]; then skip "ckpt-check-san-$tag" "no sanitized mmcc at $MMCC_SAN (make test builds it)"
+    else
+      "$SAN" check "$cfg" --checkpoint "$ck" >"$OUT/$tag.check-san" 2>&1; rc=$?
+      if [ $rc -eq 0 ] && ! grep -q -E 'Sanitizer|runtime error' "$OUT/$tag.check-san"; then ok "ckpt-check-san-$tag"
+      else fail "ckpt-check-san-$tag" "exit $rc: $(grep -m1 -E 'Sanitizer|runtime error|error' "$OUT/$tag.check-san" | head -c 300)"; fi
+    fi
+  fi
+  if ! "$MMCC" inspect "$cfg" --tensors >"$tj" 2>"$OUT/$tag.tensors.err"; then
+    if pipeline_pending "$OUT/$tag.tensors.err"; then tj="skip:its test pipeline is not compiled by mmcc yet"
+    else tj="$OUT/$tag.tensors.err"; fi  # not JSON: ref_check reports it
+  fi
+  run_checker "ref-$tag" - "$PY" "$RC" model "$tag" "$cfg" "$ck" "$tj" $light
+}
+
+W=$OUT/ckpt
+mkdir -p "$W"
+for cfg in $TINY; do
+  n=$(basename "$cfg" .py)
+  # the build gate: refused with "not yet compiled" exactly when inspect says so
+  if ! "$MMCC" inspect "$cfg" >"$OUT/$n.json" 2>"$OUT/$n.err"; then
+    fail "gate-$n" "inspect failed: $(head -c 300 "$OUT/$n.err")"
+  else
+    what=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["not_yet_compiled"] or "")' "$OUT/$n.json")
+    rm -rf "$G"
+    "$MMCC" build "$cfg" --weights random --out "$G" --no-build >"$OUT/last.out" 2>"$OUT/last.err"; rc=$?
+    if [ -n "$what" ]; then
+      re="^$cfg:[0-9]+:[0-9]+: error: .*not yet compiled by mmcc build|^$V/.*:[0-9]+:[0-9]+: error: ${what//./\\.} is not yet compiled"
+      if [ $rc -ne 1 ]; then fail "gate-$n" "build exit $rc, wanted 1 ($what)"
+      elif ! grep -q -E "error: .*is not yet compiled by mmcc build" "$OUT/last.err"; then fail "gate-$n" "$(head -c 300 "$OUT/last.err")"
+      elif ! grep -q -E "$re" "$OUT/last.err"; then fail "gate-$n" "error does not name the config place: $(grep error "$OUT/last.err" | head -c 300)"
+      elif [ -e "$G" ]; then fail "gate-$n" "left $G behind"
+      else ok "gate-$n"; fi
+    elif [ $rc -eq 0 ]; then ok "gate-$n"
+    else fail "gate-$n" "a buildable model failed to generate: $(grep error "$OUT/last.err" | head -c 300)"; fi
+  fi
+  model_checks "$n" "$cfg" "$W/$n.pth"
+done
+while IFS=: read -r tag cfg mf name; do
+  model_checks "full-$tag" "$cfg" "$W/full-$tag.pth" "$mf" "$name" --light
+  rm -f "$W/full-$tag.pth"   # up to 350 MB each
+done <<< "$FULL"
+rm -rf "$G"
+# }==================================================================

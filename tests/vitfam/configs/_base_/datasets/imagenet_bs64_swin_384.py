@@ -1,0 +1,16 @@
+# DeiT 384 test pipeline (v1.2.0 imagenet_bs64_swin_384.py): a fixed 384x384 resize, no crop
+# (only what the test pipeline needs; written here in mmpretrain's layout)
+dataset_type = 'ImageNet'
+data_preprocessor = dict(
+    num_classes=1000,
+    mean=[123.675, 116.28, 103.53],
+    std=[58.395, 57.12, 57.375],
+    to_rgb=True,
+)
+
+test_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='Resize', scale=384, backend='pillow', interpolation='bicubic'),
+    dict(type='PackInputs'),
+]
+test_dataloader = dict(batch_size=64, dataset=dict(type=dataset_type, pipeline=test_pipeline))

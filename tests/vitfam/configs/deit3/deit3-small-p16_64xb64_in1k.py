@@ -1,0 +1,6 @@
+_base_ = [
+    '../_base_/models/deit3/deit3-small-p16-224.py',
+    '../_base_/datasets/imagenet_bs64_deit3_224.py',
+]
+
+train_dataloader = dict(batch_size=64)

@@ -1,0 +1,10 @@
+# DistilledVisionTransformer + DeiTClsHead (no hidden layer)
+_base_ = ['./_tiny.py']
+model = dict(
+    type='ImageClassifier',
+    backbone=dict(type='DistilledVisionTransformer',
+                  arch=dict(embed_dims=32, num_layers=2, num_heads=2, feedforward_channels=64),
+                  img_size=32,
+                  patch_size=8),
+    neck=None,
+    head=dict(type='DeiTClsHead', num_classes=7, in_channels=32))
