@@ -9,6 +9,7 @@
 #   make install    PREFIX=/usr/local DESTDIR=: bin/mmcc and share/mmcc/{templates,runtime,
 #                   examples/classify} (mmcc finds its data relative to its executable)
 #   make uninstall  the same PREFIX and DESTDIR
+#   make bench      side-by-side benchmark against ONNX Runtime (bench/run; needs bench/deps)
 #   make clean
 #
 # The compiler is every compiler/*.c; nothing else needs listing here.
@@ -28,7 +29,7 @@ BUILD     = build
 SAN_BUILD = build-san
 SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-.PHONY: all san test test-full clean install uninstall
+.PHONY: all san test test-full bench clean install uninstall
 
 all: $(BUILD)/mmcc
 
@@ -58,6 +59,11 @@ test-full: $(BUILD)/mmcc $(SAN_BUILD)/mmcc
 # {====================================================================== fuzz
 include tests/fuzz/fuzz.mk
 # }======================================================================
+
+# BENCH_ARGS: options of bench/run (e.g. --models p32-224 --rounds 5)
+bench: $(BUILD)/mmcc
+	bench/deps
+	bench/run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(BUILD) $(SAN_BUILD) $(FUZZ_BUILD) tests/out

@@ -1,14 +1,22 @@
-/* bench.c: single-image latency of a library made by `mmcc build`. Compiled by bench.sh with
+/* bench.c: the mmcc side of the benchmark, driven by bench/bench.js. Compiled by bench/run with
  *   -DLIB_H='"<id>.h"' -DID=<id> -DUP=<ID>
- * and linked with lib<id>.a -lm -lpthread.
+ * and linked with lib<id>.a -lm -lpthread only, like any program using the library.
  *
- *   bench THREADS RUNS   one warm-up call, then RUNS calls of <id>_forward on one image;
- *                        prints the min and median wall time, and the CPU time per call
- *                        (user + system of all threads; on a busy machine min CPU time /
- *                        threads is a better estimate of the unloaded latency) */
+ *   bench first IN.f32 THREADS OUT.f32   one forward of the first image, logits to OUT.f32,
+ *                                        then prints "rss_kb N" (peak RSS) and exits: the
+ *                                        driver times it from spawn to exit
+ *   bench serve IN.f32 MAXBATCH          reads commands on stdin, one reply line each:
+ *     run T B N       N timed calls of <id>_forward on B images, T threads
+ *                     -> "ms t1 ... tN cpu c1 ... cN" (wall and CPU time of each call, CPU
+                        time of all threads; getrusage's resolution is coarse)
+ *     logits T B F    one call, the B x NUM_CLASSES logits written to F -> "done"
+ *     rss             -> "rss_kb N" (peak resident set so far)
+ *     quit
+ * IN.f32 holds MAXBATCH images [C, H, W] float32 (the same file ONNX Runtime reads). */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <time.h>
 
@@ -18,6 +26,7 @@
 #define CAT(a, b) CAT_(a, b)
 #define FN(name) CAT(ID, name)
 #define K(name) CAT(UP, name)
+#define IMAGE_FLOATS ((size_t)K(_INPUT_CHANNELS) * K(_INPUT_HEIGHT) * K(_INPUT_WIDTH))
 
 static double now_ms(void) {
   struct timespec t;
@@ -25,6 +34,7 @@ static double now_ms(void) {
   return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
 }
 
+/* CPU time of the process (all threads, user + system) */
 static double cpu_ms(void) {
   struct rusage u;
   getrusage(RUSAGE_SELF, &u);
@@ -32,37 +42,89 @@ static double cpu_ms(void) {
          (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e3;
 }
 
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
+/* Peak resident set (VmHWM) of this program in kB. Not getrusage's ru_maxrss: Linux carries
+ * that across exec, so it would report the spawning process's peak if that was larger. */
+static long rss_kb(void) {
+  char line[256];
+  long kb = -1;
+  FILE *f = fopen("/proc/self/status", "r");
+  if (!f) return -1;
+  while (fgets(line, sizeof line, f))
+    if (sscanf(line, "VmHWM: %ld", &kb) == 1) break;
+  fclose(f);
+  return kb;
+}
+
+static void die(const char *what) {
+  fprintf(stderr, "bench: %s\n", what);
+  exit(1);
+}
+
+static float *read_images(const char *path, int n) {
+  float *in = malloc((size_t)n * IMAGE_FLOATS * sizeof *in);
+  FILE *f = fopen(path, "rb");
+  if (!in || !f) die("cannot read the input file");
+  if (fread(in, sizeof *in, (size_t)n * IMAGE_FLOATS, f) != (size_t)n * IMAGE_FLOATS)
+    die("input file too short");
+  fclose(f);
+  return in;
+}
+
+static void write_floats(const char *path, const float *x, size_t n) {
+  FILE *f = fopen(path, "wb");
+  if (!f || fwrite(x, sizeof *x, n, f) != n || fclose(f) != 0) die("cannot write logits");
 }
 
 int main(int argc, char **argv) {
-  int threads = argc > 1 ? atoi(argv[1]) : 1, runs = argc > 2 ? atoi(argv[2]) : 10;
-  if (runs < 1) runs = 1;
-  size_t n_in = (size_t)K(_INPUT_CHANNELS) * K(_INPUT_HEIGHT) * K(_INPUT_WIDTH);
-  float *in = malloc(n_in * sizeof *in), *out = malloc(4096 * sizeof *out);
+  if (argc < 4) die("usage: bench first IN.f32 THREADS OUT.f32 | bench serve IN.f32 MAXBATCH");
+  const int first = !strcmp(argv[1], "first");
+  const int maxb = first ? 1 : atoi(argv[3]);
+  if (maxb < 1 || (first && argc < 5)) die("bad arguments");
+  float *in = read_images(argv[2], maxb);
+  float *out = malloc((size_t)maxb * K(_NUM_CLASSES) * sizeof *out);
   void *ws = aligned_alloc(64, (K(_WORKSPACE_BYTES) + 63) / 64 * 64);
-  double *t = malloc(runs * sizeof *t), *c = malloc(runs * sizeof *c);
-  for (size_t i = 0; i < n_in; i++) in[i] = (float)((i * 2654435761u) % 1000) / 500.0f - 1.0f;
-  if (FN(_forward)(in, 1, out, ws, threads) != 0) {
-    fprintf(stderr, "bench: forward failed\n");
-    return 1;
+  if (!out || !ws) die("out of memory");
+  if (first) {
+    if (FN(_forward)(in, 1, out, ws, atoi(argv[3])) != 0) die("forward failed");
+    write_floats(argv[4], out, K(_NUM_CLASSES));
+    printf("rss_kb %ld\n", rss_kb());
+    return 0;
   }
-  for (int r = 0; r < runs; r++) {
-    double t0 = now_ms(), c0 = cpu_ms();
-    FN(_forward)(in, 1, out, ws, threads);
-    t[r] = now_ms() - t0;
-    c[r] = cpu_ms() - c0;
+  char line[4096];
+  double *t = NULL;
+  while (fgets(line, sizeof line, stdin)) {
+    int th, b, n;
+    char path[2048];
+    if (sscanf(line, "run %d %d %d", &th, &b, &n) == 3 && b >= 1 && b <= maxb && n >= 1) {
+      t = realloc(t, 2 * (size_t)n * sizeof *t);
+      if (!t) die("out of memory");
+      for (int r = 0; r < n; r++) {
+        double t0 = now_ms(), c0 = cpu_ms();
+        if (FN(_forward)(in, b, out, ws, th) != 0) die("forward failed");
+        t[r] = now_ms() - t0;
+        t[n + r] = cpu_ms() - c0;
+      }
+      printf("ms");
+      for (int r = 0; r < n; r++) printf(" %.4f", t[r]);
+      printf(" cpu");
+      for (int r = 0; r < n; r++) printf(" %.3f", t[n + r]);
+      printf("\n");
+    } else if (sscanf(line, "logits %d %d %2047s", &th, &b, path) == 3 && b >= 1 && b <= maxb) {
+      if (FN(_forward)(in, b, out, ws, th) != 0) die("forward failed");
+      write_floats(path, out, (size_t)b * K(_NUM_CLASSES));
+      printf("done\n");
+    } else if (!strncmp(line, "rss", 3)) {
+      printf("rss_kb %ld\n", rss_kb());
+    } else if (!strncmp(line, "quit", 4)) {
+      break;
+    } else {
+      die("bad command");
+    }
+    fflush(stdout);
   }
-  qsort(t, runs, sizeof *t, cmp_double);
-  qsort(c, runs, sizeof *c, cmp_double);
-  printf("threads %d: min %.1f ms, median %.1f ms wall; min %.1f ms CPU (%d runs)\n", threads,
-         t[0], t[runs / 2], c[0], runs);
+  free(t);
   free(in);
   free(out);
   free(ws);
-  free(t);
-  free(c);
   return 0;
 }

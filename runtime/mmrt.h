@@ -2,7 +2,8 @@
  *
  * Small and dependency-free apart from libc, libm and pthreads:
  *   - a thread team: run one function SPMD-style on N threads (N = 1 creates no thread),
- *     with a barrier between stages (mmrt_team.c);
+ *     with a barrier between stages; the workers persist, parked, between calls
+ *     (mmrt_team.c);
  *   - the CPU feature check (mmrt_cpu.c, compiled without target flags so that it runs on
  *     any x86-64 / aarch64 CPU);
  *   - vectorisable exp / erf / tanh (mmrt_math.h) and activation packing plus the
@@ -39,9 +40,11 @@ typedef struct mmrt_team {
 } mmrt_team;
 
 /* Runs fn(ctx, team, tid) for tid = 0..n-1 (n clamped to 1..MMRT_MAX_THREADS), tid 0 on the
- * calling thread, and returns when all have returned. If threads cannot be created, fewer
- * run: work partitions must not change results with the thread count (they never do in
- * generated code: fixed tiles, fixed summation order). */
+ * calling thread, and returns when all have returned. Workers are created on first need
+ * and then parked between calls (asleep after a brief spin); concurrent callers each get a
+ * team of their own. If threads cannot be created, fewer run: work partitions must not
+ * change results with the thread count (they never do in generated code: fixed tiles,
+ * fixed summation order). */
 void mmrt_team_run(int n, void (*fn)(void *, mmrt_team *, int), void *ctx);
 /* All threads of the team wait here until every one has arrived. */
 void mmrt_team_barrier(mmrt_team *t);

@@ -25,8 +25,10 @@
 
 #define MMRT_XR MMRT_XR_OF(MMRT_MR, MMRT_NR, MMRT_COL_PREF) /* activation panel rows */
 #define MMRT_WR MMRT_WR_OF(MMRT_MR, MMRT_NR, MMRT_COL_PREF) /* weight panel rows */
-/* Activation panels per cache block of the i loop (MC = MMRT_MC_PANELS * XR rows). */
-#define MMRT_MC_PANELS 24
+/* L2 cache per core, for the blocking of mmrt_gemm_core (a target may define it). */
+#ifndef MMRT_L2_BYTES
+#define MMRT_L2_BYTES (2 * 1024 * 1024)
+#endif
 
 #define MMRT_INLINE static inline __attribute__((always_inline))
 #define MMRT_MAYBE_UNUSED __attribute__((unused))
@@ -179,45 +181,67 @@ MMRT_INLINE void mmrt_softmax_pack(float *restrict dst, float *restrict s, int l
 
 /* C = X W^T (+ C when accumulate) for weight panels j0..j1-1 (output features
  * j0*WR .. min(j1*WR, N)-1), all M rows; the epilogue (may be NULL) sees each tile once
- * its last k block is done. The k loop is blocked by KC in a fixed order, so every element
- * is summed the same way whatever the thread partition. With PANELS, C is not row-major
- * but written straight into activation panels for the next product, ldc floats apart
- * (element (t, n) at c[(t / XR) * ldc + n * XR + t % XR]); the kernel then writes a tile
- * through its general-stride path. */
+ * its last k block is done. Every C tile sums its k blocks of KC in the same order with the
+ * same kernel calls whatever the loop order and the thread partition, so results are
+ * bitwise identical for any thread count. With PANELS, C is not row-major but written
+ * straight into activation panels for the next product, ldc floats apart (element (t, n) at
+ * c[(t / XR) * ldc + n * XR + t % XR]); the kernel then writes a tile through its
+ * general-stride path.
+ * Loop order: activation panels in blocks (i) of at most MMRT_L2_BYTES / 2 per group of k
+ * blocks (g); within them each weight panel (j) is read from memory once and reused across
+ * every token panel while it is in L1/L2, its k blocks in order, and the next weight block is
+ * prefetched into L2 a little before each kernel call, so the kernels find it there. */
 MMRT_INLINE void mmrt_gemm_core(const float *xp, int M, const float *wp, int N, int K,
                                 float *c, int ldc, int panels, int accumulate, int j0, int j1,
                                 mmrt_epilogue epi, const void *ectx) {
   static const float one = 1.0f, zero = 0.0f;
-  const int XR = MMRT_XR, WR = MMRT_WR;
+  const int XR = MMRT_XR, WR = MMRT_WR, KC = MMRT_KC;
   const int xs = MMRT_PANEL_FLOATS(K, XR), ws = MMRT_PANEL_FLOATS(K, WR);
-  const int mp = MMRT_PANELS(M, XR);
+  const int mp = MMRT_PANELS(M, XR), kb = (K + KC - 1) / KC;
   const int ts = panels ? 1 : ldc, ns = panels ? XR : 1; /* strides of C along t and n */
+  /* block sizes: activation panels of one k block that fit the budget, then k blocks */
+  const long budget = MMRT_L2_BYTES / 2, xblock = (long)XR * KC * (long)sizeof(float);
+  const int mc = budget / xblock < mp ? (int)(budget / xblock > 0 ? budget / xblock : 1) : mp;
+  const int kg = budget / (xblock * mc) < kb ? (int)(budget / (xblock * mc)) : kb;
   mmrt_auxinfo aux = {0, 0, NULL, NULL, 0, 0, 0, 0, NULL, NULL};
-  for (int k0 = 0; k0 < K; k0 += MMRT_KC) {
-    const int kc = K - k0 < MMRT_KC ? K - k0 : MMRT_KC;
-    const float *beta = k0 == 0 && !accumulate ? &zero : &one;
-    const int last = k0 + kc == K;
-    for (int i0 = 0; i0 < mp; i0 += MMRT_MC_PANELS) {
-      const int i1 = i0 + MMRT_MC_PANELS < mp ? i0 + MMRT_MC_PANELS : mp;
+  for (int g0 = 0; g0 < kb; g0 += kg) {
+    const int g1 = g0 + kg < kb ? g0 + kg : kb;
+    for (int i0 = 0; i0 < mp; i0 += mc) {
+      const int i1 = i0 + mc < mp ? i0 + mc : mp;
       for (int j = j0; j < j1; j++) {
-        const float *w = wp + (size_t)j * ws + (size_t)k0 * WR;
         const int n0 = j * WR, nn = N - n0 < WR ? N - n0 : WR;
-        for (int i = i0; i < i1; i++) {
-          const float *x = xp + (size_t)i * xs + (size_t)k0 * XR;
-          const int t0 = i * XR, mt = M - t0 < XR ? M - t0 : XR;
-          float *cc = panels ? c + (size_t)i * ldc + (size_t)n0 * XR : c + (size_t)t0 * ldc + n0;
-          const float *xn = i + 1 < i1 ? x + xs : xp + (size_t)i0 * xs + (size_t)k0 * XR;
-          const float *wn = i + 1 < i1 ? w : w + ws;
+        for (int b = g0; b < g1; b++) {
+          const int k0 = b * KC, kc = K - k0 < KC ? K - k0 : KC;
+          const float *beta = k0 == 0 && !accumulate ? &zero : &one;
+          const int last = k0 + kc == K;
+          const float *w = wp + (size_t)j * ws + (size_t)k0 * WR;
+          /* the weight block after this one: next k block, else the next panel's first */
+          const char *pf = b + 1 < g1 ? (const char *)(w + (size_t)kc * WR)
+                           : j + 1 < j1 ? (const char *)(wp + (size_t)(j + 1) * ws + (size_t)g0 * KC * WR)
+                                        : NULL;
+          const int lines = KC * WR * (int)sizeof(float) / 64;
+          const int per = (lines + (i1 - i0) - 1) / (i1 - i0) < 64 ? (lines + (i1 - i0) - 1) / (i1 - i0) : 64;
+          for (int i = i0; i < i1; i++) {
+            const float *x = xp + (size_t)i * xs + (size_t)k0 * XR;
+            const int t0 = i * XR, mt = M - t0 < XR ? M - t0 : XR;
+            float *cc = panels ? c + (size_t)i * ldc + (size_t)n0 * XR : c + (size_t)t0 * ldc + n0;
+            if (pf)
+              for (int l = (i - i0) * per; l < (i - i0 + 1) * per && l < lines; l++)
+                __builtin_prefetch(pf + (size_t)l * 64, 0, 2);
+            /* the operands of the next call, for kernels that prefetch through auxinfo */
+            const float *xn = i + 1 < i1 ? x + xs : xp + (size_t)i0 * xs + (size_t)k0 * XR;
+            const float *wn = i + 1 < i1 ? w : pf ? (const float *)pf : w;
 #if MMRT_COL_PREF
-          aux.a_next = wn;
-          aux.b_next = xn;
-          MMRT_UKR(nn, mt, kc, &one, w, x, beta, cc, ns, ts, &aux, NULL);
+            aux.a_next = wn;
+            aux.b_next = xn;
+            MMRT_UKR(nn, mt, kc, &one, w, x, beta, cc, ns, ts, &aux, NULL);
 #else
-          aux.a_next = xn;
-          aux.b_next = wn;
-          MMRT_UKR(mt, nn, kc, &one, x, w, beta, cc, ts, ns, &aux, NULL);
+            aux.a_next = xn;
+            aux.b_next = wn;
+            MMRT_UKR(mt, nn, kc, &one, x, w, beta, cc, ts, ns, &aux, NULL);
 #endif
-          if (last && epi) epi(ectx, cc, ts, ns, t0, mt, n0, nn);
+            if (last && epi) epi(ectx, cc, ts, ns, t0, mt, n0, nn);
+          }
         }
       }
     }

@@ -1,0 +1,309 @@
+// bench.js: runs the side-by-side benchmark that bench/run prepared, and writes
+// bench/results/<cpu>.md and .json. Contenders: the mmcc library (through bench.c in serve
+// mode, a child process) and ONNX Runtime (onnxruntime-node, in this process), on the same
+// weights and the same input images.
+//
+//   node bench.js MANIFEST.json          (written by bench/run; see there for the fields)
+//   node bench.js --ort-first MODEL.onnx IN.f32 C H W THREADS OUT.f32
+//                                        (internal: a fresh process timing session creation
+//                                         plus the first run; prints one JSON line)
+//
+// Method: for each model and cell (threads x batch) both contenders are warmed up, then
+// ROUNDS rounds alternate them (mmcc, ORT, mmcc, ORT, ...), CALLS timed calls each. Per
+// contender: min and median over all calls; per round: the ratio of the medians (ORT / mmcc,
+// > 1 when mmcc is faster); their spread shows how steady the machine was.
+'use strict';
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { spawn } = require('child_process');
+
+const ORT_DIR = process.env.MMCC_BENCH_ORT;  // the npm cache directory bench/run installed into
+const ort = require(path.join(ORT_DIR, 'node_modules', 'onnxruntime-node'));
+
+function die(msg) {
+  console.error(`bench.js: ${msg}`);
+  process.exit(1);
+}
+
+function sessionOptions(threads) {
+  return {
+    graphOptimizationLevel: 'all',
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+  };
+}
+
+function readImages(file, n, chw) {
+  const buf = fs.readFileSync(file);
+  const need = n * chw * 4;
+  if (buf.length < need) die(`${file}: ${buf.length} bytes, need ${need}`);
+  return new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + need));
+}
+
+const msSince = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;
+
+// {================================================================== internal: ORT first run
+async function ortFirst(argv) {
+  const [model, input, c, h, w, threads, out] = argv;
+  const t0 = process.hrtime.bigint();
+  const s = await ort.InferenceSession.create(model, sessionOptions(+threads));
+  const tc = msSince(t0);
+  const x = new ort.Tensor('float32', readImages(input, 1, c * h * w), [1, +c, +h, +w]);
+  const r = await s.run({ image: x });
+  const tr = msSince(t0) - tc;
+  fs.writeFileSync(out, Buffer.from(r.logits.data.buffer));
+  // VmHWM, not maxRSS: Linux carries ru_maxrss across exec (it would be the parent's)
+  const hwm = /VmHWM:\s*(\d+)/.exec(fs.readFileSync('/proc/self/status', 'utf8'));
+  console.log(JSON.stringify({ create_ms: tc, first_run_ms: tr, rss_kb: hwm ? +hwm[1] : -1 }));
+}
+// }==================================================================
+
+// {================================================================== mmcc child
+class Mmcc {
+  constructor(bin, input, maxBatch) {
+    this.p = spawn(bin, ['serve', input, String(maxBatch)], { stdio: ['pipe', 'pipe', 'inherit'] });
+    this.buf = '';
+    this.waiting = null;
+    this.p.stdout.on('data', (d) => {
+      this.buf += d;
+      const i = this.buf.indexOf('\n');
+      if (i >= 0 && this.waiting) {
+        const line = this.buf.slice(0, i);
+        this.buf = this.buf.slice(i + 1);
+        const w = this.waiting;
+        this.waiting = null;
+        w.resolve(line);
+      }
+    });
+    this.p.on('exit', (code) => {
+      if (this.waiting) this.waiting.reject(new Error(`mmcc bench exited with ${code}`));
+    });
+  }
+  ask(cmd) {
+    return new Promise((resolve, reject) => {
+      this.waiting = { resolve, reject };
+      this.p.stdin.write(cmd + '\n');
+    });
+  }
+  async run(threads, batch, calls) {
+    const line = await this.ask(`run ${threads} ${batch} ${calls}`);
+    if (!line.startsWith('ms ')) die(`mmcc bench: unexpected reply ${line}`);
+    const [ms, cpu] = line.slice(3).split(' cpu ');
+    this.cpu = cpu.split(' ').map(Number);
+    return ms.split(' ').map(Number);
+  }
+  quit() { this.p.stdin.write('quit\n'); }
+}
+
+// Time from spawning a process to a line on its stdout, and that line.
+function timeToLine(cmd, args, env) {
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'], env });
+    let out = '', t = null;
+    p.stdout.on('data', (d) => {
+      if (t === null) t = msSince(t0);
+      out += d;
+    });
+    p.on('exit', (code) => (code === 0 ? resolve({ ms: t, line: out.trim() })
+                                        : reject(new Error(`${cmd} exited with ${code}`))));
+  });
+}
+// }==================================================================
+
+// {================================================================== statistics
+const sorted = (a) => [...a].sort((x, y) => x - y);
+const median = (a) => {
+  const s = sorted(a), n = s.length;
+  return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+};
+const min = (a) => Math.min(...a);
+const max = (a) => Math.max(...a);
+
+function maxRelDiff(a, ref) {
+  let d = 0, m = 0;
+  for (let i = 0; i < ref.length; i++) {
+    d = Math.max(d, Math.abs(a[i] - ref[i]));
+    m = Math.max(m, Math.abs(ref[i]));
+  }
+  return { max_abs: d, max_ref: m, rel: d / m };
+}
+// }==================================================================
+
+async function benchModel(m, cfg) {
+  const chw = m.c * m.h * m.w;
+  const maxB = Math.max(...cfg.batches);
+  const images = readImages(m.input, maxB, chw);
+  const res = { name: m.name, gflop_per_image: m.flops / 1e9, build_s: m.build_s,
+                code_bytes: m.code_bytes, weights_bytes: m.weights_bytes, cells: [] };
+
+  // first result: fresh processes, 1 thread
+  const first = await timeToLine(m.bin, ['first', m.input, '1', m.out + '.first.f32']);
+  const of = await timeToLine(process.execPath, [__filename, '--ort-first', m.onnx, m.input,
+                                                 m.c, m.h, m.w, '1', m.out + '.ortfirst.f32']);
+  const oj = JSON.parse(of.line);
+  res.first = { mmcc_ms: first.ms, mmcc_rss_kb: +first.line.split(' ')[1],
+                ort_process_ms: of.ms, ort_create_ms: oj.create_ms,
+                ort_first_run_ms: oj.first_run_ms, ort_create_plus_run_ms: oj.create_ms + oj.first_run_ms,
+                ort_rss_kb: oj.rss_kb };
+
+  const mm = new Mmcc(m.bin, m.input, maxB);
+  const sessions = {};
+  for (const t of cfg.threads)
+    sessions[t] = await ort.InferenceSession.create(m.onnx, sessionOptions(t));
+
+  // parity guard: the export and the library compute the same model
+  {
+    const B = Math.min(2, maxB);
+    const f = m.out + '.parity.f32';
+    const line = await mm.ask(`logits 1 ${B} ${f}`);
+    if (line !== 'done') die(`mmcc bench: ${line}`);
+    const buf = fs.readFileSync(f);
+    const ours = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length));
+    const x = new ort.Tensor('float32', images.subarray(0, B * chw), [B, m.c, m.h, m.w]);
+    const theirs = (await sessions[cfg.threads[0]].run({ image: x })).logits.data;
+    if (theirs.length !== ours.length) die(`${m.name}: logits ${ours.length} vs ORT ${theirs.length}`);
+    res.parity = maxRelDiff(ours, theirs);
+    console.error(`${m.name}: parity mmcc vs ORT, max |diff| ${res.parity.max_abs.toExponential(2)}` +
+                  ` (${res.parity.rel.toExponential(2)} of max |logit|)`);
+    if (!(res.parity.rel <= 1e-4)) die(`${m.name}: mmcc and ORT logits differ (export mismatch?)`);
+  }
+
+  for (const t of cfg.threads) {
+    for (const B of cfg.batches) {
+      const x = new ort.Tensor('float32', images.subarray(0, B * chw), [B, m.c, m.h, m.w]);
+      const ortRun = async (n) => {
+        const ts = [];
+        for (let i = 0; i < n; i++) {
+          const t0 = process.hrtime.bigint();
+          await sessions[t].run({ image: x });
+          ts.push(msSince(t0));
+        }
+        return ts;
+      };
+      await mm.run(t, B, cfg.warmup);
+      await ortRun(cfg.warmup);
+      const a = [], b = [], ratios = [], acpu = [];
+      for (let r = 0; r < cfg.rounds; r++) {
+        const ta = await mm.run(t, B, cfg.calls);
+        acpu.push(...mm.cpu);
+        const tb = await ortRun(cfg.calls);
+        a.push(...ta);
+        b.push(...tb);
+        ratios.push(median(tb) / median(ta));
+      }
+      const cell = {
+        threads: t, batch: B,
+        mmcc: { min_ms: min(a), median_ms: median(a), calls: a.length, median_cpu_ms: median(acpu) },
+        ort: { min_ms: min(b), median_ms: median(b), calls: b.length },
+        round_ratio: { min: min(ratios), median: median(ratios), max: max(ratios), all: ratios },
+      };
+      for (const k of ['mmcc', 'ort']) {
+        cell[k].gflops_min_time = m.flops * B / cell[k].min_ms / 1e6;
+        cell[k].gflops_median = m.flops * B / cell[k].median_ms / 1e6;
+        cell[k].images_per_s = B * 1000 / cell[k].median_ms;
+      }
+      res.cells.push(cell);
+      console.error(`${m.name} t${t} b${B}: mmcc ${cell.mmcc.median_ms.toFixed(1)} ms, ` +
+                    `ORT ${cell.ort.median_ms.toFixed(1)} ms, ratio ${cell.round_ratio.median.toFixed(3)}`);
+    }
+  }
+  mm.quit();
+  return res;
+}
+
+// {================================================================== report
+const f1 = (x) => x.toFixed(1), f2 = (x) => x.toFixed(2);
+
+function markdown(R) {
+  const L = [];
+  const p1 = R.peak.gflops[1], p2 = R.peak.gflops[2];
+  L.push(`# mmcc vs ONNX Runtime on ${R.cpu.model}`, '');
+  L.push(`Generated by \`make bench\` (bench/run, bench/bench.js) on ${R.date}. ` +
+         `${R.cpu.cores} logical CPUs; machine load average at the start ${R.loadavg.map(f2).join(' ')}. ` +
+         `Target ${R.target}; ONNX Runtime ${R.ort_version} (onnxruntime-node, graphOptimizationLevel ` +
+         `'all', intraOpNumThreads = threads, sequential). Synthetic weights (tests/py/make_model_ckpt.py, ` +
+         `seed ${R.seed}), the same for both (mmcc from the .pth, ORT from tests/py/export_onnx.py). ` +
+         `${R.config.rounds} rounds x ${R.config.calls} timed calls per contender and cell after ` +
+         `${R.config.warmup} warm-up calls, rounds alternating mmcc and ORT.`, '');
+  L.push(`CPU flags: \`${R.cpu.flags}\``, '');
+  L.push(`FMA peak probe (bench/fma_peak.c, ${R.peak.width}-bit FMAs): ` +
+         `${f1(p1)} GFLOP/s on 1 thread, ${f1(p2)} on 2.`, '');
+  L.push('## Latency and throughput', '');
+  L.push('GFLOP/s = 2 x multiply-adds of the forward (Linear/conv and attention products) / time; ' +
+         '% peak against the probe at the same thread count; ratio = ORT time / mmcc time ' +
+         '(median of the per-round ratios, and their range).', '');
+  L.push('| model | threads | batch | mmcc min / median ms | mmcc CPU ms (median, all threads) | ORT min / median ms | mmcc GFLOP/s (median) | % peak | ORT GFLOP/s | ratio (range) |');
+  L.push('|---|---|---|---|---|---|---|---|---|---|');
+  for (const m of R.models)
+    for (const c of m.cells) {
+      const pk = R.peak.gflops[c.threads];
+      L.push(`| ${m.name} | ${c.threads} | ${c.batch} | ${f1(c.mmcc.min_ms)} / ${f1(c.mmcc.median_ms)} | ` +
+             `${f1(c.mmcc.median_cpu_ms)} | ` +
+             `${f1(c.ort.min_ms)} / ${f1(c.ort.median_ms)} | ${f1(c.mmcc.gflops_median)} | ` +
+             `${f1(100 * c.mmcc.gflops_median / pk)} | ${f1(c.ort.gflops_median)} | ` +
+             `${f2(c.round_ratio.median)} (${f2(c.round_ratio.min)}-${f2(c.round_ratio.max)}) |`);
+    }
+  L.push('', '## Start-up, memory, size', '');
+  L.push('First result: a fresh process, 1 thread, one image. mmcc: spawn to logits written ' +
+         '(load + first forward). ORT: InferenceSession.create + first run inside a fresh node process ' +
+         '(and spawn to logits, which includes starting node). Peak RSS of those processes (ORT\'s ' +
+         'includes node itself).', '');
+  L.push('| model | GFLOP/image | mmcc first result ms | ORT create + run ms (spawn to logits) | mmcc peak RSS MB | ORT peak RSS MB | weights MB | mmcc code bytes (no weights) | mmcc build s | parity max rel diff |');
+  L.push('|---|---|---|---|---|---|---|---|---|---|');
+  for (const m of R.models) {
+    const fr = m.first;
+    L.push(`| ${m.name} | ${f2(m.gflop_per_image)} | ${f1(fr.mmcc_ms)} | ${f1(fr.ort_create_plus_run_ms)} ` +
+           `(${f1(fr.ort_process_ms)}) | ${f1(fr.mmcc_rss_kb / 1024)} | ${f1(fr.ort_rss_kb / 1024)} | ` +
+           `${f1(m.weights_bytes / 1048576)} | ${m.code_bytes} | ${f1(m.build_s)} | ${m.parity.rel.toExponential(1)} |`);
+  }
+  L.push('', '## Targets (issue 9)', '');
+  L.push('| target | model | measured | met |');
+  L.push('|---|---|---|---|');
+  for (const m of R.models) {
+    const cell = (t, b) => m.cells.find((c) => c.threads === t && c.batch === b);
+    const c11 = cell(1, 1), c21 = cell(2, 1);
+    if (c11) {
+      const want = m.name.includes('p32') ? 75 : 85;
+      const pct = 100 * m.flops_per_image / 1e6 / c11.mmcc.min_ms / p1;
+      L.push(`| 1 thread, batch 1 >= ${want}% of peak (min time) | ${m.name} | ${f1(pct)}% | ${pct >= want ? 'yes' : 'no'} |`);
+    }
+    if (c11 && c21) {
+      const s = c11.mmcc.median_ms / c21.mmcc.median_ms;
+      L.push(`| 2 threads >= 1.8x 1 thread (median) | ${m.name} | ${f2(s)}x | ${s >= 1.8 ? 'yes' : 'no'} |`);
+    }
+    const worst = m.cells.reduce((w, c) => (c.round_ratio.median < w.round_ratio.median ? c : w));
+    L.push(`| every cell >= 1.10x ORT | ${m.name} | lowest ${f2(worst.round_ratio.median)}x ` +
+           `(${worst.threads} thr, batch ${worst.batch}) | ${worst.round_ratio.median >= 1.1 ? 'yes' : 'no'} |`);
+    const fr = m.first;
+    L.push(`| first result sooner than ORT | ${m.name} | ${f1(fr.mmcc_ms)} vs ${f1(fr.ort_create_plus_run_ms)} ms | ` +
+           `${fr.mmcc_ms < fr.ort_create_plus_run_ms ? 'yes' : 'no'} |`);
+    const lim = m.weights_bytes + 32 * 1048576;
+    L.push(`| peak RSS <= weights + 32 MB | ${m.name} | ${f1(fr.mmcc_rss_kb / 1024)} MB | ${fr.mmcc_rss_kb * 1024 <= lim ? 'yes' : 'no'} |`);
+  }
+  L.push('');
+  return L.join('\n');
+}
+// }==================================================================
+
+async function main() {
+  if (process.argv[2] === '--ort-first') return ortFirst(process.argv.slice(3));
+  const M = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
+  const cfg = M.config;
+  const R = { cpu: M.cpu, date: new Date().toISOString(), loadavg: os.loadavg(), target: M.target,
+              ort_version: M.ort_version, seed: M.seed, config: cfg, peak: M.peak, models: [] };
+  for (const m of M.models) {
+    const r = await benchModel(m, cfg);
+    r.flops_per_image = m.flops;
+    R.models.push(r);
+  }
+  fs.mkdirSync(M.results_dir, { recursive: true });
+  const base = path.join(M.results_dir, M.cpu.slug);
+  fs.writeFileSync(base + '.json', JSON.stringify(R, null, 1) + '\n');
+  fs.writeFileSync(base + '.md', markdown(R));
+  console.error(`bench.js: wrote ${base}.md and .json`);
+}
+
+main().catch((e) => die(e.stack || String(e)));

@@ -1,0 +1,132 @@
+/* team_stress.c: the thread team of runtime/mmrt_team.c under load, linked with it directly.
+ *
+ *   team_stress SUFFIX [nofork]
+ *
+ * Prints one protocol line per check (ok / FAIL / skip NAME: WHY), NAME = team_<check>SUFFIX:
+ *   sequential  200 calls, 1..5 threads in turn (pools grow), each bitwise equal to a serial
+ *               computation whose stages read other threads' results across barriers
+ *   concurrent  6 caller threads (more than the library has pools) x 60 calls with their own
+ *               buffers and thread counts, all equal to the serial result
+ *   idle        after the calls, the parked workers use no CPU (< 20 ms in 300 ms)
+ *   fork        after fork(), the child's first 2-thread call works (no inherited pool)
+ * A deadlock is a failure: alarm() ends the program, and the suite sees no ok line. */
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mmrt.h"
+
+#define N 4099
+#define STAGES 6
+
+typedef struct job { float a[N], b[N]; } job;
+
+static void init(job *j) {
+  for (int i = 0; i < N; i++) j->a[i] = (float)((i * 2654435761u) % 1000) / 997.0f;
+}
+
+/* stage s: b[i] = a[i] * 0.5 + a[(i + 7s + 1) % N] (another thread's element), then back */
+static void step(job *j, int s, int lo, int hi) {
+  for (int i = lo; i < hi; i++) j->b[i] = j->a[i] * 0.5f + j->a[(i + 7 * s + 1) % N];
+}
+static void back(job *j, int lo, int hi) {
+  for (int i = lo; i < hi; i++) j->a[i] = j->b[i] * 0.75f;
+}
+
+static void team_fn(void *ctx, mmrt_team *t, int tid) {
+  job *j = ctx;
+  int lo, hi;
+  mmrt_share(N, tid, t->n, &lo, &hi);
+  for (int s = 0; s < STAGES; s++) {
+    step(j, s, lo, hi);
+    mmrt_team_barrier(t);
+    back(j, lo, hi);
+    mmrt_team_barrier(t);
+  }
+}
+
+static job ref;
+
+static int run_one(job *j, int n) {
+  init(j);
+  mmrt_team_run(n, team_fn, j);
+  return memcmp(j->a, ref.a, sizeof ref.a) == 0;
+}
+
+static const char *sfx;
+static void report(const char *check, int good, const char *why) {
+  if (good) printf("ok team_%s%s\n", check, sfx);
+  else printf("FAIL team_%s%s: %s\n", check, sfx, why);
+  fflush(stdout);
+}
+
+typedef struct caller { int id, good; job j; } caller;
+
+static void *caller_main(void *arg) {
+  caller *c = arg;
+  c->good = 1;
+  for (int k = 0; k < 60; k++) c->good &= run_one(&c->j, 1 + (c->id + k) % 3);
+  return NULL;
+}
+
+static double cpu_ms(void) {
+  struct rusage u;
+  getrusage(RUSAGE_SELF, &u);
+  return (u.ru_utime.tv_sec + u.ru_stime.tv_sec) * 1e3 +
+         (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e3;
+}
+
+static job j1;
+static caller callers[6];
+
+int main(int argc, char **argv) {
+  sfx = argc > 1 ? argv[1] : "";
+  alarm(120);
+  init(&ref);
+  for (int s = 0; s < STAGES; s++) {
+    step(&ref, s, 0, N);
+    back(&ref, 0, N);
+  }
+
+  int good = 1;
+  for (int k = 0; k < 200; k++) good &= run_one(&j1, 1 + k % 5);
+  report("sequential", good, "a result differs from the serial computation");
+
+  pthread_t th[6];
+  int started = 0;
+  for (int i = 0; i < 6; i++) {
+    callers[i].id = i;
+    if (pthread_create(&th[i], NULL, caller_main, &callers[i]) == 0) started++;
+    else break;
+  }
+  good = started == 6;
+  for (int i = 0; i < started; i++) {
+    pthread_join(th[i], NULL);
+    good &= callers[i].good;
+  }
+  report("concurrent", good, started == 6 ? "a result differs" : "cannot create caller threads");
+
+  double c0 = cpu_ms();
+  struct timespec d = {0, 300000000L};
+  nanosleep(&d, NULL);
+  double used = cpu_ms() - c0;
+  char why[80];
+  snprintf(why, sizeof why, "%.1f ms CPU while idle for 300 ms", used);
+  report("idle", used < 20.0, why);
+
+  if (argc > 2 && !strcmp(argv[2], "nofork")) {
+    printf("skip team_fork%s: fork with threads is not supported by this sanitizer\n", sfx);
+    return 0;
+  }
+  pid_t pid = fork();
+  if (pid == 0) _exit(run_one(&j1, 2) && run_one(&j1, 3) ? 0 : 1);
+  int st = 0;
+  good = pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0;
+  report("fork", good, "the child's team call failed or hung");
+  return 0;
+}
