@@ -7,7 +7,8 @@
 #   config (deit-tiny distilled, deit3-small, at 224): a checkpoint in mmpretrain's key layout
 #   (tests/py/make_model_ckpt.py), `mmcc build`, tests/codegen/run_model.c linked with only
 #   lib<id>.a -lm -lpthread; the header's shapes; logits within 1e-5 x max |ref| at batch 1
-#   and 3 (full size: batch 1); and the same bytes for 1, 2 and 3 threads.
+#   and 3 (full size: batch 1); and the same bytes for 1, 2 and 3 threads. Tiny configs also
+#   go through the ASan/UBSan mmcc (build --no-build, random weights): exit 0, no report.
 # The same helpers as codegen.sh (build_lib, parity), kept small here.
 set -u
 . "$ROOT/tests/lib.sh"
@@ -23,8 +24,8 @@ FULL="$V/configs/deit/deit-tiny-distilled_4xb256_in1k.py
 $V/configs/deit3/deit3-small-p16_64xb64_in1k.py"
 n_tiny=$(echo "$TINY" | wc -w)
 n_full=$(echo "$FULL" | wc -l)
-# tiny: build, header, parity n1 n3, threads; full: build, header, parity n1, threads
-plan $(( 5 * n_tiny + 4 * n_full ))
+# tiny: san, build, header, parity n1 n3, threads; full: build, header, parity n1, threads
+plan $(( 6 * n_tiny + 4 * n_full ))
 
 GEN=$OUT/gen; mkdir -p "$GEN"
 
@@ -129,7 +130,19 @@ if [ ! -x "$MMCC" ]; then
   echo "FAIL family: no $MMCC (run make)"
   exit 1
 fi
-for cfg in $TINY; do model "$(basename "$cfg" .py)" "$cfg" 21 1 3; done
+for cfg in $TINY; do
+  n=$(basename "$cfg" .py)
+  if [ ! -x "$MMCC_SAN" ]; then skip "san_$n" "no sanitized mmcc at $MMCC_SAN (make test builds it)"
+  else
+    rm -rf "$GEN/san"
+    "$MMCC_SAN" build "$cfg" --weights random:3 --out "$GEN/san" --no-build >"$GEN/san.log" 2>&1; rc=$?
+    if [ $rc -ne 0 ]; then fail "san_$n" "exit $rc: $(grep -m1 -E 'Sanitizer|runtime error|error' "$GEN/san.log" | head -c 300)"
+    elif grep -q -E 'Sanitizer|runtime error' "$GEN/san.log"; then fail "san_$n" "$(grep -m1 -E 'Sanitizer|runtime error' "$GEN/san.log")"
+    else ok "san_$n"; fi
+    rm -rf "$GEN/san"
+  fi
+  model "$n" "$cfg" 21 1 3
+done
 while read -r cfg; do
   start=$(date +%s)
   model "full-$(basename "$cfg" .py)" "$cfg" 31 1
