@@ -256,8 +256,7 @@ static void layer(lower *L, int ffn_norm_ln1) {
 
 /* The variations of the ViT family (DistilledVisionTransformer, DeiT3, DeiTClsHead,
  * ClsBatchNormNeck) as lowering options, read from the description's ViT-family fields
- * here and nowhere else (model.h; the front end's gate, model_check_buildable, still
- * refuses these backbones until their parity tests are in a suite). */
+ * here and nowhere else (model.h; their parity: tests/suites/family.sh). */
 typedef struct vit_opts {
   int dist_token;        /* [cls, dist, patches]: pooling hands on both rows */
   int pos_extra;         /* rows of pos_embed before the grid rows */

@@ -294,17 +294,6 @@ static int out_indices(const char *file, const cfg_value *bb, model_desc *m) {
   return 0;
 }
 
-/* Records that mmcc build cannot compile this (yet), at AT's place (model.h nyc_*). The
- * first reason wins. */
-static void not_yet_compiled(const char *file, const cfg_value *at, model_desc *m,
-                             const char *what) {
-  if (m->nyc_what) return;
-  m->nyc_what = xstrdup(what);
-  m->nyc_file = xstrdup(at && cfg_file(at) ? cfg_file(at) : file);
-  m->nyc_line = at && cfg_file(at) ? cfg_line(at) : 0;
-  m->nyc_col = at && cfg_file(at) ? cfg_col(at) : 0;
-}
-
 static int backbone(const char *file, const cfg_value *model, model_desc *m) {
   const cfg_value *bb = cfg_get(model, "backbone");
   if (!bb || cfg_kind_of(bb) != CFG_DICT)
@@ -375,7 +364,6 @@ static int backbone(const char *file, const cfg_value *model, model_desc *m) {
     m->dist_token = 1;
     m->num_extra_tokens = m->pos_extra = 2;
     m->pre_norm_used = 0;
-    not_yet_compiled(file, tv, m, "model.backbone.type='DistilledVisionTransformer'");
   } else if (m->backbone == BB_DEIT3) {
     /* [DEIT3] no pre_norm argument (conv bias kept); pos_embed (1, h*w, C) added before the
      * class token is prepended; use_layer_scale (default True) builds attn.gamma1 and
@@ -391,7 +379,6 @@ static int backbone(const char *file, const cfg_value *model, model_desc *m) {
       return mget_error(file, cfg_get(bb, "out_type"),
                         "model.backbone.out_type='avg_featmap' does not work with DeiT3 "
                         "(upstream builds no backbone ln2 for it)");
-    not_yet_compiled(file, tv, m, "model.backbone.type='DeiT3'");
   }
   return 0;
 }
@@ -428,7 +415,6 @@ static int neck(const char *file, const cfg_value *model, model_desc *m) {
       return mget_error(file, cfg_get(n, "eps"), "ClsBatchNormNeck eps must be positive");
     m->neck_in_channels = (int)c;
     m->neck = NECK_CLS_BN;
-    not_yet_compiled(file, tv, m, "model.neck.type='ClsBatchNormNeck'");
     return 0;
   }
   if (!t || strcmp(t, "GlobalAveragePooling"))
