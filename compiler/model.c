@@ -294,6 +294,18 @@ static int out_indices(const char *file, const cfg_value *bb, model_desc *m) {
   return 0;
 }
 
+/* Records that mmcc build cannot compile this (yet), at AT's place (model.h nyc_*): a family
+ * whose front end exists but whose lowering does not (today: the ResNet family). The first
+ * reason wins. */
+static void not_yet_compiled(const char *file, const cfg_value *at, model_desc *m,
+                             const char *what) {
+  if (m->nyc_what) return;
+  m->nyc_what = xstrdup(what);
+  m->nyc_file = xstrdup(at && cfg_file(at) ? cfg_file(at) : file);
+  m->nyc_line = at && cfg_file(at) ? cfg_line(at) : 0;
+  m->nyc_col = at && cfg_file(at) ? cfg_col(at) : 0;
+}
+
 static int backbone(const char *file, const cfg_value *model, model_desc *m) {
   const cfg_value *bb = cfg_get(model, "backbone");
   if (!bb || cfg_kind_of(bb) != CFG_DICT)
