@@ -286,37 +286,37 @@ static void vit_options(const model_desc *m, vit_opts *o) {
 static int check(const model_desc *m, const vit_opts *o) {
   const int has_neck = m->neck != NECK_NONE;
   if (m->out_index != m->num_layers - 1)
-    return unsupported(m, "an out_indices other than the last layer");
+    return unsupported(m, "model.backbone.out_indices other than the last layer");
   if (m->embed_dims <= 0 || m->num_heads <= 0 || m->embed_dims % m->num_heads)
-    return unsupported(m, "embed_dims not a multiple of num_heads");
+    return unsupported(m, "model.backbone embed_dims not a multiple of num_heads");
   switch (m->out_type) {
   case VIT_OUT_CLS_TOKEN:
-    if (has_neck && !o->neck_bn) return unsupported(m, "a neck after out_type='cls_token'");
-    if (!m->with_cls_token) return unsupported(m, "out_type='cls_token' without a class token");
+    if (has_neck && !o->neck_bn) return unsupported(m, "model.neck after model.backbone.out_type='cls_token'");
+    if (!m->with_cls_token) return unsupported(m, "model.backbone.out_type='cls_token' without a class token (with_cls_token=False)");
     break;
   case VIT_OUT_AVG_FEATMAP:
-    if (has_neck && !o->neck_bn) return unsupported(m, "a neck after out_type='avg_featmap'");
+    if (has_neck && !o->neck_bn) return unsupported(m, "model.neck after model.backbone.out_type='avg_featmap'");
     break;
   case VIT_OUT_FEATMAP:
     if (o->neck_bn || m->neck != NECK_GAP)
-      return unsupported(m, "out_type='featmap' without a GlobalAveragePooling neck");
-    if (m->avg_norm) return unsupported(m, "avg_norm with out_type='featmap'");
+      return unsupported(m, "model.backbone.out_type='featmap' without a GlobalAveragePooling model.neck");
+    if (m->avg_norm) return unsupported(m, "model.backbone.avg_norm with out_type='featmap'");
     break;
   default:
-    return unsupported(m, "out_type='raw'");
+    return unsupported(m, "model.backbone.out_type='raw'");
   }
   if (o->head_deit && (!o->dist_token || m->out_type != VIT_OUT_CLS_TOKEN))
-    return unsupported(m, "DeiTClsHead without the (cls, dist) token pair");
+    return unsupported(m, "model.head.type='DeiTClsHead' without the (cls, dist) token pair");
   if (o->dist_token && m->out_type == VIT_OUT_CLS_TOKEN && !o->head_deit)
-    return unsupported(m, "the (cls, dist) token pair into a head other than DeiTClsHead");
+    return unsupported(m, "the (cls, dist) token pair into a model.head other than DeiTClsHead");
   if (o->neck_bn && (o->dist_token || m->head == HEAD_NONE || o->neck_in != m->embed_dims))
-    return unsupported(m, "ClsBatchNormNeck other than on the features of a classifier");
+    return unsupported(m, "model.neck.type='ClsBatchNormNeck' other than on the features of a classifier");
   if (m->head != HEAD_NONE && m->head_in_channels != m->embed_dims)
-    return unsupported(m, "a head whose in_channels differ from embed_dims");
+    return unsupported(m, "model.head.in_channels different from embed_dims");
   if (m->hidden_dim > 0 && m->head != HEAD_VIT_CLS && !o->head_deit)
-    return unsupported(m, "hidden_dim outside VisionTransformerClsHead");
+    return unsupported(m, "model.head.hidden_dim outside VisionTransformerClsHead");
   if (m->input_size[0] <= 0 || m->input_size[1] <= 0 || m->patch_size <= 0)
-    return unsupported(m, "an empty input");
+    return unsupported(m, "an empty input (model.backbone.img_size / --input-size)");
   return 0;
 }
 
