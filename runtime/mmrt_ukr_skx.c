@@ -18,16 +18,29 @@
     }                                                                                   \
   } while (0)
 
+/* transpose[f]: where output float f of a full tile in panel layout (feature f / 12,
+ * token f % 12) is in a row-major 12 x 32 tile */
+#define T1(f) ((f) % 12 * 32 + (f) / 12)
+#define T4(f) T1(f), T1((f) + 1), T1((f) + 2), T1((f) + 3)
+#define T16(f) T4(f), T4((f) + 4), T4((f) + 8), T4((f) + 12)
+#define T96(f) T16(f), T16((f) + 16), T16((f) + 32), T16((f) + 48), T16((f) + 64), T16((f) + 80)
+static const int transpose[384] __attribute__((aligned(64))) = {T96(0), T96(96), T96(192), T96(288)};
+
 SKX void mmrt_ukr_skx(int nn, int mt, int kc, const float *w, const float *x, int accumulate,
                       float *c, long ts, long ns) {
   __m512 a0[12], a1[12];
   for (int t = 0; t < 12; t++) a0[t] = a1[t] = _mm512_setzero_ps();
+  /* the C tile, wanted at the end (row-major: 2 lines per token) */
+  if (ns == 1)
+    for (int t = 0; t < mt; t++) {
+      _mm_prefetch((const char *)(c + t * ts), _MM_HINT_T0);
+      _mm_prefetch((const char *)(c + t * ts + 31), _MM_HINT_T0);
+    }
   int k = 0;
   for (; k + 4 <= kc; k += 4) {
-    _mm_prefetch((const char *)(w + 32 * 8), _MM_HINT_T0);
-    _mm_prefetch((const char *)(w + 32 * 8 + 16), _MM_HINT_T0);
-    _mm_prefetch((const char *)(w + 32 * 9), _MM_HINT_T0);
-    _mm_prefetch((const char *)(w + 32 * 9 + 16), _MM_HINT_T0);
+    /* into L1 ahead: the weights 8 k-steps on (8 lines per 4 steps), the tokens 8 on (3) */
+    for (int l = 0; l < 8; l++) _mm_prefetch((const char *)(w + 32 * 8 + 16 * l), _MM_HINT_T0);
+    for (int l = 0; l < 3; l++) _mm_prefetch((const char *)(x + 12 * 8 + 16 * l), _MM_HINT_T0);
     STEP(w, x);
     STEP(w + 32, x + 12);
     STEP(w + 64, x + 24);
@@ -50,8 +63,21 @@ SKX void mmrt_ukr_skx(int nn, int mt, int kc, const float *w, const float *x, in
       _mm512_mask_storeu_ps(r, m0, v0);
       _mm512_mask_storeu_ps(r + 16, m1, v1);
     }
+  } else if (ts == 1 && ns == 12 && nn == 32 && mt == 12) {
+    /* a full tile written into an activation panel of 12 tokens (mmrt_gemm_panels): 384
+     * contiguous floats, feature-major, i.e. the tile transposed; by gathers from a copy */
+    float tile[12][32] __attribute__((aligned(64)));
+    for (int t = 0; t < 12; t++) {
+      _mm512_store_ps(tile[t], a0[t]);
+      _mm512_store_ps(tile[t] + 16, a1[t]);
+    }
+    for (int j = 0; j < 24; j++) {
+      __m512 v = _mm512_i32gather_ps(_mm512_load_si512(transpose + 16 * j), &tile[0][0], 4);
+      if (accumulate) v = _mm512_add_ps(_mm512_loadu_ps(c + 16 * j), v);
+      _mm512_storeu_ps(c + 16 * j, v);
+    }
   } else {
-    /* any strides (C written as activation panels): element by element */
+    /* any strides, partial tiles: element by element */
     float tile[12][32] __attribute__((aligned(64)));
     for (int t = 0; t < 12; t++) {
       _mm512_store_ps(tile[t], a0[t]);
