@@ -5,7 +5,10 @@
  * generic is BLIS's portable C reference kernel (4x16 panels, row-stored C, no SIMD
  * requirement): the fallback on any x86-64 CPU and the reference the optimised targets are
  * compared with.
- * Tests: tests/suites/build.sh and codegen.sh build and check skx and haswell natively;
+ * x86_64 is mmcc's own: one library holding the skx, haswell and generic paths on mmcc's
+ * micro-kernels (runtime/mmrt_ukr.h), which share the 32 x 12 panels of BLIS's skx kernel.
+ * Tests: tests/suites/multipath.sh checks x86_64 (each path natively and under qemu);
+ * build.sh and codegen.sh build and check the default, skx and haswell natively;
  * armv8a is cross-built and run under qemu-aarch64 when the cross toolchain and
  * libblis-openmp-dev:arm64 are installed. */
 #include <string.h>

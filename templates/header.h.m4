@@ -84,7 +84,11 @@ m4_ifelse(MM_HAS_HEAD, 1, [[m4_dnl
 #define MM_ID_UPPER[[]]_E_BAD_ARGUMENT (-1)    /* NULL pointer, n < 0, workspace not 64-byte aligned, ... */
 #define MM_ID_UPPER[[]]_E_IMAGE_TOO_LARGE (-2) /* a side above MM_ID_UPPER[[]]_MAX_IMAGE_SIDE */
 #define MM_ID_UPPER[[]]_E_EMPTY_IMAGE (-3)
+m4_ifelse(MM_PATHS, [[]], [[m4_dnl
 #define MM_ID_UPPER[[]]_E_CPU (-4)             /* this CPU lacks MM_CPU_FEATURES_TEXT */
+]], [[m4_dnl
+#define MM_ID_UPPER[[]]_E_CPU (-4)             /* the environment variable MMRT_PATH names a code path (MM_PATHS) this CPU lacks, or none */
+]])m4_dnl
 #define MM_ID_UPPER[[]]_E_IMAGE_SHAPE (-5)     /* the compiled test pipeline cannot give the input size for this image (e.g. its resized short side is below the crop) */
 
 /* \brief The model: in = n x MM_IN_CHANNELS x MM_IN_H x MM_IN_W floats (exactly what
