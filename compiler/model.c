@@ -295,7 +295,7 @@ static int out_indices(const char *file, const cfg_value *bb, model_desc *m) {
 }
 
 /* Records that mmcc build cannot compile this (yet), at AT's place (model.h nyc_*): a family
- * whose front end exists but whose lowering does not (today: the ResNet family). The first
+ * whose front end exists but whose lowering does not (none today). The first
  * reason wins. */
 __attribute__((unused)) /* every family compiles today; kept for the next */
 static void not_yet_compiled(const char *file, const cfg_value *at, model_desc *m,
