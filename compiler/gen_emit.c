@@ -536,7 +536,9 @@ static char *defs_text(const gen_plan *p, const char *runtime_objs, int have_ima
   snprintf(tmp, sizeof tmp, "%sobjcopy", t->tool_prefix);
   def_raw(&b, "MM_TARGET_OBJCOPY", tmp);
   def_raw(&b, "MM_TARGET_CFLAGS", t->cflags);
-  def_raw(&b, "MM_KERNEL_OBJECT", t->member);
+  char *tdefs = gen_lib_target_defs(t); /* kernel objects, code paths */
+  sb_puts(&b, tdefs);
+  free(tdefs);
   def_raw(&b, "MM_RUNTIME_OBJS", runtime_objs);
   def_num(&b, "MM_MAX_THREADS", MMRT_MAX_THREADS);
 

@@ -157,8 +157,8 @@ fi
 # {================================================================== 5. runtime ops
 BLIS=/usr/lib/x86_64-linux-gnu/blis-openmp/libblis.a
 CF="-std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror"
-SKX="-mavx512f -mavx512dq -mavx512bw -mavx512vl -mavx2 -mfma -DMMRT_UKR=bli_sgemm_skx_asm_32x12_l2 -DMMRT_MR=32 -DMMRT_NR=12 -DMMRT_KC=384 -DMMRT_COL_PREF=1"
-HSW="-mavx2 -mfma -DMMRT_UKR=bli_sgemm_haswell_asm_6x16 -DMMRT_MR=6 -DMMRT_NR=16 -DMMRT_KC=256 -DMMRT_COL_PREF=0"
+SKX="-mavx512f -mavx512dq -mavx512bw -mavx512vl -mavx2 -mfma -DMMRT_UKR=bli_sgemm_skx_asm_32x12_l2 -DMMRT_MR=32 -DMMRT_NR=12 -DMMRT_KC=384 -DMMRT_COL_PREF=1 -DMMRT_L2_BYTES=2097152"
+HSW="-mavx2 -mfma -DMMRT_UKR=bli_sgemm_haswell_asm_6x16 -DMMRT_MR=6 -DMMRT_NR=16 -DMMRT_KC=256 -DMMRT_COL_PREF=0 -DMMRT_L2_BYTES=2097152"
 SAN="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
 flags=$(grep -m1 '^flags' /proc/cpuinfo)
 for kern in skx haswell haswell_san; do
