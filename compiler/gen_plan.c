@@ -8,6 +8,7 @@
 #include "gen.h"
 #include "util.h"
 #include "../runtime/mmrt_panel.h"
+#include "../runtime/mmrt_bf16_panel.h"
 
 char *gen_c_identifier(const char *name) {
   strbuf b;
@@ -20,8 +21,31 @@ char *gen_c_identifier(const char *name) {
   return r;
 }
 
+/* --precision bf16: every product (IR_LINEAR) also writes a per-thread scratch buffer, as
+ * large as the largest product needs (mmrt_bf16_panel.h), so the planner places it. */
+static void plan_bf16(ir_graph *g, const target *t) {
+  size_t floats = 0;
+  g->bf16 = 1;
+  g->bf16_dp = t->bf16_dp;
+  g->bf16_buf = ir_buf_add(g, "bf16x", IR_BUF_WS, 1,
+                           "bf16 products: activations rounded/packed, a widened weight block");
+  for (int i = 0; i < g->nops; i++) {
+    ir_op *o = &g->ops[i];
+    if (o->kind != IR_LINEAR) continue;
+    const size_t f = MMRT_BF16_SCRATCH_FLOATS(o->m, o->k, g->xr, g->wr, t->kc, t->bf16_dp);
+    if (f > floats) floats = f;
+    ir_op_out(o, g->bf16_buf);
+  }
+  ir_buf_need(g, g->bf16_buf, floats ? floats : 1);
+}
+
 int gen_plan_make(gen_plan *p, const model_desc *m, const model_weights *w, const target *t,
                   const char *command) {
+  return gen_plan_make_prec(p, m, w, t, command, 0);
+}
+
+int gen_plan_make_prec(gen_plan *p, const model_desc *m, const model_weights *w,
+                       const target *t, const char *command, int bf16) {
   memset(p, 0, sizeof *p);
   p->m = m;
   p->w = w;
@@ -29,7 +53,10 @@ int gen_plan_make(gen_plan *p, const model_desc *m, const model_weights *w, cons
   p->command = command;
   p->has_head = m->head != HEAD_NONE;
   ir_init(&p->g, MMRT_XR_OF(t->mr, t->nr, t->col_pref), MMRT_WR_OF(t->mr, t->nr, t->col_pref));
-  if (lower_vit(m, &p->g) || plan_graph(&p->g, m->config_path)) return -1;
+  p->bf16 = bf16;
+  if (lower_vit(m, &p->g)) return -1;
+  if (bf16) plan_bf16(&p->g, t);
+  if (plan_graph(&p->g, m->config_path)) return -1;
   p->forward_ws_bytes = p->g.ws_bytes;
   p->in_c = p->g.in_c;
   p->in_h = p->g.in_h;

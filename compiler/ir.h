@@ -121,6 +121,10 @@ typedef struct ir_graph {
   int in_c, in_h, in_w;   /* one input image [C, H, W] (the lowering sets them) */
   int out_dim;            /* floats out per image */
   size_t blob_bytes, ws_bytes; /* plan.c */
+  /* --precision bf16 (set before planning, gen_plan.c): IR_FOLD_PACK weights are bf16
+   * panels (runtime/mmrt_bf16_panel.h) and every IR_LINEAR also writes the per-thread
+   * scratch buffer bf16_buf */
+  int bf16, bf16_dp, bf16_buf;
 } ir_graph;
 
 void ir_init(ir_graph *g, int xr, int wr);

@@ -22,19 +22,26 @@ static const target targets[] = {
   {"skx", "x86_64-linux-gnu", "cc", "",
    "bli_sgemm_skx_asm_32x12_l2", "bli_sgemm_skx_asm_32x12_l2.o",
    32, 12, 384, 1, "-mavx512f -mavx512dq -mavx512bw -mavx512vl -mavx2 -mfma",
-   "avx512f avx512dq avx512bw avx512vl avx2 fma", "x86_64"},
+   "avx512f avx512dq avx512bw avx512vl avx2 fma", "x86_64", 0},
+  /* skx's fp32 parts plus mmcc's own bf16 kernel on vdpbf16ps (runtime/mmrt_bf16.h; BLIS
+   * 0.9 has none): Cooper Lake, Sapphire Rapids and later, AMD Zen 4/5. Never the fp32
+   * default (skx fits first); the default of --precision bf16 where the CPU has it. */
+  {"skx-bf16", "x86_64-linux-gnu", "cc", "",
+   "bli_sgemm_skx_asm_32x12_l2", "bli_sgemm_skx_asm_32x12_l2.o",
+   32, 12, 384, 1, "-mavx512f -mavx512dq -mavx512bw -mavx512vl -mavx2 -mfma -mavx512bf16",
+   "avx512f avx512dq avx512bw avx512vl avx2 fma avx512bf16", "x86_64", 1},
   {"haswell", "x86_64-linux-gnu", "cc", "",
    "bli_sgemm_haswell_asm_6x16", "bli_gemm_haswell_asm_d6x8.o",
    6, 16, 256, 0, "-mavx2 -mfma",
-   "avx2 fma", "x86_64"},
+   "avx2 fma", "x86_64", 0},
   {"generic", "x86_64-linux-gnu", "cc", "",
    "bli_sgemm_generic_ref", "bli_gemm_generic_ref.o",
    4, 16, 256, 0, "",
-   "", "x86_64"},
+   "", "x86_64", 0},
   {"armv8a", "aarch64-linux-gnu", "aarch64-linux-gnu-gcc", "aarch64-linux-gnu-",
    "bli_sgemm_armv8a_asm_8x12", "bli_gemm_armv8a_asm_d6x8.o",
    8, 12, 640, 1, "",
-   "", "aarch64"},
+   "", "aarch64", 0},
 };
 
 int target_count(void) { return (int)(sizeof targets / sizeof *targets); }
@@ -65,6 +72,7 @@ static int host_supports(const char *features) {
              : !strcmp(f, "avx512dq") ? __builtin_cpu_supports("avx512dq")
              : !strcmp(f, "avx512bw") ? __builtin_cpu_supports("avx512bw")
              : !strcmp(f, "avx512vl") ? __builtin_cpu_supports("avx512vl")
+             : !strcmp(f, "avx512bf16") ? __builtin_cpu_supports("avx512bf16")
                                       : 0;
     if (!ok) return 0;
     p += n;
@@ -82,6 +90,16 @@ const target *target_default(void) {
     if (!strcmp(targets[i].machine, u.machine) && host_supports(targets[i].cpu_features))
       return &targets[i];
   return NULL;
+}
+
+const target *target_default_bf16(void) {
+  struct utsname u;
+  if (uname(&u) != 0) return NULL;
+  for (int i = 0; i < target_count(); i++)
+    if (targets[i].bf16_dp && !strcmp(targets[i].machine, u.machine) &&
+        host_supports(targets[i].cpu_features))
+      return &targets[i];
+  return target_default();
 }
 
 char *target_blis_archive(const target *t) {
