@@ -281,11 +281,17 @@ static void emit_op(strbuf *b, const ir_graph *g, const ir_op *o, const char *in
     num(b, o->c), num(b, o->h), num(b, o->w), dim(b, g, o->p), dim(b, g, o->gw), dim(b, g, o->m);
     break;
   case IR_LINEAR:
+    if (g->bf16) { /* the input made ready for the bf16 product, then a barrier */
+      sb_printf(b, "%smmrt_op_bf16_pack(%s", in, g->bufs[g->bf16_buf].name);
+      arg_buf(b, g, i0, 0);
+      dim(b, g, o->m), dim(b, g, o->k);
+      sb_printf(b, ", tid, nt);\n%smmrt_team_barrier(team);\n", in);
+    }
     sb_printf(b, "%smmrt_op_linear%s%s(", in, o->panels ? "_panels" : "", g->bf16 ? "_bf16" : "");
     put_buf(b, g, o0, o->out_off);
     if (o->panels) num(b, o->ldc);
     else dim(b, g, o->ldc), num(b, o->accumulate);
-    arg_buf(b, g, i0, 0);
+    arg_buf(b, g, g->bf16 ? g->bf16_buf : i0, 0);
     dim(b, g, o->m);
     arg_weight(b, g, o->wt[0]);
     dim(b, g, o->n), dim(b, g, o->k);
@@ -298,7 +304,7 @@ static void emit_op(strbuf *b, const ir_graph *g, const ir_op *o, const char *in
     } else {
       put_weight(b, g, o->epi == IR_EPI_NONE ? -1 : o->wt[1]);
     }
-    if (g->bf16) sb_printf(b, ", %s", g->bufs[g->bf16_buf].name);
+    if (g->bf16) sb_printf(b, ", %s", g->bf16_wbuf >= 0 ? g->bufs[g->bf16_wbuf].name : "NULL");
     break;
   case IR_LAYERNORM_PACK:
     sb_printf(b, "%smmrt_op_layernorm_pack(%s", in, g->bufs[o0].name);

@@ -21,22 +21,29 @@ char *gen_c_identifier(const char *name) {
   return r;
 }
 
-/* --precision bf16: every product (IR_LINEAR) also writes a per-thread scratch buffer, as
- * large as the largest product needs (mmrt_bf16_panel.h), so the planner places it. */
+/* --precision bf16: every product (IR_LINEAR) also writes the buffer its input is made
+ * ready in, shared by the threads, and when widening a per-thread widened weight block; each
+ * as large as the largest product needs (mmrt_bf16_panel.h), so the planner places them. */
 static void plan_bf16(ir_graph *g, const target *t) {
-  size_t floats = 0;
+  size_t act = 0;
+  const size_t wblk = MMRT_BF16_WBLK_FLOATS(t->kc, g->wr, t->bf16_dp);
   g->bf16 = 1;
   g->bf16_dp = t->bf16_dp;
-  g->bf16_buf = ir_buf_add(g, "bf16x", IR_BUF_WS, 1,
-                           "bf16 products: activations rounded/packed, a widened weight block");
+  g->bf16_buf = ir_buf_add(g, "bf16x", IR_BUF_WS, 0,
+                           t->bf16_dp ? "a product's input as bf16 panels"
+                                      : "a product's input rounded to bf16");
+  g->bf16_wbuf = wblk ? ir_buf_add(g, "bf16w", IR_BUF_WS, 1, "a weight block widened to fp32")
+                      : -1;
   for (int i = 0; i < g->nops; i++) {
     ir_op *o = &g->ops[i];
     if (o->kind != IR_LINEAR) continue;
-    const size_t f = MMRT_BF16_SCRATCH_FLOATS(o->m, o->k, g->xr, g->wr, t->kc, t->bf16_dp);
-    if (f > floats) floats = f;
+    const size_t f = MMRT_BF16_ACT_FLOATS(o->m, o->k, g->xr, t->bf16_dp);
+    if (f > act) act = f;
     ir_op_out(o, g->bf16_buf);
+    if (g->bf16_wbuf >= 0) ir_op_out(o, g->bf16_wbuf);
   }
-  ir_buf_need(g, g->bf16_buf, floats ? floats : 1);
+  ir_buf_need(g, g->bf16_buf, act ? act : 1);
+  if (g->bf16_wbuf >= 0) ir_buf_need(g, g->bf16_wbuf, wblk);
 }
 
 int gen_plan_make(gen_plan *p, const model_desc *m, const model_weights *w, const target *t,

@@ -12,10 +12,12 @@
  *                 the target's fp32 kernel runs on the rounded activations.
  * Either way an output is sum_k bf16(x) * bf16(w) in fp32; only the summation order differs
  * (vdpbf16ps adds the odd k of a pair first, and flushes denormals).
- * Each C tile is computed whole by one thread with the same instructions whatever the thread
- * count, so results are bitwise identical for any count. Every thread converts the whole
- * activation matrix into its own scratch (MMRT_BF16_SCRATCH_FLOATS, planned by mmcc): M*K
- * work against the product's M*N*K/nt, and no barrier inside the op. */
+ * A bf16 product is two ops with a barrier between: mmrt_op_bf16_pack makes the activation
+ * panels ready (the threads share the panels) into a workspace buffer, then
+ * mmrt_op_linear_bf16 / _panels_bf16 (the threads share the weight panels), with a per-thread
+ * widened weight block when widening (sizes: MMRT_BF16_ACT_FLOATS, MMRT_BF16_WBLK_FLOATS,
+ * planned by mmcc). Each C tile is computed whole by one thread with the same instructions
+ * whatever the thread count, so results are bitwise identical for any count. */
 #ifndef MMRT_BF16_H
 #define MMRT_BF16_H
 
@@ -110,16 +112,21 @@ MMRT_INLINE void mmrt_bf16_tile(int kp, const uint16_t *restrict w, const uint16
 
 /* C = X W^T (+ C when accumulate) for weight panels j0..j1-1, as mmrt_gemm_core (PANELS: C
  * written as the next product's activation panels, ldc floats apart). */
-MMRT_INLINE void mmrt_gemm_bf16_core(const float *xp, int M, const uint16_t *wp, int N, int K,
+/* Activation panels p0..p1-1 made ready for a bf16 product (mmrt_op_bf16_pack). */
+MMRT_INLINE void mmrt_bf16_ready(float *act, const float *xp, int K, int p0, int p1) {
+  mmrt_bf16_pack_panels((uint16_t *)act + (size_t)p0 * MMRT_BF16_PANEL_HALVES(K, MMRT_XR),
+                        xp + (size_t)p0 * MMRT_PANEL_FLOATS(K, MMRT_XR), K, p1 - p0);
+}
+
+MMRT_INLINE void mmrt_gemm_bf16_core(const float *act, int M, const uint16_t *wp, int N, int K,
                                      float *c, int ldc, int panels, int accumulate, int j0,
                                      int j1, mmrt_epilogue epi, const void *ectx,
-                                     float *scratch) {
+                                     float *wblk) {
   const int XR = MMRT_XR, WR = MMRT_WR, mp = MMRT_PANELS(M, XR), kp = MMRT_BF16_PAIRS(K);
   const int xh = MMRT_BF16_PANEL_HALVES(K, XR), wh = MMRT_BF16_PANEL_HALVES(K, WR);
   const int ts = panels ? 1 : ldc, ns = panels ? XR : 1;
-  uint16_t *xb = (uint16_t *)scratch;
-  if (j0 >= j1) return;
-  mmrt_bf16_pack_panels(xb, xp, K, mp);
+  const uint16_t *xb = (const uint16_t *)act;
+  (void)wblk;
   for (int j = j0; j < j1; j++) {
     const int n0 = j * WR, nn = N - n0 < WR ? N - n0 : WR;
     const uint16_t *w = wp + (size_t)j * wh;
@@ -147,19 +154,23 @@ MMRT_INLINE void mmrt_bf16_widen_block(float *restrict dst, const uint16_t *rest
   for (int r = 0; r < R; r++) dst[(size_t)kc * R + r] = 0.0f;
 }
 
-MMRT_INLINE void mmrt_gemm_bf16_core(const float *xp, int M, const uint16_t *wp, int N, int K,
+/* Activation panels p0..p1-1 made ready for a bf16 product (mmrt_op_bf16_pack). */
+MMRT_INLINE void mmrt_bf16_ready(float *act, const float *xp, int K, int p0, int p1) {
+  const size_t ps = MMRT_PANEL_FLOATS(K, MMRT_XR);
+  mmrt_bf16_round_panels(act + (size_t)p0 * ps, xp + (size_t)p0 * ps, K, p1 - p0);
+}
+
+MMRT_INLINE void mmrt_gemm_bf16_core(const float *act, int M, const uint16_t *wp, int N, int K,
                                      float *c, int ldc, int panels, int accumulate, int j0,
                                      int j1, mmrt_epilogue epi, const void *ectx,
-                                     float *scratch) {
+                                     float *wblk) {
   static const float one = 1.0f, zero = 0.0f;
   const int XR = MMRT_XR, WR = MMRT_WR, KC = MMRT_KC;
   const int xs = MMRT_PANEL_FLOATS(K, XR), wh = MMRT_BF16_PANEL_HALVES(K, WR);
   const int mp = MMRT_PANELS(M, XR), kb = (K + KC - 1) / KC;
   const int ts = panels ? 1 : ldc, ns = panels ? XR : 1;
-  float *xr = scratch, *wblk = scratch + MMRT_PACKED_FLOATS(M, K, XR);
+  const float *xr = act;
   mmrt_auxinfo aux = {0, 0, NULL, NULL, 0, 0, 0, 0, NULL, NULL};
-  if (j0 >= j1) return;
-  mmrt_bf16_round_panels(xr, xp, K, mp);
   for (int j = j0; j < j1; j++) {
     const int n0 = j * WR, nn = N - n0 < WR ? N - n0 : WR;
     for (int b = 0; b < kb; b++) {
@@ -184,21 +195,30 @@ MMRT_INLINE void mmrt_gemm_bf16_core(const float *xp, int M, const uint16_t *wp,
 }
 #endif
 
-/* The ops (mmrt_ops.h's mmrt_op_linear / _panels with bf16 weights and a scratch). */
-MMRT_INLINE void mmrt_op_linear_bf16(float *c, int ldc, int accumulate, const float *xp, int M,
-                                     const uint16_t *w, int N, int K, mmrt_epilogue epi,
-                                     const void *ectx, float *scratch, int tid, int nt) {
-  int j0, j1;
-  mmrt_share(MMRT_PANELS(N, MMRT_WR), tid, nt, &j0, &j1);
-  mmrt_gemm_bf16_core(xp, M, w, N, K, c, ldc, 0, accumulate, j0, j1, epi, ectx, scratch);
+/* The ops. First the activations X [M, K] (fp32 panels) made ready into ACT, the threads
+ * sharing the panels (a barrier follows); then the product (mmrt_ops.h's mmrt_op_linear /
+ * _panels with bf16 weights), the threads sharing the weight panels; WBLK: this thread's
+ * widened weight block (unused with vdpbf16ps). */
+MMRT_INLINE void mmrt_op_bf16_pack(float *act, const float *xp, int M, int K, int tid, int nt) {
+  int p0, p1;
+  mmrt_share(MMRT_PANELS(M, MMRT_XR), tid, nt, &p0, &p1);
+  if (p0 < p1) mmrt_bf16_ready(act, xp, K, p0, p1);
 }
 
-MMRT_INLINE void mmrt_op_linear_panels_bf16(float *c, int pstride, const float *xp, int M,
-                                            const uint16_t *w, int N, int K, mmrt_epilogue epi,
-                                            const void *ectx, float *scratch, int tid, int nt) {
+MMRT_INLINE void mmrt_op_linear_bf16(float *c, int ldc, int accumulate, const float *act, int M,
+                                     const uint16_t *w, int N, int K, mmrt_epilogue epi,
+                                     const void *ectx, float *wblk, int tid, int nt) {
   int j0, j1;
   mmrt_share(MMRT_PANELS(N, MMRT_WR), tid, nt, &j0, &j1);
-  mmrt_gemm_bf16_core(xp, M, w, N, K, c, pstride, 1, 0, j0, j1, epi, ectx, scratch);
+  mmrt_gemm_bf16_core(act, M, w, N, K, c, ldc, 0, accumulate, j0, j1, epi, ectx, wblk);
+}
+
+MMRT_INLINE void mmrt_op_linear_panels_bf16(float *c, int pstride, const float *act, int M,
+                                            const uint16_t *w, int N, int K, mmrt_epilogue epi,
+                                            const void *ectx, float *wblk, int tid, int nt) {
+  int j0, j1;
+  mmrt_share(MMRT_PANELS(N, MMRT_WR), tid, nt, &j0, &j1);
+  mmrt_gemm_bf16_core(act, M, w, N, K, c, pstride, 1, 0, j0, j1, epi, ectx, wblk);
 }
 
 #endif

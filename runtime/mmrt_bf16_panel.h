@@ -20,13 +20,14 @@
 #define MMRT_BF16_PANEL_HALVES(K, R) ((MMRT_BF16_PAIRS(K) * 2 * (R) + 31) / 32 * 32)
 #define MMRT_BF16_PACKED_HALVES(N, K, R) ((size_t)MMRT_PANELS(N, R) * MMRT_BF16_PANEL_HALVES(K, R))
 
-/* Per-thread scratch of one bf16 product (floats; the planner takes the largest over the
- * products): with vdpbf16ps (DP 1) the activations converted to bf16 panels of XR rows;
- * else (widening) the activations rounded to bf16 values as fp32 panels, plus one k block
- * of one weight panel widened to fp32 (with the spare k-step the fp32 kernels read). */
-#define MMRT_BF16_SCRATCH_FLOATS(M, K, XR, WR, KC, DP)                       \
-  ((DP) ? (MMRT_BF16_PACKED_HALVES(M, K, XR) + 1) / 2                         \
-        : MMRT_PACKED_FLOATS(M, K, XR) + (size_t)MMRT_PANEL_FLOATS(KC, WR))
+/* Workspace of the bf16 products (floats; the planner takes the largest over the products):
+ * the activations of one product made ready for it, shared by the threads: with vdpbf16ps
+ * (DP 1) converted to bf16 panels of XR rows, else (widening) rounded to bf16 values in fp32
+ * panels; and per thread, for widening only, one k block of one weight panel widened to fp32
+ * (with the spare k-step the fp32 kernels read). */
+#define MMRT_BF16_ACT_FLOATS(M, K, XR, DP) \
+  ((DP) ? (MMRT_BF16_PACKED_HALVES(M, K, XR) + 1) / 2 : MMRT_PACKED_FLOATS(M, K, XR))
+#define MMRT_BF16_WBLK_FLOATS(KC, WR, DP) ((DP) ? 0 : (size_t)MMRT_PANEL_FLOATS(KC, WR))
 
 /* float -> bfloat16 bits, round to nearest even (torch's rule: denormals are rounded, not
  * flushed; an overflow gives inf); a NaN stays a NaN (quietened, sign kept). */

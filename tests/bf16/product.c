@@ -6,8 +6,9 @@
  *
  * X [M, K], W [N, K], B [N], C0 [M, N] (MODE acc: the C added to) float32; MODE rows, acc or
  * panels. W is rounded and packed here in the bf16 panel layout (ORDER BF16 PANEL LAYOUT), X
- * packed as fp32 activation panels; the op runs once per thread id (0..THREADS-1, each with
- * its own scratch, as the team does) and OUT receives C [M, N] row-major. */
+ * packed as fp32 activation panels; mmrt_op_bf16_pack runs once per thread id
+ * (0..THREADS-1), then the product once per thread id (each with its own widened weight
+ * block), as the team does with a barrier between; OUT receives C [M, N] row-major. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,18 +52,23 @@ int main(int argc, char **argv) {
     for (int k = 0; k < K; k++)
       wp[(size_t)(n / WR) * MMRT_BF16_PANEL_HALVES(K, WR) + (size_t)(k / 2) * 2 * WR +
          2 * (n % WR) + k % 2] = mmrt_bf16_from_f32(w[(size_t)n * K + k]);
-  const size_t sf = MMRT_BF16_SCRATCH_FLOATS(M, K, XR, WR, MMRT_KC, MMRT_BF16_DP);
+  const size_t af = MMRT_BF16_ACT_FLOATS(M, K, XR, MMRT_BF16_DP);
+  const size_t wf = MMRT_BF16_WBLK_FLOATS(MMRT_KC, WR, MMRT_BF16_DP);
   const int ps = MMRT_PANEL_FLOATS(N, XR);
   float *c = zalloc((panels ? MMRT_PACKED_FLOATS(M, N, XR) : (size_t)M * N) * sizeof(float));
   if (acc) memcpy(c, c0, (size_t)M * N * sizeof(float));
+  float *act = zalloc(af * sizeof(float));
+  for (size_t i = 0; i < af; i++) act[i] = 1e30f; /* nothing may read it unwritten */
+  for (int tid = 0; tid < nt; tid++) mmrt_op_bf16_pack(act, xp, M, K, tid, nt);
+  /* (the team's barrier) */
   for (int tid = 0; tid < nt; tid++) {
-    float *scratch = zalloc(sf * sizeof(float));
-    for (size_t i = 0; i < sf; i++) scratch[i] = 1e30f; /* nothing may read it unwritten */
+    float *wblk = wf ? zalloc(wf * sizeof(float)) : NULL;
+    for (size_t i = 0; i < wf; i++) wblk[i] = 1e30f;
     if (panels)
-      mmrt_op_linear_panels_bf16(c, ps, xp, M, wp, N, K, mmrt_epi_bias, b, scratch, tid, nt);
+      mmrt_op_linear_panels_bf16(c, ps, act, M, wp, N, K, mmrt_epi_bias, b, wblk, tid, nt);
     else
-      mmrt_op_linear_bf16(c, N, acc, xp, M, wp, N, K, mmrt_epi_bias, b, scratch, tid, nt);
-    free(scratch);
+      mmrt_op_linear_bf16(c, N, acc, act, M, wp, N, K, mmrt_epi_bias, b, wblk, tid, nt);
+    free(wblk);
   }
   float *out = malloc((size_t)M * N * sizeof(float) + 1);
   for (int t = 0; t < M; t++)
