@@ -180,6 +180,8 @@ async function benchModel(m, cfg) {
       res.bf16_lib_bytes = m.bf16_lib_bytes;
       res.lib_bytes = m.lib_bytes;
       res.bf16_target = m.bf16_target;
+      // bf16 is ~1e-2 of max |logit| from fp32 at most (bench/bf16_deviation); more is a bug
+      if (!(res.parity_bf16.rel <= 5e-2)) die(`${m.name}: bf16 logits far from ORT's (${res.parity_bf16.rel})`);
     }
   }
 
