@@ -300,6 +300,9 @@ int cmd_build(int argc, char **argv) {
       return 1;
     }
   }
+  if (o.bf16 && o.t->paths)
+    return usage_error("build", "--precision bf16 needs a single-path target (not '%s'): e.g. "
+                       "skx-bf16, skx, haswell or generic", o.t->name);
   if (mmcc_share_check()) return 1;
 
   strbuf cmd;

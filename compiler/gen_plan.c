@@ -1,5 +1,6 @@
 /* gen_plan.c: the decisions code generation makes before writing anything: the library's
- * identity, the model lowered to IR ops by its family's lowering (lower_vit.c), and the
+ * identity, the model lowered to IR ops by its family's lowering (lower_vit.c,
+ * lower_resnet.c), and the
  * planner's layouts of the weight blob and the workspace (plan.c). */
 #include <ctype.h>
 #include <stdlib.h>
@@ -61,7 +62,12 @@ int gen_plan_make_prec(gen_plan *p, const model_desc *m, const model_weights *w,
   p->has_head = m->head != HEAD_NONE;
   ir_init(&p->g, MMRT_XR_OF(t->mr, t->nr, t->col_pref), MMRT_WR_OF(t->mr, t->nr, t->col_pref));
   p->bf16 = bf16;
-  if (lower_vit(m, &p->g)) return -1;
+  if (bf16 && m->resnet) {
+    diag_error(m->config_path, 0, 0, "--precision bf16: the ResNet family is not supported yet "
+               "(its convolutions have no bf16 path)");
+    return -1;
+  }
+  if (m->resnet ? lower_resnet(m, &p->g) : lower_vit(m, &p->g)) return -1;
   if (bf16) plan_bf16(&p->g, t);
   if (plan_graph(&p->g, m->config_path)) return -1;
   p->forward_ws_bytes = p->g.ws_bytes;

@@ -20,6 +20,8 @@ static size_t weight_bytes(const ir_graph *g, const ir_weight *w) {
   if (w->fold == IR_FOLD_PACK && g->bf16)
     return MMRT_BF16_PACKED_HALVES(w->rows, w->cols, g->wr) * sizeof(uint16_t);
   if (w->fold == IR_FOLD_PACK) return ir_packed_floats(w->rows, w->cols, g->wr) * sizeof(float);
+  if (w->fold == IR_FOLD_CONV)
+    return (size_t)w->groups * ir_packed_floats(w->rows / w->groups, w->cols, g->wr) * sizeof(float);
   return (size_t)w->rows * (size_t)w->cols * sizeof(float);
 }
 
