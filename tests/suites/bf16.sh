@@ -152,11 +152,11 @@ BLIS_A=/usr/lib/x86_64-linux-gnu/blis-openmp/libblis.a
 for tgt in $TARGETS; do
   n=products_$tgt
   case $tgt in
-    skx-bf16) defs="-DMMRT_BF16_DP=1 -DMMRT_MR=32 -DMMRT_NR=12 -DMMRT_KC=384 -DMMRT_COL_PREF=1 -DMMRT_UKR=bli_sgemm_skx_asm_32x12_l2"
+    skx-bf16) defs="-DMMRT_BF16_DP=1 -DMMRT_L2_BYTES=2097152 -DMMRT_MR=32 -DMMRT_NR=12 -DMMRT_KC=384 -DMMRT_COL_PREF=1 -DMMRT_UKR=bli_sgemm_skx_asm_32x12_l2"
               flags="-mavx512f -mavx512dq -mavx512bw -mavx512vl -mavx2 -mfma -mavx512bf16"; member=bli_sgemm_skx_asm_32x12_l2.o;;
-    haswell)  defs="-DMMRT_BF16_DP=0 -DMMRT_MR=6 -DMMRT_NR=16 -DMMRT_KC=256 -DMMRT_COL_PREF=0 -DMMRT_UKR=bli_sgemm_haswell_asm_6x16"
+    haswell)  defs="-DMMRT_BF16_DP=0 -DMMRT_L2_BYTES=2097152 -DMMRT_MR=6 -DMMRT_NR=16 -DMMRT_KC=256 -DMMRT_COL_PREF=0 -DMMRT_UKR=bli_sgemm_haswell_asm_6x16"
               flags="-mavx2 -mfma"; member=bli_gemm_haswell_asm_d6x8.o;;
-    generic)  defs="-DMMRT_BF16_DP=0 -DMMRT_MR=4 -DMMRT_NR=16 -DMMRT_KC=256 -DMMRT_COL_PREF=0 -DMMRT_UKR=bli_sgemm_generic_ref"
+    generic)  defs="-DMMRT_BF16_DP=0 -DMMRT_L2_BYTES=2097152 -DMMRT_MR=4 -DMMRT_NR=16 -DMMRT_KC=256 -DMMRT_COL_PREF=0 -DMMRT_UKR=bli_sgemm_generic_ref"
               flags=""; member=bli_gemm_generic_ref.o;;
   esac
   mkdir -p "$GEN/$n"
