@@ -150,6 +150,9 @@ async function benchModel(m, cfg) {
                 ort_rss_kb: oj.rss_kb };
 
   const mm = new Mmcc(m.bin, m.input, maxB);
+  // --precision bf16 (issue 11): the bf16 library of the same checkpoint, timed in the same
+  // rounds (mmcc fp32, mmcc bf16, ORT, ...)
+  const mb = m.bin_bf16 ? new Mmcc(m.bin_bf16, m.input, maxB) : null;
   const sessions = {};
   for (const t of cfg.threads)
     sessions[t] = await ort.InferenceSession.create(m.onnx, sessionOptions(t));
@@ -169,6 +172,17 @@ async function benchModel(m, cfg) {
     console.error(`${m.name}: parity mmcc vs ORT, max |diff| ${res.parity.max_abs.toExponential(2)}` +
                   ` (${res.parity.rel.toExponential(2)} of max |logit|)`);
     if (!(res.parity.rel <= 1e-4)) die(`${m.name}: mmcc and ORT logits differ (export mismatch?)`);
+    if (mb) {  // bf16 differs from fp32 by its rounding: reported, not a guard
+      const fb = m.out + '.parity_bf16.f32';
+      if ((await mb.ask(`logits 1 ${B} ${fb}`)) !== 'done') die('mmcc bf16 bench failed');
+      const bb = fs.readFileSync(fb);
+      res.parity_bf16 = maxRelDiff(new Float32Array(bb.buffer.slice(bb.byteOffset, bb.byteOffset + bb.length)), theirs);
+      res.bf16_lib_bytes = m.bf16_lib_bytes;
+      res.lib_bytes = m.lib_bytes;
+      res.bf16_target = m.bf16_target;
+      // bf16 is ~1e-2 of max |logit| from fp32 at most (bench/bf16_deviation); more is a bug
+      if (!(res.parity_bf16.rel <= 5e-2)) die(`${m.name}: bf16 logits far from ORT's (${res.parity_bf16.rel})`);
+    }
   }
 
   for (const t of cfg.threads) {
@@ -184,15 +198,25 @@ async function benchModel(m, cfg) {
         return ts;
       };
       await mm.run(t, B, cfg.warmup);
+      if (mb) await mb.run(t, B, cfg.warmup);
       await ortRun(cfg.warmup);
       const a = [], b = [], ratios = [], acpu = [];
+      const hb = [], hcpu = [], vsFp32 = [], vsOrt = [];
       for (let r = 0; r < cfg.rounds; r++) {
         const ta = await mm.run(t, B, cfg.calls);
         acpu.push(...mm.cpu);
+        if (mb) {
+          const th = await mb.run(t, B, cfg.calls);
+          hcpu.push(...mb.cpu);
+          hb.push(...th);
+          vsFp32.push(median(ta) / median(th));
+          vsOrt.push(-1);  // filled below with this round's ORT time
+        }
         const tb = await ortRun(cfg.calls);
         a.push(...ta);
         b.push(...tb);
         ratios.push(median(tb) / median(ta));
+        if (mb) vsOrt[vsOrt.length - 1] = median(tb) / median(hb.slice(-cfg.calls));
       }
       const cell = {
         threads: t, batch: B,
@@ -205,12 +229,22 @@ async function benchModel(m, cfg) {
         cell[k].gflops_median = m.flops * B / cell[k].median_ms / 1e6;
         cell[k].images_per_s = B * 1000 / cell[k].median_ms;
       }
+      if (mb) {
+        cell.bf16 = { min_ms: min(hb), median_ms: median(hb), calls: hb.length,
+                      median_cpu_ms: median(hcpu),
+                      gflops_median: m.flops * B / median(hb) / 1e6,
+                      vs_fp32: { min: min(vsFp32), median: median(vsFp32), max: max(vsFp32) },
+                      vs_ort: { min: min(vsOrt), median: median(vsOrt), max: max(vsOrt) } };
+        console.error(`${m.name} t${t} b${B}: mmcc bf16 ${cell.bf16.median_ms.toFixed(1)} ms, ` +
+                      `${cell.bf16.vs_fp32.median.toFixed(2)}x fp32, ${cell.bf16.vs_ort.median.toFixed(2)}x ORT`);
+      }
       res.cells.push(cell);
       console.error(`${m.name} t${t} b${B}: mmcc ${cell.mmcc.median_ms.toFixed(1)} ms, ` +
                     `ORT ${cell.ort.median_ms.toFixed(1)} ms, ratio ${cell.round_ratio.median.toFixed(3)}`);
     }
   }
   mm.quit();
+  if (mb) mb.quit();
   return res;
 }
 
@@ -285,8 +319,49 @@ function markdown(R) {
     const lim = m.weights_bytes + 32 * 1048576;
     L.push(`| peak RSS <= weights + 32 MB | ${m.name} | ${f1(fr.mmcc_rss_kb / 1024)} MB | ${fr.mmcc_rss_kb * 1024 <= lim ? 'yes' : 'no'} |`);
   }
+  if (R.models.some((m) => m.parity_bf16)) bf16Markdown(R, L);
   L.push('');
   return L.join('\n');
+}
+
+// --precision bf16 rows (issue 11): speed against the fp32 library and ORT of the same
+// rounds, against the bf16 probe (bench/bf16_peak.c), and the libraries' sizes.
+function bf16Markdown(R, L) {
+  const pk = R.peak_bf16 || {};
+  L.push('', '## --precision bf16 (issue 11)', '');
+  L.push(`bf16 peak probe (bench/bf16_peak.c, 512-bit vdpbf16ps): ` +
+         (pk[1] ? `${pk[1]} GFLOP/s on 1 thread, ${pk[2]} on 2` : 'not run (no avx512_bf16)') +
+         '. Each round times mmcc fp32, mmcc bf16, then ORT; x fp32 / x ORT = their median time / ' +
+         'bf16 median time per round (median and range of the rounds).', '');
+  L.push('| model | bf16 target | threads | batch | bf16 min / median ms | bf16 CPU ms (median) | GFLOP/s (median) | % bf16 peak | x mmcc fp32 (range) | x ORT fp32 (range) |');
+  L.push('|---|---|---|---|---|---|---|---|---|---|');
+  for (const m of R.models)
+    for (const c of m.cells) {
+      if (!c.bf16) continue;
+      const b = c.bf16, p = pk[c.threads];
+      L.push(`| ${m.name} | ${m.bf16_target} | ${c.threads} | ${c.batch} | ${f1(b.min_ms)} / ${f1(b.median_ms)} | ` +
+             `${f1(b.median_cpu_ms)} | ${f1(b.gflops_median)} | ${p ? f1(100 * b.gflops_median / p) : '-'} | ` +
+             `${f2(b.vs_fp32.median)} (${f2(b.vs_fp32.min)}-${f2(b.vs_fp32.max)}) | ` +
+             `${f2(b.vs_ort.median)} (${f2(b.vs_ort.min)}-${f2(b.vs_ort.max)}) |`);
+    }
+  L.push('', '| model | lib<id>.a fp32 MB | lib<id>.a bf16 MB | bf16 / fp32 | bf16 vs ORT fp32 max rel diff |');
+  L.push('|---|---|---|---|---|');
+  for (const m of R.models)
+    if (m.parity_bf16)
+      L.push(`| ${m.name} | ${f1(m.lib_bytes / 1048576)} | ${f1(m.bf16_lib_bytes / 1048576)} | ` +
+             `${f2(m.bf16_lib_bytes / m.lib_bytes)} | ${m.parity_bf16.rel.toExponential(1)} |`);
+  L.push('', '| target (issue 11) | model | measured | met |', '|---|---|---|---|');
+  for (const m of R.models)
+    for (const c of m.cells) {
+      if (!c.bf16 || c.batch !== 1) continue;
+      for (const [k, v] of [['mmcc fp32', c.bf16.vs_fp32], ['ORT fp32', c.bf16.vs_ort]])
+        L.push(`| bf16 >= 1.6x ${k}, ${c.threads} thread(s), batch 1 (median) | ${m.name} | ` +
+               `${f2(v.median)}x | ${v.median >= 1.6 ? 'yes' : 'no'} |`);
+    }
+    for (const m of R.models)
+      if (m.parity_bf16)
+        L.push(`| lib<id>.a bf16 <= 52% of fp32 | ${m.name} | ${f1(100 * m.bf16_lib_bytes / m.lib_bytes)}% | ` +
+               `${m.bf16_lib_bytes <= 0.52 * m.lib_bytes ? 'yes' : 'no'} |`);
 }
 // }==================================================================
 
@@ -296,6 +371,7 @@ async function main() {
   const cfg = M.config;
   const R = { cpu: M.cpu, date: new Date().toISOString(), loadavg: os.loadavg(), target: M.target,
               ort_version: M.ort_version, seed: M.seed, config: cfg, peak: M.peak, models: [] };
+  if (M.peak_bf16) R.peak_bf16 = M.peak_bf16;
   for (const m of M.models) {
     const r = await benchModel(m, cfg);
     r.flops_per_image = m.flops;

@@ -34,6 +34,12 @@ static const char build_help[] =
     "                         and benchmarks)\n"
     "  --out DIR              output directory (default: generated)\n"
     "  --target T             code generation target (default: the best for this CPU)\n"
+    "  --precision P          fp32 (default) or bf16: the weights of every matrix product\n"
+    "                         rounded to bfloat16 at compile time (half the weight blob),\n"
+    "                         product inputs rounded to bfloat16, sums and everything else\n"
+    "                         fp32; a vdpbf16ps kernel where the target has one (skx-bf16,\n"
+    "                         the bf16 default on CPUs with avx512_bf16), else the bf16\n"
+    "                         weights are widened for the target's fp32 kernel\n"
     "  --input-size H[xW]     compile for this input instead of the test pipeline's crop;\n"
     "                         the compiled test pipeline is adapted (with a warning, as this\n"
     "                         departs from the config): crop := HxW, resize scale S :=\n"
@@ -59,7 +65,7 @@ static const char build_help[] =
 typedef struct build_opts {
   const char *checkpoint, *checkpoint_dir, *out, *root;
   const target *t;
-  int random, size[2], build, verify, keep_sources, jobs;
+  int random, size[2], build, verify, keep_sources, jobs, bf16;
   unsigned long long seed;
   char *command;
 } build_opts;
@@ -109,12 +115,12 @@ static int build_model(model_desc *m, const char *ckpt_path, const build_opts *o
     weights_free(&w);
     return -1;
   }
-  if (gen_plan_make(&p, m, &w, o->t, o->command) == 0) {
+  if (gen_plan_make_prec(&p, m, &w, o->t, o->command, o->bf16) == 0) {
     char *final_dir = path_join(o->out, m->name);
     char *staging = staging_begin(final_dir);
     if (staging) {
-      diag_note("building %s for %s (%dx%d input) in %s", m->name, o->t->name, p.in_h, p.in_w,
-                final_dir);
+      diag_note("building %s for %s%s (%dx%d input) in %s", m->name, o->t->name,
+                o->bf16 ? ", precision bf16" : "", p.in_h, p.in_w, final_dir);
       rc = gen_build(&p, staging, o->build);
       if (rc == 0 && o->build && !o->keep_sources) rc = gen_lib_trim(staging);
       if (rc == 0) rc = staging_commit(staging, final_dir);
@@ -206,6 +212,7 @@ static int build_all(const char *metafile, const build_opts *o, const char *weig
 int cmd_build(int argc, char **argv) {
   build_opts o = {0};
   const char *pos[3] = {NULL, NULL, NULL}, *target_name = NULL, *weights = NULL;
+  const char *precision = NULL;
   int npos = 0, all = 0;
   o.out = "generated";
   o.build = 1;
@@ -223,7 +230,8 @@ int cmd_build(int argc, char **argv) {
     }
     if (!strcmp(a, "--checkpoint") || !strcmp(a, "--checkpoint-dir") || !strcmp(a, "--out") ||
         !strcmp(a, "--target") || !strcmp(a, "--input-size") || !strcmp(a, "--root") ||
-        !strcmp(a, "--weights") || !strcmp(a, "-j") || !strcmp(a, "--jobs")) {
+        !strcmp(a, "--weights") || !strcmp(a, "-j") || !strcmp(a, "--jobs") ||
+        !strcmp(a, "--precision")) {
       if (i + 1 >= argc) return usage_error("build", "%s needs a value", a);
       const char *v = argv[++i];
       if (!strcmp(a, "--checkpoint")) o.checkpoint = v;
@@ -232,6 +240,7 @@ int cmd_build(int argc, char **argv) {
       else if (!strcmp(a, "--target")) target_name = v;
       else if (!strcmp(a, "--root")) o.root = v;
       else if (!strcmp(a, "--weights")) weights = v;
+      else if (!strcmp(a, "--precision")) precision = v;
       else if (a[1] == 'j' || !strcmp(a, "--jobs")) {
         char *end;
         long j = strtol(v, &end, 10);
@@ -277,17 +286,23 @@ int cmd_build(int argc, char **argv) {
     return usage_error("build", "--all takes --checkpoint-dir, not --checkpoint");
   if (!all && !o.random && !o.checkpoint)
     return usage_error("build", "missing --checkpoint FILE (or --weights random[:SEED])");
+  if (precision && strcmp(precision, "fp32") && strcmp(precision, "bf16"))
+    return usage_error("build", "bad --precision '%s' (want fp32 or bf16)", precision);
+  o.bf16 = precision && !strcmp(precision, "bf16");
   if (target_name) {
     o.t = target_find(target_name);
     if (!o.t)
       return usage_error("build", "unknown --target '%s' (see mmcc build --help)", target_name);
   } else {
-    o.t = target_default();
+    o.t = o.bf16 ? target_default_bf16() : target_default();
     if (!o.t) {
       diag_error(NULL, 0, 0, "no target fits this machine; choose one with --target");
       return 1;
     }
   }
+  if (o.bf16 && o.t->paths)
+    return usage_error("build", "--precision bf16 needs a single-path target (not '%s'): e.g. "
+                       "skx-bf16, skx, haswell or generic", o.t->name);
   if (mmcc_share_check()) return 1;
 
   strbuf cmd;

@@ -25,6 +25,7 @@ typedef struct gen_plan {
   char *id, *id_upper;             /* C identifier from the model name, and upper-cased */
   const char *command;             /* the mmcc command line, for front matter */
   ir_graph g;                      /* ops, buffers, weights and their layouts */
+  int bf16;                        /* --precision bf16 (g.bf16 too) */
   int has_head;
   int in_c, in_h, in_w, out_dim;   /* the lowering's input image and output (copied) */
 
@@ -37,6 +38,9 @@ typedef struct gen_plan {
  * max_image_side (gen_lib_prepare does those). 0, or -1 after a diagnostic. */
 int gen_plan_make(gen_plan *p, const model_desc *m, const model_weights *w, const target *t,
                   const char *command);
+/* The same with --precision bf16 when BF16 (gen_plan_make: fp32). */
+int gen_plan_make_prec(gen_plan *p, const model_desc *m, const model_weights *w,
+                       const target *t, const char *command, int bf16);
 void gen_plan_free(gen_plan *p);
 /* "vit-base-p16_clip-openai-pre_3rdparty_in1k" -> "vit_base_p16_clip_openai_pre_3rdparty_in1k" */
 char *gen_c_identifier(const char *name);

@@ -158,12 +158,18 @@ static void put_code_comment(strbuf *b, const char *s) {
   }
 }
 
-static void field_line(strbuf *b, const char *indent, const ir_weight *w) {
-  const int pad = 14 - (int)strlen(w->field);
-  sb_printf(b, "%sconst float *%s;%*s/* ", indent, w->field, pad > 1 ? pad : 1, "");
+/* A bf16 library's product weights are bf16 panels (runtime/mmrt_bf16_panel.h). */
+static int is_bf16(const ir_graph *g, const ir_weight *w) {
+  return g->bf16 && w->fold == IR_FOLD_PACK;
+}
+
+static void field_line(strbuf *b, const char *indent, const ir_weight *w, int bf16) {
+  const int pad = 14 - (int)strlen(w->field) - (bf16 ? 3 : 0);
+  sb_printf(b, "%sconst %s *%s;%*s/* ", indent, bf16 ? "uint16_t" : "float", w->field,
+            pad > 1 ? pad : 1, "");
   if (w->cols > 1 || w->fold == IR_FOLD_PACK) sb_printf(b, "[%d,%d]", w->rows, w->cols);
   else sb_printf(b, "[%d]", w->rows);
-  if (w->fold == IR_FOLD_PACK) sb_puts(b, " packed");
+  if (w->fold == IR_FOLD_PACK) sb_puts(b, bf16 ? " packed bf16" : " packed");
   if (w->what[0]) {
     sb_puts(b, ", ");
     put_code_comment(b, w->what);
@@ -185,14 +191,14 @@ static char *emit_weights(const ir_graph *g) {
     sb_puts(&b, "typedef struct layer_weights { /* the fields of each layer l: "
                 "backbone.layers.l.* */\n");
     for (int i = 0; i < g->nwts; i++)
-      if (g->wts[i].layer == 0) field_line(&b, "  ", &g->wts[i]);
+      if (g->wts[i].layer == 0) field_line(&b, "  ", &g->wts[i], is_bf16(g, &g->wts[i]));
     sb_puts(&b, "} layer_weights;\n\n");
   }
   sb_puts(&b, "static const struct model_weights {\n");
   int put_layers = 0;
   for (int i = 0; i < g->nwts; i++) {
     const ir_weight *w = &g->wts[i];
-    if (w->layer < 0) field_line(&b, "  ", w);
+    if (w->layer < 0) field_line(&b, "  ", w, is_bf16(g, w));
     else if (!put_layers++) sb_printf(&b, "  layer_weights layers[%d];\n", layers);
   }
   sb_puts(&b, "} weights = {\n");
@@ -200,7 +206,7 @@ static char *emit_weights(const ir_graph *g) {
   for (int i = 0; i < g->nwts; i++) {
     const ir_weight *w = &g->wts[i];
     if (w->layer < 0) {
-      sb_printf(&b, "  .%s = W(%zu),\n", w->field, w->off);
+      sb_printf(&b, "  .%s = %s(%zu),\n", w->field, is_bf16(g, w) ? "WB" : "W", w->off);
     } else if (!put_layers++) {
       sb_puts(&b, "  .layers = {\n");
       for (int l = 0; l < layers; l++) {
@@ -208,7 +214,8 @@ static char *emit_weights(const ir_graph *g) {
         int first = 1;
         for (int j = 0; j < g->nwts; j++)
           if (g->wts[j].layer == l) {
-            sb_printf(&b, "%s.%s = W(%zu)", first ? "" : ", ", g->wts[j].field, g->wts[j].off);
+            sb_printf(&b, "%s.%s = %s(%zu)", first ? "" : ", ", g->wts[j].field,
+                      is_bf16(g, &g->wts[j]) ? "WB" : "W", g->wts[j].off);
             first = 0;
           }
         sb_printf(&b, "}, /* layer %d */\n", l);
@@ -274,11 +281,17 @@ static void emit_op(strbuf *b, const ir_graph *g, const ir_op *o, const char *in
     num(b, o->c), num(b, o->h), num(b, o->w), dim(b, g, o->p), dim(b, g, o->gw), dim(b, g, o->m);
     break;
   case IR_LINEAR:
-    sb_printf(b, "%smmrt_op_linear%s(", in, o->panels ? "_panels" : "");
+    if (g->bf16) { /* the input made ready for the bf16 product, then a barrier */
+      sb_printf(b, "%smmrt_op_bf16_pack(%s", in, g->bufs[g->bf16_buf].name);
+      arg_buf(b, g, i0, 0);
+      dim(b, g, o->m), dim(b, g, o->k);
+      sb_printf(b, ", tid, nt);\n%smmrt_team_barrier(team);\n", in);
+    }
+    sb_printf(b, "%smmrt_op_linear%s%s(", in, o->panels ? "_panels" : "", g->bf16 ? "_bf16" : "");
     put_buf(b, g, o0, o->out_off);
     if (o->panels) num(b, o->ldc);
     else dim(b, g, o->ldc), num(b, o->accumulate);
-    arg_buf(b, g, i0, 0);
+    arg_buf(b, g, g->bf16 ? g->bf16_buf : i0, 0);
     dim(b, g, o->m);
     arg_weight(b, g, o->wt[0]);
     dim(b, g, o->n), dim(b, g, o->k);
@@ -291,6 +304,7 @@ static void emit_op(strbuf *b, const ir_graph *g, const ir_op *o, const char *in
     } else {
       put_weight(b, g, o->epi == IR_EPI_NONE ? -1 : o->wt[1]);
     }
+    if (g->bf16) sb_printf(b, ", %s", g->bf16_wbuf >= 0 ? g->bufs[g->bf16_wbuf].name : "NULL");
     break;
   case IR_LAYERNORM_PACK:
     sb_printf(b, "%smmrt_op_layernorm_pack(%s", in, g->bufs[o0].name);
@@ -472,6 +486,7 @@ static char *front_matter(const gen_plan *p, const char *open, const char *line,
   FM("weights:", p->w->source);
   FM("sha256:", p->w->sha256[0] ? p->w->sha256 : "- (synthetic weights)");
   FM("target:", p->t->name);
+  if (p->bf16) FM("precision:", "bf16");
 #undef FM
   sb_puts(&b, close);
   sb_free(&t);
@@ -520,6 +535,13 @@ static char *defs_text(const gen_plan *p, const char *runtime_objs, int have_ima
 
   /* target */
   def_raw(&b, "MM_TARGET_NAME", t->name);
+  def_raw(&b, "MM_PRECISION", p->bf16 ? "bf16" : "fp32");
+  def_num(&b, "MM_BF16_DP", t->bf16_dp);
+  def_text(&b, "MM_PRECISION_TEXT",
+           !p->bf16     ? "fp32"
+           : t->bf16_dp ? "bf16 (products: bf16 weights and inputs, fp32 sums; vdpbf16ps kernel)"
+                        : "bf16 (products: bf16 weights and inputs, fp32 sums; weights widened "
+                          "for the fp32 kernel)");
   def_raw(&b, "MM_UKR", t->kernel);
   def_num(&b, "MM_MR", t->mr);
   def_num(&b, "MM_NR", t->nr);

@@ -7,7 +7,10 @@
  *                 micro-kernel's panels of WR output features: element (k, r) of panel j is
  *                 W[j*WR + r][k] at panel[k*WR + r] (ORDER PANEL LAYOUT,
  *                 runtime/mmrt_panel.h), tail rows and the spare k-step zero.
- * The lowering decides the folds (e.g. head_dim^-0.5 into q, layer scale into proj / fc2). */
+ * The lowering decides the folds (e.g. head_dim^-0.5 into q, layer scale into proj / fc2).
+ * --precision bf16: IR_FOLD_PACK weights are rounded to bfloat16 after every fold (round to
+ * nearest even, NaN kept) and packed in bf16 panels (ORDER BF16 PANEL LAYOUT,
+ * runtime/mmrt_bf16_panel.h); the other folds stay fp32. */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -16,6 +19,7 @@
 #include "fold_bn.h"
 #include "gen.h"
 #include "util.h"
+#include "../runtime/mmrt_bf16_panel.h"
 
 typedef struct writer {
   FILE *f;
@@ -176,11 +180,28 @@ static float *fold(const gen_plan *p, const ir_weight *w) {
   return v;
 }
 
+/* V [N, K] rounded to bf16 and packed in bf16 panels of R rows. */
+static void put_bf16_panels(writer *wr, const float *v, int N, int K, int R) {
+  const size_t ph = MMRT_BF16_PANEL_HALVES(K, R);
+  uint16_t *panel = xmalloc(ph * sizeof(uint16_t));
+  for (int j = 0; j < MMRT_PANELS(N, R); j++) {
+    memset(panel, 0, ph * sizeof(uint16_t));
+    for (int r = 0; r < R && j * R + r < N; r++)
+      for (int k = 0; k < K; k++)
+        panel[(size_t)(k / 2) * 2 * R + 2 * r + k % 2] =
+            mmrt_bf16_from_f32(v[(size_t)(j * R + r) * K + k]);
+    put(wr, panel, ph * sizeof(uint16_t));
+  }
+  free(panel);
+}
+
 static int pack_weight(const gen_plan *p, writer *wr, const ir_weight *w) {
   float *v = fold(p, w);
   if (!v) return -1;
   seek_to(wr, w->off);
-  if (w->fold == IR_FOLD_CONV) { /* each group's rows in its own panels */
+  if (w->fold == IR_FOLD_PACK && p->g.bf16) {
+    put_bf16_panels(wr, v, w->rows, w->cols, p->g.wr);
+  } else if (w->fold == IR_FOLD_CONV) { /* each group's rows in its own panels */
     const int R = p->g.wr, G = w->groups, N = w->rows / G, K = w->cols;
     const size_t pf = ir_panel_floats(K, R);
     float *panel = xmalloc(pf * sizeof(float));

@@ -9,6 +9,7 @@
 #include "gen.h"
 #include "util.h"
 #include "../runtime/mmrt_panel.h"
+#include "../runtime/mmrt_bf16_panel.h"
 
 char *gen_c_identifier(const char *name) {
   strbuf b;
@@ -21,8 +22,38 @@ char *gen_c_identifier(const char *name) {
   return r;
 }
 
+/* --precision bf16: every product (IR_LINEAR) also writes the buffer its input is made
+ * ready in, shared by the threads, and when widening a per-thread widened weight block; each
+ * as large as the largest product needs (mmrt_bf16_panel.h), so the planner places them. */
+static void plan_bf16(ir_graph *g, const target *t) {
+  size_t act = 0;
+  const size_t wblk = MMRT_BF16_WBLK_FLOATS(t->kc, g->wr, t->bf16_dp);
+  g->bf16 = 1;
+  g->bf16_dp = t->bf16_dp;
+  g->bf16_buf = ir_buf_add(g, "bf16x", IR_BUF_WS, 0,
+                           t->bf16_dp ? "a product's input as bf16 panels"
+                                      : "a product's input rounded to bf16");
+  g->bf16_wbuf = wblk ? ir_buf_add(g, "bf16w", IR_BUF_WS, 1, "a weight block widened to fp32")
+                      : -1;
+  for (int i = 0; i < g->nops; i++) {
+    ir_op *o = &g->ops[i];
+    if (o->kind != IR_LINEAR) continue;
+    const size_t f = MMRT_BF16_ACT_FLOATS(o->m, o->k, g->xr, t->bf16_dp);
+    if (f > act) act = f;
+    ir_op_out(o, g->bf16_buf);
+    if (g->bf16_wbuf >= 0) ir_op_out(o, g->bf16_wbuf);
+  }
+  ir_buf_need(g, g->bf16_buf, act ? act : 1);
+  if (g->bf16_wbuf >= 0) ir_buf_need(g, g->bf16_wbuf, wblk);
+}
+
 int gen_plan_make(gen_plan *p, const model_desc *m, const model_weights *w, const target *t,
                   const char *command) {
+  return gen_plan_make_prec(p, m, w, t, command, 0);
+}
+
+int gen_plan_make_prec(gen_plan *p, const model_desc *m, const model_weights *w,
+                       const target *t, const char *command, int bf16) {
   memset(p, 0, sizeof *p);
   p->m = m;
   p->w = w;
@@ -30,7 +61,15 @@ int gen_plan_make(gen_plan *p, const model_desc *m, const model_weights *w, cons
   p->command = command;
   p->has_head = m->head != HEAD_NONE;
   ir_init(&p->g, MMRT_XR_OF(t->mr, t->nr, t->col_pref), MMRT_WR_OF(t->mr, t->nr, t->col_pref));
-  if ((m->resnet ? lower_resnet(m, &p->g) : lower_vit(m, &p->g)) || plan_graph(&p->g, m->config_path)) return -1;
+  p->bf16 = bf16;
+  if (bf16 && m->resnet) {
+    diag_error(m->config_path, 0, 0, "--precision bf16: the ResNet family is not supported yet "
+               "(its convolutions have no bf16 path)");
+    return -1;
+  }
+  if (m->resnet ? lower_resnet(m, &p->g) : lower_vit(m, &p->g)) return -1;
+  if (bf16) plan_bf16(&p->g, t);
+  if (plan_graph(&p->g, m->config_path)) return -1;
   p->forward_ws_bytes = p->g.ws_bytes;
   p->in_c = p->g.in_c;
   p->in_h = p->g.in_h;

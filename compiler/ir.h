@@ -138,6 +138,11 @@ typedef struct ir_graph {
   int in_c, in_h, in_w;   /* one input image [C, H, W] (the lowering sets them) */
   int out_dim;            /* floats out per image */
   size_t blob_bytes, ws_bytes; /* plan.c */
+  /* --precision bf16 (set before planning, gen_plan.c): IR_FOLD_PACK weights are bf16
+   * panels (runtime/mmrt_bf16_panel.h) and every IR_LINEAR also writes bf16_buf (its
+   * input made ready for the bf16 product) and, when widening (!bf16_dp), the per-thread
+   * bf16_wbuf (a widened weight block); -1: none */
+  int bf16, bf16_dp, bf16_buf, bf16_wbuf;
 } ir_graph;
 
 void ir_init(ir_graph *g, int xr, int wr);

@@ -43,19 +43,26 @@ static const target targets[] = {
   {"x86_64", "x86_64-linux-gnu", "cc", "",
    "mmrt_ukr", NULL,
    32, 12, 384, 1, "", "", "x86_64", L2_SERVER,
-   x86_64_paths, (int)(sizeof x86_64_paths / sizeof *x86_64_paths)},
+   x86_64_paths, (int)(sizeof x86_64_paths / sizeof *x86_64_paths), 0},
   {"skx", "x86_64-linux-gnu", "cc", "",
    "bli_sgemm_skx_asm_32x12_l2", "bli_sgemm_skx_asm_32x12_l2.o",
-   32, 12, 384, 1, SKX_CFLAGS, SKX_FEATURES, "x86_64", L2_SERVER, NULL, 0},
+   32, 12, 384, 1, SKX_CFLAGS, SKX_FEATURES, "x86_64", L2_SERVER, NULL, 0, 0},
+  /* skx's fp32 parts plus mmcc's own bf16 kernel on vdpbf16ps (runtime/mmrt_bf16.h; BLIS
+   * 0.9 has none): Cooper Lake, Sapphire Rapids and later, AMD Zen 4/5. Never the fp32
+   * default; the default of --precision bf16 where the CPU has it. */
+  {"skx-bf16", "x86_64-linux-gnu", "cc", "",
+   "bli_sgemm_skx_asm_32x12_l2", "bli_sgemm_skx_asm_32x12_l2.o",
+   32, 12, 384, 1, SKX_CFLAGS " -mavx512bf16", SKX_FEATURES " avx512bf16", "x86_64", L2_SERVER,
+   NULL, 0, 1},
   {"haswell", "x86_64-linux-gnu", "cc", "",
    "bli_sgemm_haswell_asm_6x16", "bli_gemm_haswell_asm_d6x8.o",
-   6, 16, 256, 0, HSW_CFLAGS, HSW_FEATURES, "x86_64", L2_SERVER, NULL, 0},
+   6, 16, 256, 0, HSW_CFLAGS, HSW_FEATURES, "x86_64", L2_SERVER, NULL, 0, 0},
   {"generic", "x86_64-linux-gnu", "cc", "",
    "bli_sgemm_generic_ref", "bli_gemm_generic_ref.o",
-   4, 16, 256, 0, "", "", "x86_64", L2_SERVER, NULL, 0},
+   4, 16, 256, 0, "", "", "x86_64", L2_SERVER, NULL, 0, 0},
   {"armv8a", "aarch64-linux-gnu", "aarch64-linux-gnu-gcc", "aarch64-linux-gnu-",
    "bli_sgemm_armv8a_asm_8x12", "bli_gemm_armv8a_asm_d6x8.o",
-   8, 12, 640, 1, "", "", "aarch64", L2_SERVER, NULL, 0},
+   8, 12, 640, 1, "", "", "aarch64", L2_SERVER, NULL, 0, 0},
 };
 
 int target_count(void) { return (int)(sizeof targets / sizeof *targets); }
@@ -86,6 +93,7 @@ static int host_supports(const char *features) {
              : !strcmp(f, "avx512dq") ? __builtin_cpu_supports("avx512dq")
              : !strcmp(f, "avx512bw") ? __builtin_cpu_supports("avx512bw")
              : !strcmp(f, "avx512vl") ? __builtin_cpu_supports("avx512vl")
+             : !strcmp(f, "avx512bf16") ? __builtin_cpu_supports("avx512bf16")
                                       : 0;
     if (!ok) return 0;
     p += n;
@@ -101,6 +109,21 @@ const target *target_default(void) {
   if (uname(&u) != 0) return NULL;
   for (int i = 0; i < target_count(); i++)
     if (!strcmp(targets[i].machine, u.machine) && host_supports(targets[i].cpu_features))
+      return &targets[i];
+  return NULL;
+}
+
+const target *target_default_bf16(void) {
+  struct utsname u;
+  if (uname(&u) != 0) return NULL;
+  for (int i = 0; i < target_count(); i++)
+    if (targets[i].bf16_dp && !strcmp(targets[i].machine, u.machine) &&
+        host_supports(targets[i].cpu_features))
+      return &targets[i];
+  /* else the first single-path row that fits (bf16 runs no multi-path target) */
+  for (int i = 0; i < target_count(); i++)
+    if (!targets[i].paths && !strcmp(targets[i].machine, u.machine) &&
+        host_supports(targets[i].cpu_features))
       return &targets[i];
   return NULL;
 }

@@ -31,12 +31,17 @@ typedef struct target {
   const target_path *paths; /* multi-path: the paths, best first (the last needs nothing
                                beyond cpu_features); NULL: one path (the fields above) */
   int npaths;
+  int bf16_dp;              /* --precision bf16 runs mmcc's vdpbf16ps kernel (runtime/
+                               mmrt_bf16.h); 0: bf16 weights widened for the fp32 kernel */
 } target;
 
 /* NULL (no diagnostic) when there is no target of that name. */
 const target *target_find(const char *name);
 /* The best target for the host CPU, or NULL when none fits. */
 const target *target_default(void);
+/* The same for a --precision bf16 build: the first row with a bf16 kernel that fits the
+ * host, else the first single-path row that fits (NULL: none). */
+const target *target_default_bf16(void);
 /* Number of rows, and row i (for --help and tests). */
 int target_count(void);
 const target *target_at(int i);

@@ -18,6 +18,7 @@ static int has(const char *f, size_t n) {
   MMRT_FEATURE("avx512dq")
   MMRT_FEATURE("avx512bw")
   MMRT_FEATURE("avx512vl")
+  MMRT_FEATURE("avx512bf16")
 #undef MMRT_FEATURE
   return 0;
 #elif defined(__aarch64__)

@@ -11,6 +11,7 @@ MM_FRONT_MATTER
  *   top-1/top-5  MM_TOP1_TEXT / MM_TOP5_TEXT (metafile, ImageNet-1k val)
  *   input        MM_IN_CHANNELS x MM_IN_H x MM_IN_W float32, m4_ifelse(MM_TO_RGB, 1, [[RGB]], [[channel order as decoded]]), normalised
  *   target       MM_TARGET_NAME (micro-kernel MM_UKR; needs CPU features: MM_CPU_FEATURES_TEXT)
+ *   precision    MM_PRECISION_TEXT
  *
  * Use (a product needs only this header and lib[[]]MM_ID.a -lm -lpthread, e.g.
  * cc app.c $(PKG_CONFIG_PATH=<this directory> pkg-config --cflags --libs MM_ID)):
@@ -74,6 +75,9 @@ m4_ifelse(MM_HAS_HEAD, 1, [[m4_dnl
 #define MM_ID_UPPER[[]]_FLOPS MM_FLOPS            /* (-1LL): unknown */
 #define MM_ID_UPPER[[]]_TOP1 MM_TOP1              /* percent; (-1.0): unknown */
 #define MM_ID_UPPER[[]]_TOP5 MM_TOP5
+/* \brief Arithmetic of the products: "fp32", or "bf16" (weights and product inputs
+ * rounded to bfloat16, sums in fp32; everything else fp32). */
+#define MM_ID_UPPER[[]]_PRECISION "MM_PRECISION"
 
 /* \brief channel_order values: bytes R, G, B or B, G, R per pixel. */
 #define MM_ID_UPPER[[]]_RGB 0

@@ -38,6 +38,11 @@ m4_ifelse(MM_PATHS, [[]], [[m4_dnl
 #define MMRT_KC MM_KC
 #define MMRT_COL_PREF MM_COL_PREF
 #include "mmrt_ops.h"
+m4_ifelse(MM_PRECISION, [[bf16]], [[m4_dnl
+/* --precision bf16: products on bf16 weights and activations, fp32 sums (mmrt_bf16.h) */
+#define MMRT_BF16_DP MM_BF16_DP
+#include "mmrt_bf16.h"
+]])m4_dnl
 
 /* ---- the model's extents ---- */
 #define IN_CHANNELS MM_IN_CHANNELS
@@ -52,6 +57,9 @@ MM_CONSTANTS[[]]m4_dnl
  * MMRT_WR output features ---- */
 extern const unsigned char MM_ID[[]]_weights_blob_[];
 #define W(off) ((const float *)(MM_ID[[]]_weights_blob_ + (off)))
+m4_ifelse(MM_PRECISION, [[bf16]], [[m4_dnl
+#define WB(off) ((const uint16_t *)(MM_ID[[]]_weights_blob_ + (off))) /* bf16 panels */
+]])m4_dnl
 
 MM_WEIGHTS
 /* ---- workspace: byte offsets the planner gave each buffer from its lifetime (buffers
