@@ -413,7 +413,7 @@ static char *emit_forward(const ir_graph *g) {
     }
     sb_printf(&b, "\n%s/* ", in);
     put_code_comment(&b, o->label);
-    sb_puts(&b, ": ");
+    sb_puts(&b, o->batched ? ": n x " : ": "); /* per image, on the chunk's n images */
     put_code_comment(&b, o->shape);
     sb_puts(&b, " */\n");
     if (o->kind == IR_LOOP) {

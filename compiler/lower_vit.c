@@ -495,8 +495,8 @@ int lower_vit(const model_desc *m, ir_graph *g) {
 
   /* patch embedding: one product over every token row of the chunk; the rows of the extra
    * tokens are zero and get their token in the epilogue, the patches their position */
-  char *s = xasprintf("[%d,%d,%d] -> [%d,%d] panels, %d zero rows first", C, g->in_h, g->in_w,
-                      T, L.pk, L.extra);
+  char *s = xasprintf("[%d,%d,%d] -> [%d,%d] panels%s", C, g->in_h, g->in_w, T, L.pk,
+                      L.extra ? " (extra token rows zero)" : "");
   ir_op *o = op(&L, IR_PATCHES, "patches (im2col)", s);
   free(s);
   ir_op_out(o, L.xp);
