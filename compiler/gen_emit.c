@@ -87,7 +87,7 @@ static void def_card_fact(strbuf *b, const char *name, double v, int is_percent)
 
 
 /* {================================================================== code from the IR
- * The weights struct, the workspace offsets and forward_image()'s body, printed as C from
+ * The weights struct, the workspace offsets and forward_chunk()'s body, printed as C from
  * the planned graph: one call per op (runtime/mmrt_ops.h) with its shape comment. */
 
 static void put_code_comment(strbuf *b, const char *s);
@@ -252,7 +252,8 @@ static char *emit_workspace(const ir_graph *g) {
 }
 
 static const char *const epi_names[] = {"NULL", "mmrt_epi_bias", "mmrt_epi_bias_gelu",
-                                        "mmrt_epi_bias_tanh", "mmrt_epi_add_rows"};
+                                        "mmrt_epi_bias_tanh", "mmrt_epi_add_rows",
+                                        "mmrt_epi_tokens"};
 
 /* ", " then extent V (a name where unambiguous). */
 static void dim(strbuf *b, const ir_graph *g, long long v) {
@@ -262,6 +263,12 @@ static void dim(strbuf *b, const ir_graph *g, long long v) {
 
 /* ", " then a number (strides, offsets, flags: never named). */
 static void num(strbuf *b, long long v) { sb_printf(b, ", %lld", v); }
+
+/* ", " then the rows of op O: "n * ROWS" when it runs on the chunk's n images at once. */
+static void rows(strbuf *b, const ir_graph *g, const ir_op *o) {
+  sb_puts(b, o->batched ? ", n * " : ", ");
+  put_dim(b, g, o->m);
+}
 
 static void arg_buf(strbuf *b, const ir_graph *g, int buf, size_t off) {
   sb_puts(b, ", ");
@@ -277,14 +284,16 @@ static void emit_op(strbuf *b, const ir_graph *g, const ir_op *o, const char *in
   const int o0 = o->out[0], i0 = o->in[0];
   switch (o->kind) {
   case IR_PATCHES:
-    sb_printf(b, "%smmrt_op_patches(%s, img", in, g->bufs[o0].name);
+    sb_printf(b, "%smmrt_op_patches(%s, img, n", in, g->bufs[o0].name);
     num(b, o->c), num(b, o->h), num(b, o->w), dim(b, g, o->p), dim(b, g, o->gw), dim(b, g, o->m);
+    dim(b, g, o->extra);
     break;
   case IR_LINEAR:
     if (g->bf16) { /* the input made ready for the bf16 product, then a barrier */
       sb_printf(b, "%smmrt_op_bf16_pack(%s", in, g->bufs[g->bf16_buf].name);
       arg_buf(b, g, i0, 0);
-      dim(b, g, o->m), dim(b, g, o->k);
+      rows(b, g, o);
+      dim(b, g, o->k);
       sb_printf(b, ", tid, nt);\n%smmrt_team_barrier(team);\n", in);
     }
     sb_printf(b, "%smmrt_op_linear%s%s(", in, o->panels ? "_panels" : "", g->bf16 ? "_bf16" : "");
@@ -292,11 +301,20 @@ static void emit_op(strbuf *b, const ir_graph *g, const ir_op *o, const char *in
     if (o->panels) num(b, o->ldc);
     else dim(b, g, o->ldc), num(b, o->accumulate);
     arg_buf(b, g, g->bf16 ? g->bf16_buf : i0, 0);
-    dim(b, g, o->m);
+    rows(b, g, o);
     arg_weight(b, g, o->wt[0]);
     dim(b, g, o->n), dim(b, g, o->k);
     sb_printf(b, ",\n%s    %s, ", in, epi_names[o->epi]);
-    if (o->epi == IR_EPI_ADD_ROWS) {
+    if (o->epi == IR_EPI_TOKENS) {
+      sb_puts(b, "&(const mmrt_tokens){");
+      put_weight(b, g, o->wt[1]);
+      dim(b, g, o->n);
+      dim(b, g, o->m);
+      dim(b, g, o->extra);
+      arg_weight(b, g, o->wt[2]);
+      arg_weight(b, g, o->wt[3]);
+      sb_puts(b, "}");
+    } else if (o->epi == IR_EPI_ADD_ROWS) {
       sb_puts(b, "&(const mmrt_rows){");
       put_weight(b, g, o->wt[1]);
       dim(b, g, o->n);
@@ -309,7 +327,7 @@ static void emit_op(strbuf *b, const ir_graph *g, const ir_op *o, const char *in
   case IR_LAYERNORM_PACK:
     sb_printf(b, "%smmrt_op_layernorm_pack(%s", in, g->bufs[o0].name);
     arg_buf(b, g, i0, o->in_off);
-    dim(b, g, o->ld), dim(b, g, o->m), dim(b, g, o->k);
+    dim(b, g, o->ld), rows(b, g, o), dim(b, g, o->k);
     arg_weight(b, g, o->wt[0]), arg_weight(b, g, o->wt[1]);
     sb_puts(b, ", ");
     put_eps(b, o->eps);
@@ -317,7 +335,7 @@ static void emit_op(strbuf *b, const ir_graph *g, const ir_op *o, const char *in
   case IR_LAYERNORM:
     sb_printf(b, "%smmrt_op_layernorm(", in);
     put_buf(b, g, o0, o->out_off);
-    dim(b, g, o->ld), dim(b, g, o->m), dim(b, g, o->k);
+    dim(b, g, o->ld), rows(b, g, o), dim(b, g, o->k);
     arg_weight(b, g, o->wt[0]), arg_weight(b, g, o->wt[1]);
     sb_puts(b, ", ");
     put_eps(b, o->eps);
@@ -325,9 +343,19 @@ static void emit_op(strbuf *b, const ir_graph *g, const ir_op *o, const char *in
   case IR_PACK:
     sb_printf(b, "%smmrt_op_pack(%s", in, g->bufs[o0].name);
     arg_buf(b, g, i0, o->in_off);
-    dim(b, g, o->ld), dim(b, g, o->m), dim(b, g, o->k);
+    dim(b, g, o->ld), rows(b, g, o), dim(b, g, o->k);
     break;
   case IR_COPY:
+    if (o->batched) { /* per image: n floats, image i at i * ld in, i * ldc out */
+      sb_printf(b, "%smmrt_op_copy_images(", in);
+      put_buf(b, g, o0, o->out_off);
+      num(b, o->ldc);
+      arg_buf(b, g, i0, o->in_off);
+      num(b, o->ld);
+      dim(b, g, o->n);
+      sb_puts(b, ", n");
+      break;
+    }
     sb_printf(b, "%smmrt_op_copy(", in);
     put_buf(b, g, o0, o->out_off);
     if (o->wt[0] >= 0) arg_weight(b, g, o->wt[0]);
@@ -338,9 +366,11 @@ static void emit_op(strbuf *b, const ir_graph *g, const ir_op *o, const char *in
   case IR_MEAN_ROWS:
     sb_printf(b, "%smmrt_op_mean_rows(%s, %s", in, g->bufs[o0].name, g->bufs[i0].name);
     dim(b, g, o->ld);
+    dim(b, g, o->n); /* rows per image */
     dim(b, g, (long long)(o->in_off / (size_t)o->ld));
     dim(b, g, (long long)(o->in_off / (size_t)o->ld) + o->m);
     dim(b, g, o->k);
+    sb_puts(b, ", n");
     break;
   case IR_KV_PACK:
     sb_printf(b, "%smmrt_op_kv_pack(%s", in, g->bufs[o->out[0]].name);
@@ -348,6 +378,7 @@ static void emit_op(strbuf *b, const ir_graph *g, const ir_op *o, const char *in
     arg_buf(b, g, o->out[1], 0);
     num(b, (long long)o->vps);
     arg_buf(b, g, i0, 0);
+    sb_puts(b, ", n");
     dim(b, g, o->m), dim(b, g, o->n), dim(b, g, o->heads), dim(b, g, o->head_dim);
     break;
   case IR_ATTENTION:
@@ -360,6 +391,7 @@ static void emit_op(strbuf *b, const ir_graph *g, const ir_op *o, const char *in
     sb_printf(b, ",\n%s    %s, %s", in, g->bufs[o->out[1]].name, g->bufs[o->out[2]].name);
     num(b, o->lds);
     arg_buf(b, g, o->out[3], 0);
+    sb_puts(b, ", n");
     dim(b, g, o->m), dim(b, g, o->n), dim(b, g, o->heads), dim(b, g, o->head_dim);
     num(b, o->qblock);
     break;
@@ -439,7 +471,7 @@ static char *emit_forward(const ir_graph *g) {
     }
     sb_printf(&b, "\n%s/* ", in);
     put_code_comment(&b, o->label);
-    sb_puts(&b, ": ");
+    sb_puts(&b, o->batched ? ": n x " : ": "); /* per image, on the chunk's n images */
     put_code_comment(&b, o->shape);
     sb_puts(&b, " */\n");
     if (o->kind == IR_LOOP) {
@@ -450,7 +482,7 @@ static char *emit_forward(const ir_graph *g) {
       continue;
     }
     emit_op(&b, g, o, in);
-    /* every op ends at a barrier, the last too: the next image reuses the workspace */
+    /* every op ends at a barrier, the last too: the next chunk reuses the workspace */
     sb_printf(&b, "%smmrt_team_barrier(team);\n", in);
   }
   char *r = sb_take(&b);
@@ -574,6 +606,7 @@ static char *defs_text(const gen_plan *p, const char *runtime_objs, int have_ima
   def_num(&b, "MM_HAS_HEAD", p->has_head);
   def_num(&b, "MM_BLOB_BYTES", (long long)g->blob_bytes);
   def_num(&b, "MM_FORWARD_WS_BYTES", (long long)p->forward_ws_bytes);
+  def_num(&b, "MM_CHUNK", g->chunk);
   def_num(&b, "MM_WORKSPACE_BYTES", (long long)p->ws_bytes);
   def_num(&b, "MM_MAX_IMAGE_SIDE", p->max_image_side);
   char *code = emit_constants(g);

@@ -38,7 +38,9 @@ static void plan_bf16(ir_graph *g, const target *t) {
   for (int i = 0; i < g->nops; i++) {
     ir_op *o = &g->ops[i];
     if (o->kind != IR_LINEAR) continue;
-    const size_t f = MMRT_BF16_ACT_FLOATS(o->m, o->k, g->xr, t->bf16_dp);
+    /* a batched product's input holds the rows of a whole chunk of images */
+    const int rows = o->batched ? g->chunk * o->m : o->m;
+    const size_t f = MMRT_BF16_ACT_FLOATS(rows, o->k, g->xr, t->bf16_dp);
     if (f > act) act = f;
     ir_op_out(o, g->bf16_buf);
     if (g->bf16_wbuf >= 0) ir_op_out(o, g->bf16_wbuf);

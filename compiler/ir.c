@@ -11,6 +11,7 @@ void ir_init(ir_graph *g, int xr, int wr) {
   memset(g, 0, sizeof *g);
   g->xr = xr;
   g->wr = wr;
+  g->chunk = 1;
 }
 
 static char *dup_or_null(const char *s) { return s ? xstrdup(s) : NULL; }
@@ -59,7 +60,7 @@ ir_op *ir_op_add(ir_graph *g, ir_kind kind, const char *label) {
   o->kind = kind;
   o->label = xstrdup(label);
   for (int i = 0; i < IR_MAX_IO; i++) o->out[i] = o->in[i] = -1;
-  o->wt[0] = o->wt[1] = -1;
+  for (int i = 0; i < IR_MAX_WT; i++) o->wt[i] = -1;
   return o;
 }
 

@@ -43,7 +43,10 @@ typedef enum {
 } ir_kind;
 
 /* Epilogue of an IR_LINEAR (runtime mmrt_epi_*); ORDER IR EPI: gen_emit.c epi_names. */
-typedef enum { IR_EPI_NONE, IR_EPI_BIAS, IR_EPI_BIAS_GELU, IR_EPI_BIAS_TANH, IR_EPI_ADD_ROWS } ir_epi;
+typedef enum { IR_EPI_NONE, IR_EPI_BIAS, IR_EPI_BIAS_GELU, IR_EPI_BIAS_TANH, IR_EPI_ADD_ROWS,
+               IR_EPI_TOKENS } ir_epi;
+/* IR_EPI_TOKENS: + the row of each image's token: wt[2], wt[3] for the first `extra` tokens
+ * (class, distillation), then rows of wt[1] (positions): the patch embedding of all images. */
 
 /* Compile-time fold that makes a weight from state-dict tensors. */
 typedef enum {
@@ -101,6 +104,7 @@ typedef struct ir_buf {
 } ir_buf;
 
 #define IR_MAX_IO 5
+#define IR_MAX_WT 4
 typedef struct ir_op {
   ir_kind kind;
   char *label;            /* what the step is, for the shape comment */
@@ -108,7 +112,8 @@ typedef struct ir_op {
   int out[IR_MAX_IO];     /* buffers written, then read (-1 ends each list) */
   int in[IR_MAX_IO];
   size_t out_off, in_off; /* float offset into out[0] / in[0] (a row range) */
-  int wt[2];              /* weights: product weight / norm gamma, then bias / beta / ctx */
+  int wt[IR_MAX_WT];      /* weights: product weight / norm gamma, then bias / beta / ctx,
+                             then IR_EPI_TOKENS's token rows (-1: none) */
   ir_epi epi;
   int accumulate, panels; /* C += ...; C written as the next product's panels */
   int m, n, k;            /* rows, output features, reduction (products); rows, K (norms) */
@@ -118,6 +123,11 @@ typedef struct ir_op {
   int heads, head_dim, qblock, lds; /* attention */
   size_t kps, vps;        /* attention: floats per head of packed K / V */
   int count;              /* IR_LOOP */
+  int batched;            /* the op runs on the rows of the chunk's n images at once: m (and
+                             the buffers) per image, M = n * m at run time (rows stacked
+                             image after image), or a loop over the n images inside the op */
+  int extra;              /* IR_PATCHES, IR_EPI_TOKENS: zero / token rows before each image's
+                             patches; IR_COPY batched: floats between images in / out: ld, ldc */
   int kh, stride, pad, groups, oh, ow, relu; /* convolutions and pools: c, h, w = input */
 } ir_op;
 
@@ -137,6 +147,8 @@ typedef struct ir_graph {
   int xr, wr;             /* activation / weight panel rows of the target */
   int in_c, in_h, in_w;   /* one input image [C, H, W] (the lowering sets them) */
   int out_dim;            /* floats out per image */
+  int chunk;              /* images per pass of the forward (batched ops; the workspace holds
+                             this many images' activations): the lowering sets it (>= 1) */
   size_t blob_bytes, ws_bytes; /* plan.c */
   /* --precision bf16 (set before planning, gen_plan.c): IR_FOLD_PACK weights are bf16
    * panels (runtime/mmrt_bf16_panel.h) and every IR_LINEAR also writes bf16_buf (its

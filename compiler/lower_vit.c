@@ -18,6 +18,14 @@
 #include "model.h"
 #include "util.h"
 
+/* Images per pass of the forward (ir_graph.chunk): every op runs on the token rows of that
+ * many images at once, so each weight panel is read from memory once per pass and reused by
+ * at least CHUNK_ROWS rows (one image of 197 tokens reuses it too little: the products stream
+ * their weights at 72-80% of the FMA peak, bench/results/NOTES.md); at most CHUNK_MAX images,
+ * because the workspace holds the activations of a whole chunk. */
+#define CHUNK_ROWS 1024
+#define CHUNK_MAX 8
+
 typedef struct lower {
   ir_graph *g;
   const model_desc *m;
@@ -116,9 +124,11 @@ static ir_op *op(lower *L, ir_kind kind, const char *label, const char *shape) {
 
 static char *shape2(int a, int b) { return xasprintf("[%d,%d]", a, b); }
 
-/* OUT (+ out_off floats) = epi(IN panels [M, K] x W [N, K]^T); accumulate adds into OUT. */
-static ir_op *linear(lower *L, const char *label, int out, size_t out_off, int in, int M, int N,
-                     int K, int w, int b, ir_epi epi, int accumulate, int panels) {
+/* OUT = epi(IN panels [M, K] x W [N, K]^T); accumulate adds into OUT. M rows per image: the
+ * product runs on the rows of all the chunk's images at once (batched). */
+static ir_op *linear(lower *L, const char *label, int out, int in, int M, int N, int K, int w,
+                     int b, ir_epi epi, int accumulate, int panels) {
+  const size_t rows = (size_t)L->g->chunk * M;
   char *a = shape2(M, K), *c = shape2(M, N), *s = xasprintf("%s -> %s", a, c);
   ir_op *o = op(L, IR_LINEAR, label, s);
   free(a);
@@ -127,7 +137,7 @@ static ir_op *linear(lower *L, const char *label, int out, size_t out_off, int i
   ir_op_out(o, out);
   ir_op_in(o, in);
   if (accumulate) ir_op_in(o, out);
-  o->out_off = out_off;
+  o->batched = 1;
   o->wt[0] = w;
   o->wt[1] = b;
   o->epi = b < 0 ? IR_EPI_NONE : epi;
@@ -137,66 +147,69 @@ static ir_op *linear(lower *L, const char *label, int out, size_t out_off, int i
   o->n = N;
   o->k = K;
   o->ldc = panels ? (int)ir_panel_floats(N, L->g->xr) : N;
-  ir_buf_need(L->g, in, ir_packed_floats(M, K, L->g->xr));
-  ir_buf_need(L->g, out, panels ? ir_packed_floats(M, N, L->g->xr) : out_off + (size_t)M * N);
+  ir_buf_need(L->g, in, ir_packed_floats((int)rows, K, L->g->xr));
+  ir_buf_need(L->g, out, panels ? ir_packed_floats((int)rows, N, L->g->xr) : rows * N);
   return o;
 }
 
-/* LayerNorm of ROWS rows of X (from row r0), in place, or packed into XP when PACK. */
-static void norm(lower *L, const char *label, int buf, int r0, int rows, int w, int b, int pack) {
+/* LayerNorm of ROWS rows of X per image (all the chunk's images), in place, or packed into XP
+ * when PACK. */
+static void norm(lower *L, const char *label, int buf, int rows, int w, int b, int pack) {
   const int D = L->D;
+  const int all = L->g->chunk * rows;
   char *s = pack ? xasprintf("[%d,%d] -> panels", rows, D) : shape2(rows, D);
   ir_op *o = op(L, pack ? IR_LAYERNORM_PACK : IR_LAYERNORM, label, s);
   free(s);
   ir_op_out(o, pack ? L->xp : buf);
   ir_op_in(o, buf);
-  o->in_off = o->out_off = (size_t)r0 * D;
-  if (pack) o->out_off = 0;
+  o->batched = 1;
   o->wt[0] = w;
   o->wt[1] = b;
   o->m = rows;
   o->k = D;
   o->ld = D;
   o->eps = L->m->norm_eps;
-  if (pack) ir_buf_need(L->g, L->xp, ir_packed_floats(rows, D, L->g->xr));
+  if (pack) ir_buf_need(L->g, L->xp, ir_packed_floats(all, D, L->g->xr));
+  ir_buf_need(L->g, buf, (size_t)all * D);
 }
 
-/* Rows [rows, K] of IN -> activation panels in xp. */
+/* Rows [rows, K] of IN per image (all the chunk's images) -> activation panels in xp. */
 static void pack(lower *L, const char *label, int in, int rows, int K) {
   char *s = xasprintf("[%d,%d] -> panels", rows, K);
   ir_op *o = op(L, IR_PACK, label, s);
   free(s);
   ir_op_out(o, L->xp);
   ir_op_in(o, in);
+  o->batched = 1;
   o->m = rows;
   o->k = K;
   o->ld = K;
-  ir_buf_need(L->g, L->xp, ir_packed_floats(rows, K, L->g->xr));
+  ir_buf_need(L->g, L->xp, ir_packed_floats(L->g->chunk * rows, K, L->g->xr));
 }
 
-/* N floats: OUT + out_off = weight W, or IN + in_off. */
-static void copy(lower *L, const char *label, int out, size_t out_off, int in, size_t in_off,
-                 int w, int n) {
+/* Per image: N floats of IN (image i at i * in_step) to OUT (at i * out_step). */
+static void copy(lower *L, const char *label, int out, size_t out_step, int in, size_t in_step,
+                 int n) {
   char *s = xasprintf("[%d]", n);
   ir_op *o = op(L, IR_COPY, label, s);
   free(s);
   ir_op_out(o, out);
-  if (in >= 0) ir_op_in(o, in);
-  o->out_off = out_off;
-  o->in_off = in_off;
-  o->wt[0] = w;
+  ir_op_in(o, in);
+  o->batched = 1;
+  o->ldc = (int)out_step;
+  o->ld = (int)in_step;
   o->n = n;
-  ir_buf_need(L->g, out, out_off + (size_t)n);
+  ir_buf_need(L->g, out, (size_t)(L->g->chunk - 1) * out_step + (size_t)n);
 }
 
 static void layer(lower *L, int ffn_norm_ln1) {
   ir_graph *g = L->g;
-  const int T = L->T, D = L->D, H = L->H, HD = L->HD, XR = g->xr, WR = g->wr;
+  const int T = L->T, D = L->D, H = L->H, HD = L->HD, XR = g->xr, WR = g->wr, n = g->chunk;
   const int qkv_b = ir_weight_find(g, "qkv_b", 0);
 
   /* attention: x += proj(attn(ln1(x))) */
-  norm(L, "ln1", L->x, 0, T, ir_weight_find(g, "ln1_w", 0), ir_weight_find(g, "ln1_b", 0), 1);
-  linear(L, "qkv", L->qkv, 0, L->xp, T, 3 * D, D, ir_weight_find(g, "qkv_w", 0), qkv_b,
+  norm(L, "ln1", L->x, T, ir_weight_find(g, "ln1_w", 0), ir_weight_find(g, "ln1_b", 0), 1);
+  linear(L, "qkv", L->qkv, L->xp, T, 3 * D, D, ir_weight_find(g, "qkv_w", 0), qkv_b,
          IR_EPI_BIAS, 0, 0);
   char *s = xasprintf("%d x k, v [%d,%d]", H, T, HD);
   ir_op *o = op(L, IR_KV_PACK, "pack k, v per head", s);
@@ -204,14 +217,15 @@ static void layer(lower *L, int ffn_norm_ln1) {
   ir_op_out(o, L->kp);
   ir_op_out(o, L->vp);
   ir_op_in(o, L->qkv);
+  o->batched = 1;
   o->m = T;
   o->n = D;
   o->heads = H;
   o->head_dim = HD;
   o->kps = ir_packed_floats(T, HD, WR);
   o->vps = ir_packed_floats(HD, T, WR);
-  ir_buf_need(g, L->kp, (size_t)H * o->kps);
-  ir_buf_need(g, L->vp, (size_t)H * o->vps);
+  ir_buf_need(g, L->kp, (size_t)n * H * o->kps);
+  ir_buf_need(g, L->vp, (size_t)n * H * o->vps);
 
   s = xasprintf("%d x softmax([%d,%d]) v -> [%d,%d]", H, T, T, T, D);
   o = op(L, IR_ATTENTION, "attention", s);
@@ -223,6 +237,7 @@ static void layer(lower *L, int ffn_norm_ln1) {
   ir_op_in(o, L->qkv);
   ir_op_in(o, L->kp);
   ir_op_in(o, L->vp);
+  o->batched = 1;
   o->m = T;
   o->n = D;
   o->heads = H;
@@ -232,22 +247,23 @@ static void layer(lower *L, int ffn_norm_ln1) {
   o->kps = ir_packed_floats(T, HD, WR);
   o->vps = ir_packed_floats(HD, T, WR);
   o->ldc = (int)ir_panel_floats(D, XR);
-  ir_buf_need(g, L->xp, ir_packed_floats(T, D, XR));
+  ir_buf_need(g, L->xp, ir_packed_floats(n * T, D, XR));
   ir_buf_need(g, L->aq, ir_packed_floats(o->qblock, HD, XR));
+  ir_buf_need(g, L->aq, (size_t)o->qblock * HD); /* then the block's output rows */
   ir_buf_need(g, L->as, (size_t)o->qblock * o->lds);
   ir_buf_need(g, L->ap, ir_packed_floats(o->qblock, T, XR));
-  linear(L, "proj", L->x, 0, L->xp, T, D, D, ir_weight_find(g, "proj_w", 0),
+  linear(L, "proj", L->x, L->xp, T, D, D, ir_weight_find(g, "proj_w", 0),
          ir_weight_find(g, "proj_b", 0), IR_EPI_BIAS, 1, 0);
 
   /* feed-forward: x += fc2(GELU(fc1(ln2(x)))) */
   const char *n2 = ffn_norm_ln1 ? "ln1" : "ln2";
   char *f2w = xasprintf("%s_w", n2), *f2b = xasprintf("%s_b", n2);
-  norm(L, n2, L->x, 0, T, ir_weight_find(g, f2w, 0), ir_weight_find(g, f2b, 0), 1);
+  norm(L, n2, L->x, T, ir_weight_find(g, f2w, 0), ir_weight_find(g, f2b, 0), 1);
   free(f2w);
   free(f2b);
-  linear(L, "GELU(fc1)", L->hp, 0, L->xp, T, L->F, D, ir_weight_find(g, "fc1_w", 0),
+  linear(L, "GELU(fc1)", L->hp, L->xp, T, L->F, D, ir_weight_find(g, "fc1_w", 0),
          ir_weight_find(g, "fc1_b", 0), IR_EPI_BIAS_GELU, 0, 1);
-  linear(L, "fc2", L->x, 0, L->hp, T, D, L->F, ir_weight_find(g, "fc2_w", 0),
+  linear(L, "fc2", L->x, L->hp, T, D, L->F, ir_weight_find(g, "fc2_w", 0),
          ir_weight_find(g, "fc2_b", 0), IR_EPI_BIAS, 1, 0);
 }
 /* }================================================================== */
@@ -351,6 +367,8 @@ int lower_vit(const model_desc *m, ir_graph *g) {
   L.HD = L.D / L.H;
   L.pk = C * P * P;
   const int T = L.T, D = L.D, XR = g->xr;
+  g->chunk = (CHUNK_ROWS + T - 1) / T < CHUNK_MAX ? (CHUNK_ROWS + T - 1) / T : CHUNK_MAX;
+  const int n = g->chunk;
   const int cls = m->out_type == VIT_OUT_CLS_TOKEN;
   const int pooled = cls && opt.dist_token ? 2 : 1; /* rows the class-token pooling keeps */
   const int hidden =
@@ -380,17 +398,17 @@ int lower_vit(const model_desc *m, ir_graph *g) {
   /* buffers */
   L.img = ir_buf_add(g, "img", IR_BUF_IMAGE, 0, "the input image");
   L.out = ir_buf_add(g, "out", IR_BUF_OUT, 0, "the output");
-  L.x = ir_buf_add(g, "x", IR_BUF_WS, 0, "[tokens, D] the residual stream");
+  L.x = ir_buf_add(g, "x", IR_BUF_WS, 0, "[images * tokens, D] the residual stream");
   L.xp = ir_buf_add(g, "xp", IR_BUF_WS, 0, "activation panels of the next product");
-  L.qkv = ir_buf_add(g, "qkv", IR_BUF_WS, 0, "[tokens, 3*D] q | k | v");
-  L.kp = ir_buf_add(g, "kp", IR_BUF_WS, 0, "per head: K packed as a weight operand");
-  L.vp = ir_buf_add(g, "vp", IR_BUF_WS, 0, "per head: V packed as a weight operand");
-  L.aq = ir_buf_add(g, "att_q", IR_BUF_WS, 1, "per thread: a block of q, packed");
+  L.qkv = ir_buf_add(g, "qkv", IR_BUF_WS, 0, "[images * tokens, 3*D] q | k | v");
+  L.kp = ir_buf_add(g, "kp", IR_BUF_WS, 0, "per image and head: K packed as a weight operand");
+  L.vp = ir_buf_add(g, "vp", IR_BUF_WS, 0, "per image and head: V packed as a weight operand");
+  L.aq = ir_buf_add(g, "att_q", IR_BUF_WS, 1, "per thread: a block of q, packed, then its output");
   L.as = ir_buf_add(g, "att_s", IR_BUF_WS, 1, "per thread: a block of scores");
   L.ap = ir_buf_add(g, "att_p", IR_BUF_WS, 1, "per thread: a block of probabilities, packed");
   L.hp = ir_buf_add(g, "hp", IR_BUF_WS, 0, "GELU(fc1) as fc2's activation panels");
-  L.feat = ir_buf_add(g, "feat", IR_BUF_WS, 0, "[D] pooled features");
-  L.hid = ir_buf_add(g, "hid", IR_BUF_WS, 0, "[hidden] head pre_logits");
+  L.feat = ir_buf_add(g, "feat", IR_BUF_WS, 0, "[images, D] pooled features");
+  L.hid = ir_buf_add(g, "hid", IR_BUF_WS, 0, "[images, hidden] head pre_logits");
 
   /* weights, in module order */
   int w_cls = -1, w_dist = -1;
@@ -475,25 +493,31 @@ int lower_vit(const model_desc *m, ir_graph *g) {
     w_head[1] = ir_weight_add(g, &b);
   }
 
-  /* patch embedding */
-  char *s = xasprintf("[%d,%d,%d] -> [%d,%d] panels", C, g->in_h, g->in_w, L.patches, L.pk);
+  /* patch embedding: one product over every token row of the chunk; the rows of the extra
+   * tokens are zero and get their token in the epilogue, the patches their position */
+  char *s = xasprintf("[%d,%d,%d] -> [%d,%d] panels%s", C, g->in_h, g->in_w, T, L.pk,
+                      L.extra ? " (extra token rows zero)" : "");
   ir_op *o = op(&L, IR_PATCHES, "patches (im2col)", s);
   free(s);
   ir_op_out(o, L.xp);
   ir_op_in(o, L.img);
+  o->batched = 1;
   o->c = C;
   o->h = g->in_h;
   o->w = g->in_w;
   o->p = P;
   o->gw = gw;
   o->m = L.patches;
-  ir_buf_need(g, L.xp, ir_packed_floats(L.patches, L.pk, XR));
-  if (w_cls >= 0) copy(&L, "class token row", L.x, 0, -1, 0, w_cls, D);
-  if (w_dist >= 0) copy(&L, "distillation token row", L.x, D, -1, 0, w_dist, D);
-  linear(&L, "patch embedding + pos_embed", L.x, (size_t)L.extra * D, L.xp, L.patches, D, L.pk,
-         w_patch, w_pos, IR_EPI_ADD_ROWS, 0, 0);
-  ir_buf_need(g, L.x, (size_t)T * D);
-  if (opt.pre_norm_used) norm(&L, "pre_norm", L.x, 0, T, w_pre[0], w_pre[1], 0);
+  o->extra = L.extra;
+  ir_buf_need(g, L.xp, ir_packed_floats(n * T, L.pk, XR));
+  o = linear(&L, L.extra ? "patch embedding + pos_embed, extra tokens" : "patch embedding + pos_embed",
+             L.x, L.xp, T, D, L.pk, w_patch, w_pos, IR_EPI_TOKENS, 0, 0);
+  if ((w_cls >= 0) + (w_dist >= 0) != L.extra)
+    return unsupported(m, "extra tokens other than the class and distillation tokens");
+  o->wt[2] = w_cls >= 0 ? w_cls : w_dist;
+  o->wt[3] = w_cls >= 0 ? w_dist : -1;
+  o->extra = L.extra;
+  if (opt.pre_norm_used) norm(&L, "pre_norm", L.x, T, w_pre[0], w_pre[1], 0);
 
   /* the layers */
   s = xasprintf("%d layers", m->num_layers);
@@ -505,40 +529,44 @@ int lower_vit(const model_desc *m, ir_graph *g) {
 
   /* token pooling */
   if (cls) {
-    copy(&L, pooled == 2 ? "class and distillation tokens" : "class token", L.feat, 0, L.x, 0,
-         -1, pooled * D);
-    if (m->final_norm) norm(&L, "final norm ln1", L.feat, 0, pooled, w_ln1[0], w_ln1[1], 0);
+    copy(&L, pooled == 2 ? "class and distillation tokens" : "class token", L.feat,
+         (size_t)pooled * D, L.x, (size_t)T * D, pooled * D);
+    if (m->final_norm) norm(&L, "final norm ln1", L.feat, pooled, w_ln1[0], w_ln1[1], 0);
   } else {
+    /* on every token: the extra tokens' rows are normalised too, and never read */
     if (m->final_norm)
-      norm(&L, "final norm ln1 on the patch tokens", L.x, L.extra, L.patches, w_ln1[0], w_ln1[1], 0);
+      norm(&L, "final norm ln1 (the pooling reads the patch tokens)", L.x, T, w_ln1[0],
+           w_ln1[1], 0);
     s = xasprintf("[%d,%d] -> [%d]", L.patches, D, D);
     o = op(&L, IR_MEAN_ROWS, "mean of the patch tokens", s);
     free(s);
     ir_op_out(o, L.feat);
     ir_op_in(o, L.x);
+    o->batched = 1;
     o->in_off = (size_t)L.extra * D;
     o->m = L.patches;
+    o->n = T;
     o->k = D;
     o->ld = D;
-    ir_buf_need(g, L.feat, D);
-    if (avg_norm) norm(&L, "ln2", L.feat, 0, 1, w_ln2[0], w_ln2[1], 0);
+    ir_buf_need(g, L.feat, (size_t)n * D);
+    if (avg_norm) norm(&L, "ln2", L.feat, 1, w_ln2[0], w_ln2[1], 0);
   }
 
   /* head (the class and distillation rows of feat side by side are one row of 2 * D) */
   if (m->head == HEAD_NONE) {
-    copy(&L, "headless: the features are the output", L.out, 0, L.feat, 0, -1, D);
+    copy(&L, "headless: the features are the output", L.out, D, L.feat, D, D);
   } else {
     int k = pooled * D;
     if (hidden) {
       pack(&L, "features", L.feat, pooled, D);
-      linear(&L, "tanh(pre_logits)", L.hid, 0, L.xp, pooled, hidden, D, w_pl[0], w_pl[1],
+      linear(&L, "tanh(pre_logits)", L.hid, L.xp, pooled, hidden, D, w_pl[0], w_pl[1],
              IR_EPI_BIAS_TANH, 0, 0);
       k = pooled * hidden;
       pack(&L, "pre_logits", L.hid, 1, k);
     } else {
       pack(&L, "features", L.feat, 1, k);
     }
-    linear(&L, "head: logits", L.out, 0, L.xp, 1, g->out_dim, k, w_head[0], w_head[1],
+    linear(&L, "head: logits", L.out, L.xp, 1, g->out_dim, k, w_head[0], w_head[1],
            IR_EPI_BIAS, 0, 0);
   }
   return 0;

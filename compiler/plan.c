@@ -54,7 +54,7 @@ static int plan_blob(ir_graph *g, const char *what) {
       }
       for (int l = 0; l < o->count; l++)
         for (int j = i + 1; j < e; j++)
-          for (int r = 0; r < 2; r++) {
+          for (int r = 0; r < IR_MAX_WT; r++) {
             const int w0 = g->ops[j].wt[r];
             if (w0 < 0) continue;
             const int w = g->wts[w0].layer < 0 ? w0 : ir_weight_find(g, g->wts[w0].field, l);
@@ -68,7 +68,7 @@ static int plan_blob(ir_graph *g, const char *what) {
       i = e;
       continue;
     }
-    for (int r = 0; r < 2; r++)
+    for (int r = 0; r < IR_MAX_WT; r++)
       if (o->wt[r] >= 0) place_weight(g, o->wt[r], &cur);
   }
   for (int i = 0; i < g->nwts; i++)

@@ -61,28 +61,53 @@ MMRT_MAYBE_UNUSED static void mmrt_epi_add_rows(const void *ctx, float *c, int t
   for (int t = 0; t < mt; t++)
     for (int n = 0; n < nn; n++) c[(size_t)t * ts + n * ns] += p[(size_t)t * r->ld + n];
 }
+/* + the token of each row of a chunk of images of `tokens` rows each: the first `extra` rows
+ * of an image get tok[0], tok[1] (class, distillation tokens with their positions), the rest
+ * the rows of pos (positions of the patches, with the patch conv's bias) */
+typedef struct mmrt_tokens {
+  const float *pos;
+  int ld, tokens, extra;
+  const float *tok[2];
+} mmrt_tokens;
+MMRT_MAYBE_UNUSED static void mmrt_epi_tokens(const void *ctx, float *c, int ts, int ns, int t0,
+                                              int mt, int n0, int nn) {
+  const mmrt_tokens *r = ctx;
+  for (int t = 0; t < mt; t++) {
+    const int i = (t0 + t) % r->tokens;
+    const float *p = (i < r->extra ? r->tok[i] : r->pos + (size_t)(i - r->extra) * r->ld) + n0;
+    for (int n = 0; n < nn; n++) c[(size_t)t * ts + n * ns] += p[n];
+  }
+}
 /* }================================================================== */
 
-/* {================================================================== ops */
+/* {================================================================== ops
+ * Ops on the activations of a chunk of n images (n <= the chunk the workspace was planned
+ * for): the rows of the images stacked, image after image. */
 
-/* Image [C, H, W] -> activation panels of its [gh*gw, C*P*P] patches (im2col of a Conv2d with
- * kernel = stride = P, order (c, ky, kx)); pixels past the image (padding='corner') and rows
- * past the last patch are 0. */
-MMRT_INLINE void mmrt_op_patches(float *xp, const float *img, int C, int H, int W, int P,
-                                 int gw, int patches, int tid, int nt) {
-  const int R = MMRT_XR, K = C * P * P, ps = MMRT_PANEL_FLOATS(K, MMRT_XR);
+/* n images [C, H, W] -> activation panels of n x [extra + gh*gw, C*P*P] rows: per image,
+ * `extra` zero rows (the tokens, added by mmrt_epi_tokens) then its patches (im2col of a
+ * Conv2d with kernel = stride = P, order (c, ky, kx)); pixels past the image
+ * (padding='corner') and rows past the last image are 0. */
+MMRT_INLINE void mmrt_op_patches(float *xp, const float *img, int n, int C, int H, int W, int P,
+                                 int gw, int patches, int extra, int tid, int nt) {
+  const int R = MMRT_XR, K = C * P * P, ps = MMRT_PANEL_FLOATS(K, MMRT_XR), T = extra + patches;
   int p0, p1;
-  mmrt_share(MMRT_PANELS(patches, MMRT_XR), tid, nt, &p0, &p1);
+  mmrt_share(MMRT_PANELS(n * T, MMRT_XR), tid, nt, &p0, &p1);
   for (int p = p0; p < p1; p++) {
     float *d = xp + (size_t)p * ps;
     for (int r = 0; r < R; r++) {
-      const int i = p * R + r, gy = i / gw, gx = i % gw;
+      const int row = p * R + r, b = row / T, i = row % T - extra, gy = i / gw, gx = i % gw;
+      const float *im = img + (size_t)b * C * H * W;
+      if (b >= n || i < 0) {
+        for (int k = 0; k < K; k++) d[k * R + r] = 0.0f;
+        continue;
+      }
       for (int c = 0; c < C; c++)
         for (int ky = 0; ky < P; ky++) {
           const int y = gy * P + ky;
           for (int kx = 0; kx < P; kx++) {
             const int x = gx * P + kx, k = (c * P + ky) * P + kx;
-            d[k * R + r] = i < patches && y < H && x < W ? img[((size_t)c * H + y) * W + x] : 0.0f;
+            d[k * R + r] = y < H && x < W ? im[((size_t)c * H + y) * W + x] : 0.0f;
           }
         }
     }
@@ -139,56 +164,75 @@ MMRT_INLINE void mmrt_op_copy(float *dst, const float *src, int n, int tid) {
   if (tid == 0) memcpy(dst, src, (size_t)n * sizeof(float));
 }
 
-/* out[d] = mean over rows r0..r1-1 of x[r][d] (stride ld), rows summed in order. */
-MMRT_INLINE void mmrt_op_mean_rows(float *out, const float *x, int ld, int r0, int r1, int K,
-                                   int tid, int nt) {
+/* Per image b of n (T rows each): out[b][d] = mean over its rows r0..r1-1 of x[r][d]
+ * (stride ld), rows summed in order. */
+MMRT_INLINE void mmrt_op_mean_rows(float *out, const float *x, int ld, int T, int r0, int r1,
+                                   int K, int n, int tid, int nt) {
   int d0, d1;
   mmrt_share(K, tid, nt, &d0, &d1);
-  for (int d = d0; d < d1; d++) {
-    float s = 0.0f;
-    for (int t = r0; t < r1; t++) s += x[(size_t)t * ld + d];
-    out[d] = s / (float)(r1 - r0);
-  }
+  for (int b = 0; b < n; b++)
+    for (int d = d0; d < d1; d++) {
+      const float *xb = x + (size_t)b * T * ld;
+      float s = 0.0f;
+      for (int t = r0; t < r1; t++) s += xb[(size_t)t * ld + d];
+      out[(size_t)b * K + d] = s / (float)(r1 - r0);
+    }
 }
 
-/* Per head h: K and V of qkv [T, 3*D] ([q | k | v], head h at columns h*HD) packed as weight
- * operands: kp + h*kps: [T, HD] (panels over keys), vp + h*vps: [HD, T] (panels over HD). */
+/* Per image b of n: len floats from src + b * sstep to dst + b * dstep. */
+MMRT_INLINE void mmrt_op_copy_images(float *dst, size_t dstep, const float *src, size_t sstep,
+                                     int len, int n, int tid, int nt) {
+  int b0, b1;
+  mmrt_share(n, tid, nt, &b0, &b1);
+  for (int b = b0; b < b1; b++)
+    memcpy(dst + (size_t)b * dstep, src + (size_t)b * sstep, (size_t)len * sizeof(float));
+}
+
+/* Per image b of n and head h: K and V of qkv [T, 3*D] per image ([q | k | v], head h at
+ * columns h*HD) packed as weight operands: kp + (b*H + h)*kps: [T, HD] (panels over keys),
+ * vp + (b*H + h)*vps: [HD, T] (panels over HD). */
 MMRT_INLINE void mmrt_op_kv_pack(float *kp, size_t kps, float *vp, size_t vps, const float *qkv,
-                                 int T, int D, int H, int HD, int tid, int nt) {
+                                 int n, int T, int D, int H, int HD, int tid, int nt) {
   int h0, h1;
-  mmrt_share(H, tid, nt, &h0, &h1);
-  for (int h = h0; h < h1; h++) {
-    mmrt_pack_rows(kp + (size_t)h * kps, qkv + D + h * HD, 3 * D, T, HD, MMRT_WR, 0,
+  mmrt_share(n * H, tid, nt, &h0, &h1);
+  for (int bh = h0; bh < h1; bh++) {
+    const float *q = qkv + (size_t)(bh / H) * T * 3 * D + (bh % H) * HD;
+    mmrt_pack_rows(kp + (size_t)bh * kps, q + D, 3 * D, T, HD, MMRT_WR, 0,
                    MMRT_PANELS(T, MMRT_WR));
-    mmrt_pack_cols(vp + (size_t)h * vps, qkv + 2 * D + h * HD, 3 * D, HD, T, MMRT_WR, 0,
+    mmrt_pack_cols(vp + (size_t)bh * vps, q + 2 * D, 3 * D, HD, T, MMRT_WR, 0,
                    MMRT_PANELS(HD, MMRT_WR));
   }
 }
 
-/* softmax(q k^T) v per head and block of QB query rows (q already scaled by HD^-0.5 through
- * the packed weights): qkv [T, 3*D] -> [T, D] written as the next product's activation panels
- * (xps floats each). Per-thread scratch: qp [QB, HD] packed, s [QB, lds] scores, pp [QB, T]
- * packed probabilities. */
+/* softmax(q k^T) v per image b of n, head h and block of QB query rows (q already scaled by
+ * HD^-0.5 through the packed weights): qkv [T, 3*D] per image -> [n*T, D] written as the
+ * next product's activation panels (xps floats each; an image's rows start anywhere in a
+ * panel). Per-thread scratch: qp [QB, HD] packed q, then the block's output [QB, HD] rows;
+ * s [QB, lds] scores, pp [QB, T] packed probabilities. */
 MMRT_INLINE void mmrt_op_attention(float *xp, int xps, const float *qkv, const float *kp,
                                    size_t kps, const float *vp, size_t vps, float *qp, float *s,
-                                   int lds, float *pp, int T, int D, int H, int HD, int QB,
+                                   int lds, float *pp, int n, int T, int D, int H, int HD, int QB,
                                    int tid, int nt) {
-  const int qblocks = (T + QB - 1) / QB;
+  const int qblocks = (T + QB - 1) / QB, R = MMRT_XR;
   int t0, t1;
-  mmrt_share(H * qblocks, tid, nt, &t0, &t1);
+  mmrt_share(n * H * qblocks, tid, nt, &t0, &t1);
   for (int task = t0; task < t1; task++) {
-    const int h = task / qblocks, q0 = task % qblocks * QB;
+    const int bh = task / qblocks, b = bh / H, h = bh % H, q0 = task % qblocks * QB;
     const int rows = T - q0 < QB ? T - q0 : QB;
     /* [rows, HD] x [T, HD]^T -> [rows, T] scores */
-    mmrt_pack_rows(qp, qkv + (size_t)q0 * 3 * D + h * HD, 3 * D, rows, HD, MMRT_XR, 0,
-                   MMRT_PANELS(rows, MMRT_XR));
-    mmrt_gemm(qp, rows, kp + (size_t)h * kps, T, HD, s, lds, 0, 0, MMRT_PANELS(T, MMRT_WR), NULL,
-              NULL);
+    mmrt_pack_rows(qp, qkv + ((size_t)b * T + q0) * 3 * D + h * HD, 3 * D, rows, HD, R, 0,
+                   MMRT_PANELS(rows, R));
+    mmrt_gemm(qp, rows, kp + (size_t)bh * kps, T, HD, s, lds, 0, 0, MMRT_PANELS(T, MMRT_WR),
+              NULL, NULL);
     mmrt_softmax_pack(pp, s, lds, rows, T);
-    /* [rows, T] x [T, HD] -> [rows, HD] into head h's columns */
-    mmrt_gemm_panels(pp, rows, vp + (size_t)h * vps, HD, T,
-                     xp + (size_t)(q0 / MMRT_XR) * xps + (size_t)h * HD * MMRT_XR, xps, 0,
-                     MMRT_PANELS(HD, MMRT_WR), NULL, NULL);
+    /* [rows, T] x [T, HD] -> [rows, HD] rows, then into head h's columns of the panels */
+    mmrt_gemm(pp, rows, vp + (size_t)bh * vps, HD, T, qp, HD, 0, 0, MMRT_PANELS(HD, MMRT_WR),
+              NULL, NULL);
+    for (int r = 0; r < rows; r++) {
+      const size_t g = (size_t)b * T + q0 + r;
+      float *d = xp + g / R * xps + (size_t)h * HD * R + g % R;
+      for (int k = 0; k < HD; k++) d[(size_t)k * R] = qp[r * HD + k];
+    }
   }
 }
 /* }================================================================== */

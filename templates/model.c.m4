@@ -7,7 +7,8 @@ m4_dnl after the CPU check in api.c.
 MM_FRONT_MATTER
 /* model.c: the forward pass of MM_NAME, read top to bottom like llama2.c's forward(): the
  * weights as a struct of named pointers into the embedded blob, the workspace offsets, then
- * forward_image(): one call per op of mmcc's IR (runtime/mmrt_ops.h) with its shape.
+ * forward_chunk(): one call per op of mmcc's IR (runtime/mmrt_ops.h) with its shape, on the
+ * rows of up to CHUNK images at once (each weight panel is read once per chunk).
  * Threads: every op splits fixed tiles statically between the threads of a team and ends
  * at a barrier; every output element is computed by the same instructions in the same
  * order whatever the thread count, so results are bitwise identical for any count. */
@@ -49,6 +50,7 @@ m4_ifelse(MM_PRECISION, [[bf16]], [[m4_dnl
 #define IN_H MM_IN_H
 #define IN_W MM_IN_W
 #define OUTPUT_DIMS MM_OUTPUT_DIMS /* per image */
+#define CHUNK MM_CHUNK /* images per pass of forward_chunk (the workspace holds their rows) */
 MM_CONSTANTS[[]]m4_dnl
 #define IN_FLOATS ((size_t)IN_CHANNELS * IN_H * IN_W)
 
@@ -65,9 +67,11 @@ MM_WEIGHTS
 /* ---- workspace: byte offsets the planner gave each buffer from its lifetime (buffers
  * whose lifetimes do not overlap share bytes); MM_FORWARD_WS_BYTES bytes in all ---- */
 MM_WORKSPACE
-/* ---- the forward pass of one image ---- */
+/* ---- the forward pass of n <= CHUNK images ---- */
 
-static void forward_image(const float *img, float *out, char *ws, mmrt_team *team, int tid) {
+static void forward_chunk(const float *img, int n, float *out, char *ws, mmrt_team *team,
+                          int tid) {
+  (void)n; /* a model whose ops take one image at a time has a CHUNK of 1 */
 MM_FORWARD}
 
 typedef struct forward_ctx {
@@ -79,9 +83,9 @@ typedef struct forward_ctx {
 
 static void forward_team(void *arg, mmrt_team *team, int tid) {
   const forward_ctx *f = arg;
-  for (int i = 0; i < f->n; i++)
-    forward_image(f->in + (size_t)i * IN_FLOATS, f->out + (size_t)i * OUTPUT_DIMS, f->ws, team,
-                  tid);
+  for (int i = 0; i < f->n; i += CHUNK)
+    forward_chunk(f->in + (size_t)i * IN_FLOATS, f->n - i < CHUNK ? f->n - i : CHUNK,
+                  f->out + (size_t)i * OUTPUT_DIMS, f->ws, team, tid);
 }
 
 /* Called by api.c after the argument and CPU checks. */

@@ -7,7 +7,9 @@
 #   config (deit-tiny distilled, deit3-small, at 224): a checkpoint in mmpretrain's key layout
 #   (tests/py/make_model_ckpt.py), `mmcc build`, tests/codegen/run_model.c linked with only
 #   lib<id>.a -lm -lpthread; the header's shapes; logits within 1e-5 x max |ref| at batch 1
-#   and 3 (full size: batch 1); and the same bytes for 1, 2 and 3 threads. Tiny configs also
+#   and 3 (full size: batch 1); and the same bytes for 1, 2 and 3 threads; and for any split
+#   of a batch into the library's chunks (9 images at once, against 1 image at once and 3
+#   images across a chunk boundary: the same bytes). Tiny configs also
 #   go through the ASan/UBSan mmcc (build --no-build, random weights): exit 0, no report.
 # The same helpers as codegen.sh (build_lib, parity), kept small here.
 set -u
@@ -24,8 +26,9 @@ FULL="$V/configs/deit/deit-tiny-distilled_4xb256_in1k.py
 $V/configs/deit3/deit3-small-p16_64xb64_in1k.py"
 n_tiny=$(echo "$TINY" | wc -w)
 n_full=$(echo "$FULL" | wc -l)
-# tiny: san, build, header, parity n1 n3, threads; full: build, header, parity n1, threads
-plan $(( 6 * n_tiny + 4 * n_full ))
+# tiny: san, build, header, parity n1 n3, threads, chunks; full: build, header, parity n1,
+# threads, chunks
+plan $(( 7 * n_tiny + 5 * n_full ))
 
 GEN=$OUT/gen; mkdir -p "$GEN"
 
@@ -76,11 +79,36 @@ EOF
   ok "build_$tag"
 }
 
+# chunks TAG H W OUT: a batch of 9 images (more than one chunk: CLIP-size tokens make chunks of
+# 5-8 images, tiny ones of 8) against the same images run 1 (images 0, 5, 8) and 3 (6..8:
+# across a chunk boundary) at a time, 2 threads: the same bytes.
+chunks() {
+  local tag=$1 isz=$(( 3 * $2 * $3 * 4 )) osz=$(( $4 * 4 )) why= i k
+  make_input "$GEN/$tag.in9" 9 3 "$2" "$3" 9
+  if ! "$GEN/$tag.run" "$GEN/$tag.in9" 9 "$GEN/$tag.out9" 2 >/dev/null 2>&1; then
+    why="run of 9 images failed"
+  else
+    for i in "0 1" "5 1" "8 1" "6 3"; do
+      read -r i k <<<"$i"
+      dd if="$GEN/$tag.in9" of="$GEN/$tag.in9s" bs="$isz" skip="$i" count="$k" 2>/dev/null
+      dd if="$GEN/$tag.out9" of="$GEN/$tag.out9s" bs="$osz" skip="$i" count="$k" 2>/dev/null
+      if ! "$GEN/$tag.run" "$GEN/$tag.in9s" "$k" "$GEN/$tag.out9k" 2 >/dev/null 2>&1; then
+        why="run of $k image(s) failed"; break
+      elif ! cmp -s "$GEN/$tag.out9s" "$GEN/$tag.out9k"; then
+        why="images $i..$(( i + k - 1 )) run $k at a time differ from the same images in a batch of 9"
+        break
+      fi
+    done
+  fi
+  if [ -n "$why" ]; then fail "chunks_$tag" "$why"
+  else ok "chunks_$tag (batch 9 vs 1 and 3 at a time, 2 threads: identical bytes)"; fi
+}
+
 # model TAG CONFIG SEED BATCH...: the checks of one config (5 for two batches, 4 for one)
 model() {
   local tag=$1 cfg=$2 seed=$3; shift 3
   local ck=$GEN/$tag.pth H Wd odim c h w o ws nb t last=
-  local rest=$(( 2 + $# ))  # header, parity per batch, threads
+  local rest=$(( 3 + $# ))  # header, parity per batch, threads, chunks
   if ! "$PY" "$REFPY/make_model_ckpt.py" "$cfg" "$ck" --seed "$seed" >"$ck.log" 2>&1; then
     fail "build_$tag" "make_model_ckpt.py: $(tail -n 2 "$ck.log" | tr '\n' ' ')"
   elif ! read -r H Wd < <(crop "$cfg") || ! odim=$(outdim "$cfg"); then
@@ -119,6 +147,7 @@ model() {
       if [ -n "$why" ]; then fail "threads_$tag" "$why"
       else ok "threads_$tag (batch $last, 1 2 3 threads: identical bytes)"; fi
     fi
+    chunks "$tag" "$H" "$Wd" "$odim"
     rm -rf "$ck" "$GEN/$tag"
     return
   fi
