@@ -225,7 +225,9 @@ function markdown(R) {
          `${R.cpu.cores} logical CPUs; machine load average at the start ${R.loadavg.map(f2).join(' ')}. ` +
          `Target ${R.target}; ONNX Runtime ${R.ort_version} (onnxruntime-node, graphOptimizationLevel ` +
          `'all', intraOpNumThreads = threads, sequential). Synthetic weights (tests/py/make_model_ckpt.py, ` +
-         `seed ${R.seed}), the same for both (mmcc from the .pth, ORT from tests/py/export_onnx.py). ` +
+         `seed ${R.seed}), the same for both (mmcc from the .pth, ORT from tests/py/export_onnx.py)` +
+         (R.models.some(m => m.name.startsWith('resnet'))
+           ? '; ResNet rows: tests/py/make_resnet_ckpt.py and tests/py/export_onnx_resnet.py. ' : '. ') +
          `${R.config.rounds} rounds x ${R.config.calls} timed calls per contender and cell after ` +
          `${R.config.warmup} warm-up calls, rounds alternating mmcc and ORT.`, '');
   L.push(`CPU flags: \`${R.cpu.flags}\``, '');

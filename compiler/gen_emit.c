@@ -349,6 +349,49 @@ static void emit_op(strbuf *b, const ir_graph *g, const ir_op *o, const char *in
     dim(b, g, o->m), dim(b, g, o->n), dim(b, g, o->heads), dim(b, g, o->head_dim);
     num(b, o->qblock);
     break;
+  case IR_TO_HWC:
+    sb_printf(b, "%smmrt_op_to_hwc(%s, %s", in, g->bufs[o0].name, g->bufs[i0].name);
+    num(b, o->c), num(b, o->h), num(b, o->w);
+    break;
+  case IR_CONV_PACK:
+    sb_printf(b, "%smmrt_op_conv_pack(%s, %s", in, g->bufs[o0].name, g->bufs[i0].name);
+    num(b, o->h), num(b, o->w), num(b, o->c), num(b, o->groups), num(b, o->kh);
+    num(b, o->stride), num(b, o->pad), num(b, o->oh), num(b, o->ow);
+    break;
+  case IR_CONV_GEMM:
+    sb_printf(b, "%smmrt_op_conv_gemm(%s, %s", in, g->bufs[o0].name, g->bufs[i0].name);
+    num(b, o->m);
+    arg_weight(b, g, o->wt[0]);
+    num(b, o->n), num(b, o->k), num(b, o->groups);
+    arg_weight(b, g, o->wt[1]);
+    sb_printf(b, ", %s", o->in[1] >= 0 ? g->bufs[o->in[1]].name : "NULL");
+    num(b, o->relu);
+    break;
+  case IR_MAXPOOL:
+    sb_printf(b, "%smmrt_op_maxpool(%s, %s", in, g->bufs[o0].name, g->bufs[i0].name);
+    num(b, o->h), num(b, o->w), num(b, o->c), num(b, o->kh), num(b, o->stride), num(b, o->pad);
+    num(b, o->oh), num(b, o->ow);
+    break;
+  case IR_AVGPOOL:
+    sb_printf(b, "%smmrt_op_avgpool(%s, %s", in, g->bufs[o0].name, g->bufs[i0].name);
+    num(b, o->h), num(b, o->w), num(b, o->c), num(b, o->stride), num(b, o->oh), num(b, o->ow);
+    break;
+  case IR_GAP:
+    sb_printf(b, "%smmrt_op_gap(%s, %s", in, g->bufs[o0].name, g->bufs[i0].name);
+    num(b, o->m), num(b, o->c);
+    break;
+  case IR_SE_SQUEEZE:
+  case IR_SE_EXCITE:
+    sb_printf(b, "%smmrt_op_se_%s(%s, %s", in, o->kind == IR_SE_SQUEEZE ? "squeeze" : "excite",
+              g->bufs[o0].name, g->bufs[i0].name);
+    arg_weight(b, g, o->wt[0]), arg_weight(b, g, o->wt[1]);
+    num(b, o->c), num(b, o->n);
+    break;
+  case IR_SCALE_ADD_RELU:
+    sb_printf(b, "%smmrt_op_scale_add_relu(%s, %s, %s", in, g->bufs[o0].name, g->bufs[i0].name,
+              g->bufs[o->in[1]].name);
+    num(b, o->m), num(b, o->c);
+    break;
   case IR_LOOP:
   case IR_END:
     return;
@@ -493,7 +536,9 @@ static char *defs_text(const gen_plan *p, const char *runtime_objs, int have_ima
   snprintf(tmp, sizeof tmp, "%sobjcopy", t->tool_prefix);
   def_raw(&b, "MM_TARGET_OBJCOPY", tmp);
   def_raw(&b, "MM_TARGET_CFLAGS", t->cflags);
-  def_raw(&b, "MM_KERNEL_OBJECT", t->member);
+  char *tdefs = gen_lib_target_defs(t); /* kernel objects, code paths */
+  sb_puts(&b, tdefs);
+  free(tdefs);
   def_raw(&b, "MM_RUNTIME_OBJS", runtime_objs);
   def_num(&b, "MM_MAX_THREADS", MMRT_MAX_THREADS);
 

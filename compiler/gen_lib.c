@@ -127,6 +127,7 @@ static char *nm_output(const target *t, const char *opt, const char *file, const
 
 static int extract_kernel(const gen_plan *p, const char *dir) {
   const target *t = p->t;
+  if (!t->member) return 0; /* mmcc's own kernels: in the runtime */
   char *archive = target_blis_archive(t);
   char *bdir = xasprintf("%s/src/blis", dir);
   char *obj = xasprintf("%s/%s", bdir, t->member);
@@ -180,7 +181,8 @@ out:
   return rc;
 }
 
-static int copy_licence(const char *dir) {
+static int copy_licence(const gen_plan *p, const char *dir) {
+  if (!p->t->member) return 0; /* no BLIS code in the library */
   static const char *const docs[] = {"/usr/share/doc/libblis-dev/copyright",
                                      "/usr/share/doc/libblis-openmp-dev/copyright",
                                      "/usr/share/doc/libblis4/copyright",
@@ -205,6 +207,46 @@ static int copy_licence(const char *dir) {
   diag_error("/usr/share/doc/libblis-dev/copyright", 0, 0,
              "BLIS licence notice not found (install libblis-dev)");
   return -1;
+}
+
+static void m4_def(strbuf *b, const char *name, const char *v) {
+  sb_printf(b, "m4_define([[%s]], [[[[%s]]]])\n", name, v);
+}
+
+/* The m4 definitions of the target's kernel and code paths (templates/README.md):
+ * MM_UKR_OWN, MM_L2_BYTES, MM_KERNEL_OBJECTS, and for a multi-path target MM_PATHS (names),
+ * MM_PATH_CFLAGS (Makefile lines), MM_PATH_DECLS and MM_PATH_TABLE (C for api.c). */
+char *gen_lib_target_defs(const target *t) {
+  strbuf b, names, flags, decls, table;
+  sb_init(&b);
+  sb_init(&names);
+  sb_init(&flags);
+  sb_init(&decls);
+  sb_init(&table);
+  sb_printf(&b, "m4_define([[MM_UKR_OWN]], [[%d]])\n", t->member ? 0 : 1);
+  sb_printf(&b, "m4_define([[MM_L2_BYTES]], [[%ld]])\n", t->l2_bytes);
+  char *obj = t->member ? xasprintf("src/blis/%s", t->member) : xstrdup("");
+  m4_def(&b, "MM_KERNEL_OBJECTS", obj);
+  free(obj);
+  for (int i = 0; t->paths && i < t->npaths; i++) {
+    const target_path *q = &t->paths[i];
+    sb_printf(&names, "%s%s", i ? " " : "", q->name);
+    sb_printf(&flags, "PATH_CFLAGS_%s = %s\n", q->name, q->cflags);
+    sb_printf(&decls, "void mm_forward_%s(const float *in, int n, float *out, void *workspace, "
+                      "int num_threads);\n", q->name);
+    sb_printf(&table, "  {\"%s\", \"%s\", mm_forward_%s},\n", q->name, q->cpu_features, q->name);
+  }
+  m4_def(&b, "MM_PATHS", names.len ? names.s : "");
+  m4_def(&b, "MM_PATH_CFLAGS", flags.len ? flags.s : "");
+  m4_def(&b, "MM_PATH_DECLS", decls.len ? decls.s : "");
+  m4_def(&b, "MM_PATH_TABLE", table.len ? table.s : "");
+  sb_free(&names);
+  sb_free(&flags);
+  sb_free(&decls);
+  sb_free(&table);
+  char *r = sb_take(&b);
+  sb_free(&b);
+  return r;
 }
 
 /* MMRT_PREPROCESS_WORKSPACE_BYTES of this model's pipeline and MMRT_MAX_IMAGE_SIDE,
@@ -248,7 +290,7 @@ int gen_lib_prepare(gen_plan *p, const char *dir) {
   char *src = xasprintf("%s/src", dir);
   int rc = mkdir_p(src);
   free(src);
-  if (rc || copy_runtime(dir) || extract_kernel(p, dir) || copy_licence(dir) ||
+  if (rc || copy_runtime(dir) || extract_kernel(p, dir) || copy_licence(p, dir) ||
       preprocess_bytes(p, dir))
     return -1;
   char *exports = xasprintf("%s/src/exports.txt", dir);
@@ -330,7 +372,8 @@ int gen_lib_build(const gen_plan *p, const char *dir) {
   sb_init(&log);
   diag_note("compiling lib%s.a (make -C %s)", p->id, dir);
   /* compile steps: runtime, model.c, api.c, weights.S; then ld, objcopy, rm, rm, ar */
-  int rc = run_make(dir, lib, runtime_sources(dir) + 3 + 5, &log);
+  int paths = p->t->paths ? p->t->npaths : 1;
+  int rc = run_make(dir, lib, runtime_sources(dir) + paths + 2 + 5, &log);
   if (rc != 0) {
     diag_error(dir, 0, 0, "building lib%s.a failed (make status %d):\n%s", p->id, rc, log.s);
     sb_free(&log);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fold_bn.h"
 #include "gen.h"
 #include "util.h"
 
@@ -94,8 +95,25 @@ static int bn_affine(const gen_plan *p, const ir_bn *bn, int K, double **s, doub
   return 0;
 }
 
+/* IR_FOLD_CONV / IR_FOLD_CONV_BIAS: the conv weight with its BatchNorm folded in
+ * (compiler/fold_bn.c), [rows, cols] in (ky, kx, ci) column order, or the bias [rows]. */
+static float *fold_conv(const gen_plan *p, const ir_weight *w) {
+  const int cout = w->rows, cin = (int)(w->src_numel / cout) / (w->kh * w->kh);
+  const wtensor *src = need(p, w->src, w->src_numel);
+  const wtensor *mean = need(p, w->bn.mean, cout), *var = need(p, w->bn.var, cout);
+  const wtensor *g = need(p, w->bn.w, cout), *b = need(p, w->bn.b, cout);
+  if (!src || !mean || !var || !g || !b) return NULL;
+  float *wf = xmalloc((size_t)w->src_numel * sizeof(float));
+  float *bf = xmalloc((size_t)cout * sizeof(float));
+  fold_bn_conv(src->data, cout, cin, w->kh, w->kh, g->data, b->data, mean->data, var->data,
+               w->bn.eps, NULL, wf, bf);
+  free(w->fold == IR_FOLD_CONV ? bf : wf);
+  return w->fold == IR_FOLD_CONV ? wf : bf;
+}
+
 /* The weight's values [rows, cols] row-major, every fold applied; NULL after a diagnostic. */
 static float *fold(const gen_plan *p, const ir_weight *w) {
+  if (w->fold == IR_FOLD_CONV || w->fold == IR_FOLD_CONV_BIAS) return fold_conv(p, w);
   const int K1 = w->cols - (w->cat ? w->cat_cols : 0);
   const wtensor *src = need(p, w->src, w->src_numel);
   const wtensor *sc = w->scale ? need(p, w->scale, w->rows) : NULL;
@@ -162,7 +180,20 @@ static int pack_weight(const gen_plan *p, writer *wr, const ir_weight *w) {
   float *v = fold(p, w);
   if (!v) return -1;
   seek_to(wr, w->off);
-  if (w->fold == IR_FOLD_PACK) {
+  if (w->fold == IR_FOLD_CONV) { /* each group's rows in its own panels */
+    const int R = p->g.wr, G = w->groups, N = w->rows / G, K = w->cols;
+    const size_t pf = ir_panel_floats(K, R);
+    float *panel = xmalloc(pf * sizeof(float));
+    for (int gi = 0; gi < G; gi++)
+      for (int j = 0; j < (N + R - 1) / R; j++) {
+        memset(panel, 0, pf * sizeof(float));
+        for (int r = 0; r < R && j * R + r < N; r++)
+          for (int k = 0; k < K; k++)
+            panel[(size_t)k * R + r] = v[(size_t)(gi * N + j * R + r) * K + k];
+        put(wr, panel, pf * sizeof(float));
+      }
+    free(panel);
+  } else if (w->fold == IR_FOLD_PACK) {
     const int R = p->g.wr, N = w->rows, K = w->cols;
     const size_t pf = ir_panel_floats(K, R);
     float *panel = xmalloc(pf * sizeof(float));

@@ -1,5 +1,6 @@
 /* gen_plan.c: the decisions code generation makes before writing anything: the library's
- * identity, the model lowered to IR ops by its family's lowering (lower_vit.c), and the
+ * identity, the model lowered to IR ops by its family's lowering (lower_vit.c,
+ * lower_resnet.c), and the
  * planner's layouts of the weight blob and the workspace (plan.c). */
 #include <ctype.h>
 #include <stdlib.h>
@@ -29,7 +30,7 @@ int gen_plan_make(gen_plan *p, const model_desc *m, const model_weights *w, cons
   p->command = command;
   p->has_head = m->head != HEAD_NONE;
   ir_init(&p->g, MMRT_XR_OF(t->mr, t->nr, t->col_pref), MMRT_WR_OF(t->mr, t->nr, t->col_pref));
-  if (lower_vit(m, &p->g) || plan_graph(&p->g, m->config_path)) return -1;
+  if ((m->resnet ? lower_resnet(m, &p->g) : lower_vit(m, &p->g)) || plan_graph(&p->g, m->config_path)) return -1;
   p->forward_ws_bytes = p->g.ws_bytes;
   p->in_c = p->g.in_c;
   p->in_h = p->g.in_h;

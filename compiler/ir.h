@@ -28,6 +28,16 @@ typedef enum {
   IR_MEAN_ROWS,     /* token pooling: mean over rows */
   IR_KV_PACK,       /* attention: K and V of each head packed as weight operands */
   IR_ATTENTION,     /* softmax(q k^T) v per head, into the next product's panels */
+  /* convolutional networks (lower_resnet.c; runtime/mmrt_conv.h), activations NHWC */
+  IR_TO_HWC,        /* image [C, H, W] -> [H * W, C] */
+  IR_CONV_PACK,     /* NHWC input -> the patch panels of a convolution, every group */
+  IR_CONV_GEMM,     /* the packed patches x folded weights, bias (+ residual) (ReLU) */
+  IR_MAXPOOL,       /* MaxPool2d(k, stride, padding) */
+  IR_AVGPOOL,       /* AvgPool2d(kernel = stride, ceil_mode=True, count_include_pad=False) */
+  IR_GAP,           /* global average pool [H * W, C] -> [C] */
+  IR_SE_SQUEEZE,    /* SE: relu(conv1(pooled)) */
+  IR_SE_EXCITE,     /* SE: sigmoid(conv2(.)) */
+  IR_SCALE_ADD_RELU,/* SE: relu(y * gate + shortcut) in place */
   IR_LOOP,          /* repeat the ops up to the matching IR_END `count` times */
   IR_END,
 } ir_kind;
@@ -41,6 +51,11 @@ typedef enum {
   IR_FOLD_ADD,      /* src[src_off + i] + (add ? add[add_off + i % add_len] : 0.0f),
                        i < rows * cols */
   IR_FOLD_PACK,     /* src [rows, cols] (row r * row scale) packed in panels of WR rows */
+  IR_FOLD_CONV,     /* a Conv2d weight src (rows = cout, cin / groups, kh, kh) with the
+                       BatchNorm after it (bn: mean, var, w, b, eps) folded in, columns in
+                       (ky, kx, ci) order (compiler/fold_bn.c), each group's rows packed in
+                       panels of WR rows: groups x MMRT_PACKED_FLOATS(rows / groups, cols) */
+  IR_FOLD_CONV_BIAS,/* ... its bias: bn.b - bn.mean * s (src: the conv weight, as above) */
 } ir_fold;
 /* Every fold then multiplies by `mul` when it is not 0, and may merge:
  *   cat (IR_FOLD_PACK): row r is [src row r | cat row r], src [rows, cols - cat_cols] and
@@ -68,6 +83,7 @@ typedef struct ir_weight {
   float qscale;           /* rows < qrows times qscale (qrows 0: none) */
   int qrows;
   int rows, cols;         /* shape of the result (a vector: cols 1) */
+  int kh, groups;         /* IR_FOLD_CONV*: kernel side, groups (cols = kh * kh * cin / groups) */
   char *what;             /* comment: shape and fold */
   size_t off, bytes;      /* plan.c */
 } ir_weight;
@@ -102,6 +118,7 @@ typedef struct ir_op {
   int heads, head_dim, qblock, lds; /* attention */
   size_t kps, vps;        /* attention: floats per head of packed K / V */
   int count;              /* IR_LOOP */
+  int kh, stride, pad, groups, oh, ow, relu; /* convolutions and pools: c, h, w = input */
 } ir_op;
 
 /* A named extent of the model (TOKENS, EMBED_DIMS, ...): printed as a #define on top of the
@@ -145,6 +162,10 @@ size_t ir_packed_floats(int N, int K, int R);
  * (ir_init'ed). 0, or -1 after a diagnostic naming the config and what is unsupported. */
 struct model_desc;
 int lower_vit(const struct model_desc *m, ir_graph *g);
+
+/* lower_resnet.c: a ResNet-family classifier (model_resnet.h: ResNet, ResNetV1c/V1d, ResNeXt,
+ * SEResNet, ResNet_CIFAR; GlobalAveragePooling neck, LinearClsHead) as ops into G. */
+int lower_resnet(const struct model_desc *m, ir_graph *g);
 
 /* plan.c: lays out the weight blob (weights in the order the ops first use them, a loop's
  * layer by layer) and the workspace (first fit by lifetime). 0, or -1 after a diagnostic. */

@@ -14,27 +14,45 @@
 #include "target.h"
 #include "util.h"
 
+/* Code generation flags and CPU features of the x86-64 instruction sets, shared by the
+ * single-path rows and the paths of x86_64. */
+#define SKX_CFLAGS "-mavx512f -mavx512dq -mavx512bw -mavx512vl -mavx2 -mfma"
+#define SKX_FEATURES "avx512f avx512dq avx512bw avx512vl avx2 fma"
+#define HSW_CFLAGS "-mavx2 -mfma"
+#define HSW_FEATURES "avx2 fma"
+/* L2 per core assumed by mmrt_gemm_core's blocking (it uses half): 2 MiB, Emerald Rapids'
+ * (bench/results). It changes no result: every C tile sums its k blocks in one order. */
+#define L2_SERVER (2L * 1024 * 1024)
+
+/* x86_64: every x86-64 CPU, by CPUID at the first call (runtime/mmrt_ukr.h: one panel
+ * layout, the weights stored once, the forward compiled once per path). */
+static const target_path x86_64_paths[] = {
+  {"skx", SKX_CFLAGS, SKX_FEATURES},
+  {"haswell", HSW_CFLAGS, HSW_FEATURES},
+  {"generic", "", ""},
+};
+
 /* ORDER TARGETS: the first row fitting the host is the default. */
 static const target targets[] = {
   /* name     triplet                 cc       prefix
    * kernel                           member object
-   * MR  NR  KC   col  cflags                                   cpu features   machine */
+   * MR  NR  KC   col  cflags        cpu features   machine   L2   paths */
+  {"x86_64", "x86_64-linux-gnu", "cc", "",
+   "mmrt_ukr", NULL,
+   32, 12, 384, 1, "", "", "x86_64", L2_SERVER,
+   x86_64_paths, (int)(sizeof x86_64_paths / sizeof *x86_64_paths)},
   {"skx", "x86_64-linux-gnu", "cc", "",
    "bli_sgemm_skx_asm_32x12_l2", "bli_sgemm_skx_asm_32x12_l2.o",
-   32, 12, 384, 1, "-mavx512f -mavx512dq -mavx512bw -mavx512vl -mavx2 -mfma",
-   "avx512f avx512dq avx512bw avx512vl avx2 fma", "x86_64"},
+   32, 12, 384, 1, SKX_CFLAGS, SKX_FEATURES, "x86_64", L2_SERVER, NULL, 0},
   {"haswell", "x86_64-linux-gnu", "cc", "",
    "bli_sgemm_haswell_asm_6x16", "bli_gemm_haswell_asm_d6x8.o",
-   6, 16, 256, 0, "-mavx2 -mfma",
-   "avx2 fma", "x86_64"},
+   6, 16, 256, 0, HSW_CFLAGS, HSW_FEATURES, "x86_64", L2_SERVER, NULL, 0},
   {"generic", "x86_64-linux-gnu", "cc", "",
    "bli_sgemm_generic_ref", "bli_gemm_generic_ref.o",
-   4, 16, 256, 0, "",
-   "", "x86_64"},
+   4, 16, 256, 0, "", "", "x86_64", L2_SERVER, NULL, 0},
   {"armv8a", "aarch64-linux-gnu", "aarch64-linux-gnu-gcc", "aarch64-linux-gnu-",
    "bli_sgemm_armv8a_asm_8x12", "bli_gemm_armv8a_asm_d6x8.o",
-   8, 12, 640, 1, "",
-   "", "aarch64"},
+   8, 12, 640, 1, "", "", "aarch64", L2_SERVER, NULL, 0},
 };
 
 int target_count(void) { return (int)(sizeof targets / sizeof *targets); }

@@ -5,18 +5,32 @@
 #ifndef MMCC_TARGET_H
 #define MMCC_TARGET_H
 
+/* One code path of a multi-path target: its generated forward is compiled with cflags and
+ * calls mmcc's own kernel mmrt_ukr_<name> (runtime/mmrt_ukr.h); taken when the CPU has
+ * cpu_features. */
+typedef struct target_path {
+  const char *name;         /* also the MMRT_PATH value (env var) that forces it */
+  const char *cflags;
+  const char *cpu_features;
+} target_path;
+
 typedef struct target {
   const char *name;         /* --target NAME */
   const char *triplet;      /* Debian multiarch triplet: /usr/lib/<triplet>/blis-openmp */
   const char *cc;           /* default compiler (host: "cc") */
   const char *tool_prefix;  /* for ar, ld, objcopy ("" on the host) */
-  const char *kernel;       /* BLIS 0.9 sgemm micro-kernel symbol */
-  const char *member;       /* the libblis.a member object defining it */
+  const char *kernel;       /* BLIS 0.9 sgemm micro-kernel symbol, or mmcc's own
+                               (runtime/mmrt_ukr.h) when member is NULL */
+  const char *member;       /* the libblis.a member object defining it; NULL: own kernel */
   int mr, nr, kc;           /* register blocking, k blocking */
   int col_pref;             /* kernel prefers column-stored C: compute C^T = W X^T */
   const char *cflags;       /* code-generation flags for the generated model.c */
   const char *cpu_features; /* mmrt_cpu_supports() names, space separated ("" = baseline) */
   const char *machine;      /* uname -m of a host that runs it natively */
+  long l2_bytes;            /* L2 cache per core assumed by the blocking (MMRT_L2_BYTES) */
+  const target_path *paths; /* multi-path: the paths, best first (the last needs nothing
+                               beyond cpu_features); NULL: one path (the fields above) */
+  int npaths;
 } target;
 
 /* NULL (no diagnostic) when there is no target of that name. */

@@ -122,8 +122,9 @@ int weights_random(const model_desc *m, uint64_t seed, model_weights *w) {
   size_t n = model_params(m, &specs);
   w->t = xcalloc(n ? n : 1, sizeof *w->t);
   w->n = n;
-  int gh = weights_grid_side(m->input_size[0], m->patch_size);
-  int gw = weights_grid_side(m->input_size[1], m->patch_size);
+  /* (a ResNet has no patches and no pos_embed: patch_size 0) */
+  int gh = m->patch_size > 0 ? weights_grid_side(m->input_size[0], m->patch_size) : 0;
+  int gw = m->patch_size > 0 ? weights_grid_side(m->input_size[1], m->patch_size) : 0;
   for (size_t i = 0; i < n; i++) {
     param_spec s = specs[i];
     if (weights_is_pos_embed(s.name) && s.ndim == 3)  /* made for the input grid directly */

@@ -25,12 +25,62 @@
 #ifndef MMRT_CONV_H
 #define MMRT_CONV_H
 
+#include "mmrt.h"
 #include "mmrt_gemm.h"
 
 /* Output extent of a convolution / pooling window along one axis (floor mode). */
 #define MMRT_CONV_OUT(n, k, s, pad) (((n) + 2 * (pad) - (k)) / (s) + 1)
 /* ... of AvgPool2d(kernel = stride = s, ceil_mode=True, padding 0). */
 #define MMRT_POOL_CEIL_OUT(n, s) (((n) + (s) - 1) / (s))
+
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
+
+/* One column block of a panel of 12 rows: d[k * 12 + r] = rows[r][k] (0 when rows[r] is
+ * NULL) for k < n: a transpose, done 16 columns at a time in AVX-512 registers when the
+ * target has them (the classic 16 x 16 unpack / shuffle transpose, rows 12..15 zero, each
+ * column stored as 12 floats), else element by element. Pure data movement: the bytes are
+ * the same either way. */
+MMRT_INLINE void mmrt_tr12(float *restrict d, const float *const rows[12], int n) {
+  int k = 0;
+#if defined(__AVX512F__)
+  for (; k < n; k += 16) {
+    const int m = n - k < 16 ? n - k : 16;
+    const __mmask16 lm = (__mmask16)((1u << m) - 1);
+    __m512 r[16], t[16];
+    for (int i = 0; i < 12; i++)
+      r[i] = rows[i] ? _mm512_maskz_loadu_ps(lm, rows[i] + k) : _mm512_setzero_ps();
+    for (int i = 12; i < 16; i++) r[i] = _mm512_setzero_ps();
+    for (int i = 0; i < 16; i += 2) {
+      t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
+      t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
+    }
+    for (int i = 0; i < 16; i += 4) {
+      r[i] = _mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(t[i]), _mm512_castps_pd(t[i + 2])));
+      r[i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(t[i]), _mm512_castps_pd(t[i + 2])));
+      r[i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(t[i + 1]), _mm512_castps_pd(t[i + 3])));
+      r[i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(t[i + 1]), _mm512_castps_pd(t[i + 3])));
+    }
+    /* r[4q + j] holds, in 128-bit lane l, rows 4q..4q+3 of column 4l + j */
+    for (int j = 0; j < 4; j++) {
+      t[j] = _mm512_shuffle_f32x4(r[j], r[4 + j], 0x88);      /* lanes 0,2 of each */
+      t[4 + j] = _mm512_shuffle_f32x4(r[j], r[4 + j], 0xdd);  /* lanes 1,3 */
+      t[8 + j] = _mm512_shuffle_f32x4(r[8 + j], r[12 + j], 0x88);
+      t[12 + j] = _mm512_shuffle_f32x4(r[8 + j], r[12 + j], 0xdd);
+    }
+    for (int j = 0; j < 4; j++) {
+      r[j] = _mm512_shuffle_f32x4(t[j], t[8 + j], 0x88);        /* column j */
+      r[4 + j] = _mm512_shuffle_f32x4(t[4 + j], t[12 + j], 0x88); /* column 4 + j */
+      r[8 + j] = _mm512_shuffle_f32x4(t[j], t[8 + j], 0xdd);      /* column 8 + j */
+      r[12 + j] = _mm512_shuffle_f32x4(t[4 + j], t[12 + j], 0xdd); /* column 12 + j */
+    }
+    for (int c = 0; c < m; c++) _mm512_mask_storeu_ps(d + (size_t)(k + c) * 12, 0x0fff, r[c]);
+  }
+#endif
+  for (; k < n; k++)
+    for (int r = 0; r < 12; r++) d[(size_t)k * 12 + r] = rows[r] ? rows[r][k] : 0.0f;
+}
 
 /* Activation panels p0..p1-1 of the patch matrix of one group: row t = (b, oy, ox), column
  * (ky, kx, ci) = input channel c0 + ci at (oy * s - pad + ky, ox * s - pad + kx), zero
@@ -40,6 +90,47 @@ MMRT_INLINE void mmrt_conv_pack(float *restrict dst, const float *restrict x, in
                                 int pad, int OH, int OW, int p0, int p1) {
   const int R = MMRT_XR, K = kh * kw * cin, ps = MMRT_PANEL_FLOATS(K, R);
   const int M = B * OH * OW;
+#if MMRT_XR == 12
+  /* per kernel row ky: the kw pixels of a patch row are adjacent in NHWC, so when the
+   * group spans every channel (cin == ldx) and no row of the panel is clipped, the kw * cin
+   * columns are one contiguous run per row; else one run of cin per (ky, kx) */
+  for (int p = p0; p < p1; p++) {
+    float *restrict d = dst + (size_t)p * ps;
+    int b[12], oy[12], ox[12], ok[12];
+    for (int r = 0; r < R; r++) {
+      const int t = p * R + r;
+      ok[r] = t < M;
+      b[r] = t / (OH * OW), oy[r] = t / OW % OH, ox[r] = t % OW;
+    }
+    for (int ky = 0; ky < kh; ky++) {
+      const float *rows[12];
+      int whole = cin == ldx;
+      for (int r = 0; r < R && whole; r++) {
+        const int iy = oy[r] * s - pad + ky, ix = ox[r] * s - pad;
+        if (ok[r] && iy >= 0 && iy < H && (ix < 0 || ix + kw > W)) whole = 0;
+      }
+      if (whole) {
+        for (int r = 0; r < R; r++) {
+          const int iy = oy[r] * s - pad + ky, ix = ox[r] * s - pad;
+          rows[r] = ok[r] && iy >= 0 && iy < H
+                        ? x + ((size_t)(b[r] * H + iy) * W + ix) * ldx + c0 : 0;
+        }
+        mmrt_tr12(d + (size_t)ky * kw * cin * R, rows, kw * cin);
+        continue;
+      }
+      for (int kx = 0; kx < kw; kx++) {
+        for (int r = 0; r < R; r++) {
+          const int iy = oy[r] * s - pad + ky, ix = ox[r] * s - pad + kx;
+          rows[r] = ok[r] && iy >= 0 && iy < H && ix >= 0 && ix < W
+                        ? x + ((size_t)(b[r] * H + iy) * W + ix) * ldx + c0 : 0;
+        }
+        mmrt_tr12(d + (size_t)(ky * kw + kx) * cin * R, rows, cin);
+      }
+    }
+    for (int i = K * R; i < ps; i++) d[i] = 0.0f;
+  }
+  return;
+#endif
   for (int p = p0; p < p1; p++) {
     float *restrict d = dst + (size_t)p * ps;
     for (int r = 0; r < R; r++) {
@@ -214,5 +305,138 @@ MMRT_INLINE void mmrt_scale_add_relu(float *restrict y, const float *restrict g,
     }
   }
 }
+
+/* {================================================================== ops of the IR
+ * One call each in the generated forward pass (compiler/lower_resnet.c, gen_emit.c), one
+ * image at a time (B = 1): thread tid of nt takes a fixed share (mmrt_share) and the caller
+ * puts a barrier after each call. Which thread computes an element never changes how. */
+
+/* Image [C, H, W] -> NHWC [H * W, C]; rows of the image shared. */
+MMRT_INLINE void mmrt_op_to_hwc(float *restrict y, const float *restrict img, int C, int H,
+                                int W, int tid, int nt) {
+  int r0, r1;
+  mmrt_share(H, tid, nt, &r0, &r1);
+  for (int r = r0; r < r1; r++)
+    for (int x = 0; x < W; x++)
+      for (int c = 0; c < C; c++)
+        y[((size_t)r * W + x) * C + c] = img[((size_t)c * H + r) * W + x];
+}
+
+/* Floats of one group's patch panels in xp (groups follow each other). */
+#define MMRT_CONV_XP_FLOATS(M, K) MMRT_PACKED_FLOATS(M, K, MMRT_XR)
+
+/* The patch panels of every group of a convolution (k x k, stride s, padding pad, G groups)
+ * of the NHWC input [H, W, Cin] into xp; the (group, panel) pairs are shared. A 1 x 1
+ * stride-1 convolution without groups packs the input rows as they are. */
+MMRT_INLINE void mmrt_op_conv_pack(float *xp, const float *x, int H, int W, int Cin, int G,
+                                   int k, int s, int pad, int OH, int OW, int tid, int nt) {
+  const int cin = Cin / G, K = k * k * cin, M = OH * OW, np = MMRT_PANELS(M, MMRT_XR);
+  const size_t gs = MMRT_CONV_XP_FLOATS(M, K);
+  int u0, u1;
+  mmrt_share(G * np, tid, nt, &u0, &u1);
+  if (k == 1 && s == 1 && pad == 0 && G == 1) {
+#if MMRT_XR == 12
+    const int ps = MMRT_PANEL_FLOATS(K, 12);
+    for (int p = u0; p < u1; p++) { /* the input rows as they are */
+      const float *rows[12];
+      for (int r = 0; r < 12; r++) rows[r] = p * 12 + r < M ? x + (size_t)(p * 12 + r) * Cin : 0;
+      float *d = xp + (size_t)p * ps;
+      mmrt_tr12(d, rows, K);
+      for (int i = K * 12; i < ps; i++) d[i] = 0.0f;
+    }
+#else
+    mmrt_pack_rows(xp, x, Cin, M, K, MMRT_XR, u0, u1);
+#endif
+    return;
+  }
+  for (int u = u0; u < u1;) {
+    const int g = u / np, p0 = u % np, p1 = u1 - u < np - p0 ? p0 + (u1 - u) : np;
+    mmrt_conv_pack(xp + (size_t)g * gs, x, 1, H, W, Cin, g * cin, cin, k, k, s, pad, OH, OW,
+                   p0, p1);
+    u += p1 - p0;
+  }
+}
+
+/* y [M, Cout] (NHWC) = the packed patches x the folded weights (per group g: the rows
+ * g*cout.. of wp's groups of MMRT_PACKED_FLOATS(cout, K, MMRT_WR) floats) + bias
+ * (+ residual [M, Cout]) (then ReLU). Shared by weight panels when there are enough of
+ * them, else by activation panels: each C tile sums its k blocks in the same order with the
+ * same kernel calls either way, so the bytes do not depend on the split. */
+MMRT_INLINE void mmrt_op_conv_gemm(float *y, const float *xp, int M, const float *wp, int Cout,
+                                   int K, int G, const float *bias, const float *residual,
+                                   int relu, int tid, int nt) {
+  const int cout = Cout / G, nj = MMRT_PANELS(cout, MMRT_WR), np = MMRT_PANELS(M, MMRT_XR);
+  const size_t xs = MMRT_CONV_XP_FLOATS(M, K), ws = MMRT_PACKED_FLOATS(cout, K, MMRT_WR);
+  int u0, u1;
+  if (G * nj >= 4 * nt || np < nt) { /* (group, weight panel) pairs */
+    mmrt_share(G * nj, tid, nt, &u0, &u1);
+    for (int u = u0; u < u1;) {
+      const int g = u / nj, j0 = u % nj, j1 = u1 - u < nj - j0 ? j0 + (u1 - u) : nj;
+      const mmrt_conv_epi e = {bias + (size_t)g * cout,
+                               residual ? residual + (size_t)g * cout : 0, Cout, relu};
+      mmrt_gemm(xp + (size_t)g * xs, M, wp + (size_t)g * ws, cout, K, y + (size_t)g * cout,
+                Cout, 0, j0, j1, mmrt_conv_epilogue, &e);
+      u += j1 - j0;
+    }
+    return;
+  }
+  mmrt_share(np, tid, nt, &u0, &u1); /* activation panels, every group */
+  if (u0 == u1) return;
+  const int t0 = u0 * MMRT_XR, mt = (u1 * MMRT_XR < M ? u1 * MMRT_XR : M) - t0;
+  for (int g = 0; g < G; g++) {
+    const mmrt_conv_epi e = {bias + (size_t)g * cout,
+                             residual ? residual + (size_t)t0 * Cout + (size_t)g * cout : 0,
+                             Cout, relu};
+    mmrt_gemm(xp + (size_t)g * xs + (size_t)u0 * MMRT_PANEL_FLOATS(K, MMRT_XR), mt,
+              wp + (size_t)g * ws, cout, K, y + (size_t)t0 * Cout + (size_t)g * cout, Cout, 0,
+              0, nj, mmrt_conv_epilogue, &e);
+  }
+}
+
+/* MaxPool2d(k, stride s, padding pad) of [H, W, C]; output rows shared. */
+MMRT_INLINE void mmrt_op_maxpool(float *y, const float *x, int H, int W, int C, int k, int s,
+                                 int pad, int OH, int OW, int tid, int nt) {
+  int r0, r1;
+  mmrt_share(OH, tid, nt, &r0, &r1);
+  mmrt_maxpool(y, x, H, W, C, k, s, pad, OH, OW, r0, r1);
+}
+
+/* AvgPool2d(kernel = stride = s, ceil_mode=True, count_include_pad=False); rows shared. */
+MMRT_INLINE void mmrt_op_avgpool(float *y, const float *x, int H, int W, int C, int s, int OH,
+                                 int OW, int tid, int nt) {
+  int r0, r1;
+  mmrt_share(OH, tid, nt, &r0, &r1);
+  mmrt_avgpool_ceil(y, x, H, W, C, s, OH, OW, r0, r1);
+}
+
+/* Global average pool [HW, C] -> [C]; channels shared in blocks of 16. */
+MMRT_INLINE void mmrt_op_gap(float *y, const float *x, int HW, int C, int tid, int nt) {
+  int c0, c1;
+  mmrt_share((C + 15) / 16, tid, nt, &c0, &c1);
+  mmrt_gap(y, x, 1, HW, C, c0 * 16, c1 * 16 < C ? c1 * 16 : C);
+}
+
+MMRT_INLINE void mmrt_op_se_squeeze(float *h, const float *pooled, const float *w1,
+                                    const float *b1, int C, int S, int tid, int nt) {
+  int i0, i1;
+  mmrt_share(S, tid, nt, &i0, &i1);
+  mmrt_se_squeeze(h, pooled, w1, b1, 1, C, S, i0, i1);
+}
+
+MMRT_INLINE void mmrt_op_se_excite(float *gate, const float *h, const float *w2,
+                                   const float *b2, int C, int S, int tid, int nt) {
+  int c0, c1;
+  mmrt_share(C, tid, nt, &c0, &c1);
+  mmrt_se_excite(gate, h, w2, b2, 1, C, S, c0, c1);
+}
+
+/* y = relu(y * gate[c] + residual) in place on [HW, C]; pixel rows shared. */
+MMRT_INLINE void mmrt_op_scale_add_relu(float *y, const float *gate, const float *residual,
+                                        int HW, int C, int tid, int nt) {
+  int r0, r1;
+  mmrt_share(HW, tid, nt, &r0, &r1);
+  mmrt_scale_add_relu(y, gate, residual, C, HW, C, r0, r1);
+}
+/* }================================================================== */
 
 #endif

@@ -4,11 +4,15 @@
  * gets loops with constant trip counts.
  *
  * The including file defines the target (a row of compiler/target.c):
- *   MMRT_UKR       micro-kernel symbol, BLIS 0.9 sgemm ABI (m <= MR, n <= NR edge tiles
- *                  handled inside the kernel; dim_t and inc_t are 64-bit)
+ *   MMRT_UKR       micro-kernel symbol: with MMRT_UKR_OWN 1, one of mmcc's own kernels
+ *                  (runtime/mmrt_ukr.h: 32 x 12, MR 32, NR 12, COL_PREF 1); otherwise a
+ *                  BLIS 0.9 sgemm kernel (m <= MR, n <= NR edge tiles handled inside the
+ *                  kernel; dim_t and inc_t are 64-bit)
+ *   MMRT_UKR_OWN   1 for mmcc's own kernel interface (default 0: BLIS)
  *   MMRT_MR, MMRT_NR, MMRT_KC
  *   MMRT_COL_PREF  1 when the kernel prefers column-stored C: then C^T = W X^T is computed,
  *                  with the weights as the kernel's A operand and the activations as B.
+ *   MMRT_L2_BYTES  L2 cache per core, for the blocking of mmrt_gemm_core (the target row's)
  *
  * Every product is C[M,N] (row-major, row stride ldc) = X[M,K] W[N,K]^T: M tokens, N output
  * features. X is packed in panels of XR rows, W in panels of WR output features; whichever
@@ -25,9 +29,11 @@
 
 #define MMRT_XR MMRT_XR_OF(MMRT_MR, MMRT_NR, MMRT_COL_PREF) /* activation panel rows */
 #define MMRT_WR MMRT_WR_OF(MMRT_MR, MMRT_NR, MMRT_COL_PREF) /* weight panel rows */
-/* L2 cache per core, for the blocking of mmrt_gemm_core (a target may define it). */
 #ifndef MMRT_L2_BYTES
-#define MMRT_L2_BYTES (2 * 1024 * 1024)
+#error "MMRT_L2_BYTES (L2 cache per core) comes from the target row (compiler/target.c)"
+#endif
+#ifndef MMRT_UKR_OWN
+#define MMRT_UKR_OWN 0
 #endif
 
 #define MMRT_INLINE static inline __attribute__((always_inline))
@@ -43,9 +49,16 @@ typedef struct mmrt_auxinfo {
   void *ukr, *params;
 } mmrt_auxinfo;
 
+#if MMRT_UKR_OWN
+#include "mmrt_ukr.h"
+_Static_assert(MMRT_XR == MMRT_UKR_XR && MMRT_WR == MMRT_UKR_WR,
+               "mmcc's own kernels read panels of MMRT_OWN_XR tokens, MMRT_OWN_WR features");
+mmrt_ukr_fn MMRT_UKR;
+#else
 void MMRT_UKR(int64_t m, int64_t n, int64_t k, const float *alpha, const float *a,
               const float *b, const float *beta, float *c, int64_t rs_c, int64_t cs_c,
               const mmrt_auxinfo *aux, const void *cntx);
+#endif
 
 /* Epilogue, run on each finished C tile: rows t0..t0+mt-1, columns n0..n0+nn-1; element
  * (t0 + t, n0 + n) at c[t * ts + n * ns] (ns = 1 for a row-major C; ts = 1, ns = XR for C
@@ -231,7 +244,12 @@ MMRT_INLINE void mmrt_gemm_core(const float *xp, int M, const float *wp, int N, 
             /* the operands of the next call, for kernels that prefetch through auxinfo */
             const float *xn = i + 1 < i1 ? x + xs : xp + (size_t)i0 * xs + (size_t)k0 * XR;
             const float *wn = i + 1 < i1 ? w : pf ? (const float *)pf : w;
-#if MMRT_COL_PREF
+#if MMRT_UKR_OWN
+            (void)xn;
+            (void)wn;
+            (void)aux;
+            MMRT_UKR(nn, mt, kc, w, x, beta == &one, cc, ts, ns);
+#elif MMRT_COL_PREF
             aux.a_next = wn;
             aux.b_next = xn;
             MMRT_UKR(nn, mt, kc, &one, w, x, beta, cc, ns, ts, &aux, NULL);

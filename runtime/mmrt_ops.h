@@ -193,4 +193,7 @@ MMRT_INLINE void mmrt_op_attention(float *xp, int xps, const float *qkv, const f
 }
 /* }================================================================== */
 
+/* the convolutional ops (ResNet family) */
+#include "mmrt_conv.h"
+
 #endif

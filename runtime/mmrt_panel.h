@@ -17,5 +17,10 @@
  * of MR x NR that prefers column-stored C (COL_PREF 1: C^T = W X^T, weights as operand A). */
 #define MMRT_XR_OF(MR, NR, COL_PREF) ((COL_PREF) ? (NR) : (MR))
 #define MMRT_WR_OF(MR, NR, COL_PREF) ((COL_PREF) ? (MR) : (NR))
+/* The panels of mmcc's own micro-kernels (runtime/mmrt_ukr.h), shared by all their code
+ * paths: weights in panels of 32 output features, activations in panels of 12 tokens (as a
+ * column-preferring 32 x 12 kernel: MR 32, NR 12, COL_PREF 1 in the target table). */
+#define MMRT_OWN_WR 32
+#define MMRT_OWN_XR 12
 
 #endif

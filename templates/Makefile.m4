@@ -21,9 +21,19 @@ CFLAGS ?= -O3
 MM_CFLAGS = -std=c11 -fPIC -fno-math-errno -fno-trapping-math -Isrc -Isrc/runtime
 # Code generation flags of target MM_TARGET_NAME, for model.c only (api.c checks the CPU).
 TARGET_CFLAGS = MM_TARGET_CFLAGS
+m4_ifelse(MM_PATHS, [[]], [[m4_dnl
+MODEL_OBJS = src/model.o
+]], [[m4_dnl
+# Code paths (best first): model.c is compiled once per path, with the path's flags and
+# -DMMRT_PATH=<path> (symbols mm_forward_<path>, kernel mmrt_ukr_<path>); api.c picks one
+# by CPUID at the first call.
+PATHS = MM_PATHS
+MM_PATH_CFLAGS[[]]m4_dnl
+MODEL_OBJS = $(PATHS:%=src/model_%.o)
+]])m4_dnl
 
 RUNTIME_OBJS = MM_RUNTIME_OBJS
-CODE_OBJS = src/model.o src/api.o $(RUNTIME_OBJS) src/blis/MM_KERNEL_OBJECT
+CODE_OBJS = $(MODEL_OBJS) src/api.o $(RUNTIME_OBJS) MM_KERNEL_OBJECTS
 
 # Two members: the code (one relocatable object, everything but the entry points local)
 # and the weights (only the symbol MM_ID[[]]_weights_blob_), so the blob is copied once.
@@ -38,6 +48,9 @@ src/code.o: $(CODE_OBJS) src/exports.txt
 
 src/model.o: src/model.c src/internal.h src/runtime/mmrt_gemm.h src/runtime/mmrt_math.h src/runtime/mmrt.h
 	$(CC) $(MM_CFLAGS) $(CFLAGS) $(TARGET_CFLAGS) -c -o $@ src/model.c
+
+src/model_%.o: src/model.c src/internal.h src/runtime/mmrt_gemm.h src/runtime/mmrt_math.h src/runtime/mmrt.h
+	$(CC) $(MM_CFLAGS) $(CFLAGS) $(PATH_CFLAGS_$*) -DMMRT_PATH=$* -c -o $@ src/model.c
 
 src/api.o: src/api.c src/internal.h MM_ID.h src/runtime/mmrt.h
 	$(CC) $(MM_CFLAGS) -I. $(CFLAGS) -c -o $@ src/api.c

@@ -2,6 +2,7 @@ MM_FRONT_MATTER
 /* api.c: the public entry points of lib[[]]MM_ID.a (MM_ID.h). Compiled without the
  * target's code-generation flags: it checks the CPU before calling into model.c. */
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "MM_ID.h"
@@ -44,6 +45,7 @@ static const mmrt_pre_params pre = {
   .std = {MM_STD0, MM_STD1, MM_STD2},
 };
 
+m4_ifelse(MM_PATHS, [[]], [[m4_dnl
 int MM_ID[[]]_forward(const float *in, int n, float *out, void *workspace, int num_threads) {
   if (n < 0 || (n > 0 && (!in || !out || !workspace)) || ((uintptr_t)workspace & 63))
     return MM_ID_UPPER[[]]_E_BAD_ARGUMENT;
@@ -51,6 +53,46 @@ int MM_ID[[]]_forward(const float *in, int n, float *out, void *workspace, int n
   if (n > 0) mm_forward(in, n, out, workspace, num_threads);
   return MM_ID_UPPER[[]]_OK;
 }
+]], [[m4_dnl
+/* The code paths of this library (model.c compiled once per path, same weights, same
+ * workspace), best first. The first whose CPU features this CPU has is taken, at the
+ * first call; the environment variable MMRT_PATH=<name> forces one (E_CPU when the CPU
+ * lacks its features or no path has that name). Results are bitwise identical for a given
+ * path and thread count, not across paths. */
+MM_PATH_DECLS[[]]m4_dnl
+typedef void forward_fn(const float *in, int n, float *out, void *workspace, int num_threads);
+static const struct {
+  const char *name, *features;
+  forward_fn *forward;
+} paths[] = {
+MM_PATH_TABLE};
+#define NPATHS ((int)(sizeof paths / sizeof *paths))
+
+/* index of the path to take, NPATHS when none (chosen once; a race only repeats the same
+ * choice) */
+static int choose(void) {
+  static _Atomic int chosen = -1;
+  int c = chosen;
+  if (c >= 0) return c;
+  const char *force = getenv("MMRT_PATH");
+  c = NPATHS;
+  for (int i = 0; i < NPATHS && c == NPATHS; i++)
+    if ((!force || !force[0] || !strcmp(force, paths[i].name)) &&
+        mmrt_cpu_supports(paths[i].features))
+      c = i;
+  chosen = c;
+  return c;
+}
+
+int MM_ID[[]]_forward(const float *in, int n, float *out, void *workspace, int num_threads) {
+  if (n < 0 || (n > 0 && (!in || !out || !workspace)) || ((uintptr_t)workspace & 63))
+    return MM_ID_UPPER[[]]_E_BAD_ARGUMENT;
+  const int c = choose();
+  if (c == NPATHS) return MM_ID_UPPER[[]]_E_CPU;
+  if (n > 0) paths[c].forward(in, n, out, workspace, num_threads);
+  return MM_ID_UPPER[[]]_OK;
+}
+]])m4_dnl
 
 int MM_ID[[]]_preprocess_rgb8(const uint8_t *pixels, int width, int height, int stride_bytes,
                         int channel_order, float *out_chw, void *workspace) {

@@ -15,10 +15,24 @@ MM_FRONT_MATTER
 #include <stdint.h>
 #include <string.h>
 
+m4_ifelse(MM_PATHS, [[]], [[m4_dnl
 #include "internal.h"
 
 /* ---- target: MM_TARGET_NAME (compiler/target.c) ---- */
 #define MMRT_UKR MM_UKR
+]], [[m4_dnl
+/* ---- target: MM_TARGET_NAME (compiler/target.c), code paths MM_PATHS: this file is
+ * compiled once per path (Makefile: -DMMRT_PATH=<path> and the path's flags), giving
+ * mm_forward_<path> on the kernel mmrt_ukr_<path> (runtime/mmrt_ukr.h) ---- */
+#define MMRT_PASTE_(a, b) a##_##b
+#define MMRT_PASTE(a, b) MMRT_PASTE_(a, b)
+#define mm_forward MMRT_PASTE(mm_forward, MMRT_PATH)
+#define MMRT_UKR MMRT_PASTE(MM_UKR, MMRT_PATH)
+#include "internal.h"
+
+]])m4_dnl
+#define MMRT_UKR_OWN MM_UKR_OWN
+#define MMRT_L2_BYTES MM_L2_BYTES
 #define MMRT_MR MM_MR
 #define MMRT_NR MM_NR
 #define MMRT_KC MM_KC

@@ -1,7 +1,7 @@
 # ImageNet test pipeline of the ResNet fixtures: mmpretrain v1.2.0
-# configs/_base_/datasets/imagenet_bs256_rsb_a12.py (ResNet-50 rsb-a1/a2): ResizeEdge(236,
-# pillow, bicubic) -> CenterCrop(224). (The plain ResNet configs use cv2 bilinear, which mmcc's
-# preprocessing does not implement yet; the backbone is what these fixtures test.)
+# configs/_base_/datasets/imagenet_bs32.py (the plain ResNet configs, e.g.
+# configs/resnet/resnet50_8xb32_in1k.py): ResizeEdge(256, short) with mmcv's default cv2
+# backend and bilinear interpolation (cv2.INTER_LINEAR) -> CenterCrop(224).
 data_preprocessor = dict(
     num_classes=1000,
     mean=[123.675, 116.28, 103.53],
@@ -10,9 +10,8 @@ data_preprocessor = dict(
 )
 test_pipeline = [
     dict(type='LoadImageFromFile'),
-    dict(type='ResizeEdge', scale=236, edge='short', backend='pillow',
-         interpolation='bicubic'),
+    dict(type='ResizeEdge', scale=256, edge='short'),
     dict(type='CenterCrop', crop_size=224),
     dict(type='PackInputs'),
 ]
-test_dataloader = dict(batch_size=64, dataset=dict(type='ImageNet', pipeline=test_pipeline))
+test_dataloader = dict(batch_size=32, dataset=dict(type='ImageNet', pipeline=test_pipeline))

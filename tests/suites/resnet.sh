@@ -9,7 +9,8 @@
 #   2. tests/resnet/metafile.yml (upstream's numbers): parameters == metafile Parameters at the
 #      metafile's precision (0.01 M)
 #   3. refusals: unsupported settings name the config key (file:line:col, exit 1, under
-#      ASan/UBSan); mmcc build refuses a ResNet ("not yet compiled") and writes nothing
+#      ASan/UBSan); every tiny config through the ASan/UBSan mmcc build (--no-build): exit 0,
+#      no report
 #   4. checkpoints from tests/py/make_resnet_ckpt.py: mmcc check accepts them (int64
 #      num_batches_tracked, or none), refuses a missing buffer and an int64 weight; the
 #      reference loads them strictly and gives informative logits; the reference equals
@@ -22,7 +23,15 @@
 #      pools) natively and under ASan/UBSan, ResNet-50 at 224; ResNet-18, ResNeXt-50,
 #      SE-ResNet-50 and CIFAR ResNet-18 with MMCC_TEST_FULL=1. Batch 1 and 3, 1e-5 relative,
 #      identical bytes for 1/2/3-way splits
-#   7. logits parity of a compiled ResNet: skipped until mmcc build compiles one (the lowering)
+#   7. compiled libraries (compiler/lower_resnet.c): per tiny config, `mmcc build` with its
+#      checkpoint, tests/codegen/run_model.c linked with only lib<id>.a -lm -lpthread, the
+#      header's input size, logits within 1e-5 x max|logit| of the reference at batch 1 and 3,
+#      identical bytes for 1, 2 and 3 threads; two libraries rebuilt with ASan/UBSan (batch 3,
+#      3 threads, parity); pixels in (<id>_classify_rgb8 vs OpenCV + the reference,
+#      tests/resnet/pixels_check.py) for the in1k (cv2 bilinear ResizeEdge 256 + CenterCrop
+#      224) and the CIFAR pipeline; full size: ResNet-50 (default; its peak RSS of one call
+#      <= weights + 32 MiB), ResNet-18, ResNeXt-50 32x4d, SE-ResNet-50, CIFAR ResNet-18
+#      (MMCC_TEST_FULL=1), batch 1 and 3, 1/2/3 threads
 set -u
 . "$ROOT/tests/lib.sh"
 
@@ -39,7 +48,9 @@ n_ops=$("$PY" "$RN/ops_check.py" --list 2>/dev/null || echo 0)
 n_kern=3  # skx, haswell, haswell under ASan/UBSan
 full="resnet50:224 resnet18:224 resnext50-32x4d:224 seresnet50:224 resnet18_cifar:32"
 n_full=$(echo "$full" | wc -w)
-echo "plan $((n_cfg + n_models + n_bad + 2 + 2 * n_tiny + 4 + 4 + n_kern * (n_ops + 1) + 2 + 4 * n_tiny + 2 * n_full + 1))"
+lib_san="tiny-se tiny-v1d"; n_lib_san=$(echo "$lib_san" | wc -w)
+# 7: per tiny config 5, ASan/UBSan libraries 1 each, pixels 2, full size 4 each + RSS 1
+echo "plan $((n_cfg + n_models + n_bad + n_tiny + 2 * n_tiny + 4 + 4 + n_kern * (n_ops + 1) + 2 + 4 * n_tiny + 2 * n_full + 5 * n_tiny + n_lib_san + 2 + 4 * n_full + 1))"
 [ "$n_ops" -gt 0 ] || fail ops_list "ops_check.py --list failed"
 
 # {================================================================== 1. names and shapes
@@ -76,10 +87,15 @@ for b in $bads; do
   key=$(sed -n '1s/^# Refused: \(.*\) (tests.*/\1/p' "$RN/$b")
   expect_error "refuse_${b%.py}" "$b:[0-9]+:[0-9]+: error: .*$key" "$MMCC_SAN" inspect "$RN/$b"
 done
-expect_error build_refuses_resnet "tiny-basic.py:[0-9]+:[0-9]+: error: model.backbone.type='ResNet' is not yet compiled by mmcc build" \
-  "$MMCC_SAN" build "$RN/tiny-basic.py" --weights random --out "$OUT/gen"
-if [ -e "$OUT/gen/tiny-basic" ]; then fail build_writes_nothing "$OUT/gen/tiny-basic exists"
-else ok build_writes_nothing; fi
+for c in $tiny; do  # the lowering, planner and packer under ASan/UBSan (random weights)
+  n=${c%.py}
+  rm -rf "$OUT/gen-san"
+  "$MMCC_SAN" build "$RN/$c" --weights random:3 --out "$OUT/gen-san" --no-build >"$OUT/san.log" 2>&1; rc=$?
+  if [ $rc -ne 0 ]; then fail "san_build_$n" "exit $rc: $(grep -m1 -E 'Sanitizer|runtime error|error' "$OUT/san.log" | head -c 300)"
+  elif grep -q -E 'Sanitizer|runtime error' "$OUT/san.log"; then fail "san_build_$n" "$(grep -m1 -E 'Sanitizer|runtime error' "$OUT/san.log")"
+  else ok "san_build_$n"; fi
+done
+rm -rf "$OUT/gen-san"
 # }==================================================================
 
 # {================================================================== 4. checkpoints
@@ -141,8 +157,8 @@ fi
 # {================================================================== 5. runtime ops
 BLIS=/usr/lib/x86_64-linux-gnu/blis-openmp/libblis.a
 CF="-std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror"
-SKX="-mavx512f -mavx512dq -mavx512bw -mavx512vl -mavx2 -mfma -DMMRT_UKR=bli_sgemm_skx_asm_32x12_l2 -DMMRT_MR=32 -DMMRT_NR=12 -DMMRT_KC=384 -DMMRT_COL_PREF=1"
-HSW="-mavx2 -mfma -DMMRT_UKR=bli_sgemm_haswell_asm_6x16 -DMMRT_MR=6 -DMMRT_NR=16 -DMMRT_KC=256 -DMMRT_COL_PREF=0"
+SKX="-mavx512f -mavx512dq -mavx512bw -mavx512vl -mavx2 -mfma -DMMRT_UKR=bli_sgemm_skx_asm_32x12_l2 -DMMRT_MR=32 -DMMRT_NR=12 -DMMRT_KC=384 -DMMRT_COL_PREF=1 -DMMRT_L2_BYTES=2097152"
+HSW="-mavx2 -mfma -DMMRT_UKR=bli_sgemm_haswell_asm_6x16 -DMMRT_MR=6 -DMMRT_NR=16 -DMMRT_KC=256 -DMMRT_COL_PREF=0 -DMMRT_L2_BYTES=2097152"
 SAN="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
 flags=$(grep -m1 '^flags' /proc/cpuinfo)
 for kern in skx haswell haswell_san; do
@@ -226,4 +242,143 @@ net_run "net_$netk" "${tiny_cases[@]}" "${full_cases[@]}"
 net_run net_haswell_san "${tiny_cases[@]}"
 # }==================================================================
 
-skip resnet_logits_parity "mmcc build does not compile ResNet backbones yet (the lowering, issue 10, follows the IR); the ops it will call are tested above"
+# {================================================================== 7. compiled libraries
+CG=$ROOT/tests/codegen
+GEN=$OUT/lib; mkdir -p "$GEN"
+CFT="-std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror"
+insize() { grep -q ResNet_CIFAR "$RN/$1.py" && echo 32 || echo 224; }
+make_input() {  # FILE N SIZE SEED
+  "$PY" -c "import numpy as np; np.random.RandomState($4).randn($2, 3, $3, $3).astype('<f4').tofile('$1')"
+}
+# lib_build NAME -> $GEN/NAME/NAME (the library), $GEN/NAME.shim.h, $GEN/NAME.run; 0 on success
+lib_build() {
+  local n=$1 ck=$OUT/ck/$1.pth dir id up
+  rm -rf "${GEN:?}/$n" "$GEN/$n.lib"
+  if [ ! -f "$ck" ]; then fail "build_$n" "no checkpoint (make_resnet_ckpt.py failed above)"; return 1; fi
+  if ! "$MMCC" build "$RN/$n.py" --checkpoint "$ck" --out "$GEN/$n" >"$GEN/$n.build.log" 2>&1; then
+    fail "build_$n" "mmcc build: $(grep -m2 error "$GEN/$n.build.log" | tr '\n' ' ')"; return 1
+  fi
+  dir=$GEN/$n/$n
+  id=$(basename "$(ls "$dir"/*.h | head -1)" .h); up=$(echo "$id" | tr '[:lower:]' '[:upper:]')
+  cat >"$GEN/$n.shim.h" <<EOF
+#include "$id.h"
+#define M_FORWARD ${id}_forward
+#define M_CLASSIFY ${id}_classify_rgb8
+#define M_BGR ${up}_BGR
+#define M_WS ${up}_WORKSPACE_BYTES
+#define M_C ${up}_INPUT_CHANNELS
+#define M_H ${up}_INPUT_HEIGHT
+#define M_W ${up}_INPUT_WIDTH
+#define M_OUT ${up}_NUM_CLASSES
+EOF
+  # shellcheck disable=SC2086
+  if ! cc $CFT -I"$dir" -include "$GEN/$n.shim.h" -o "$GEN/$n.run" "$CG/run_model.c" \
+      "$dir/lib$id.a" -lm -lpthread >"$GEN/$n.cc.log" 2>&1; then
+    fail "build_$n" "run_model does not link with lib$id.a -lm -lpthread: $(grep -m2 -E 'error|undefined' "$GEN/$n.cc.log" | tr '\n' ' ')"
+    return 1
+  fi
+  echo "$dir/lib$id.a" >"$GEN/$n.lib"
+  ok "build_$n"
+}
+# lib_parity TAG RUN NAME BATCH THREADS: parity_TAG_bBATCH
+lib_parity() {
+  local tag=$1 run=$2 n=$3 b=$4 t=$5 size
+  size=$(insize "$n")
+  make_input "$GEN/$n.in$b" "$b" "$size" "$b"
+  if ! "$PY" "$REF" "$RN/$n.py" "$OUT/ck/$n.pth" "$GEN/$n.in$b" "$b" "$GEN/$n.ref$b" >"$GEN/$n.ref.log" 2>&1; then
+    fail "parity_${tag}_b$b" "reference: $(tail -n 2 "$GEN/$n.ref.log" | tr '\n' ' ')"
+  elif ! "$run" "$GEN/$n.in$b" "$b" "$GEN/$n.$tag.out$b.t$t" "$t" >"$GEN/$n.run.log" 2>&1; then
+    fail "parity_${tag}_b$b" "run_model: $(tail -c 300 "$GEN/$n.run.log" | tr '\n' ' ')"
+  else
+    run_checker "parity_${tag}_b$b" 1 "$PY" "$CG/compare.py" "$GEN/$n.$tag.out$b.t$t" \
+      "$GEN/$n.ref$b" "$b" "parity_${tag}_b$b"
+  fi
+}
+lib_threads() {  # NAME: batch 3, 2 and 3 threads against 1 thread's bytes
+  local n=$1 t why=""
+  [ -f "$GEN/$n.$n.out3.t1" ] || { fail "threads_$n" "no 1-thread output (reported above)"; return; }
+  for t in 2 3; do
+    if ! "$GEN/$n.run" "$GEN/$n.in3" 3 "$GEN/$n.$n.out3.t$t" "$t" >/dev/null 2>&1; then why="$t threads: run failed"; break
+    elif ! cmp -s "$GEN/$n.$n.out3.t1" "$GEN/$n.$n.out3.t$t"; then why="$t threads differ from 1 thread"; break; fi
+  done
+  if [ -n "$why" ]; then fail "threads_$n" "$why"; else ok "threads_$n (batch 3, 1 2 3 threads: identical bytes)"; fi
+}
+lib_model() {  # NAME [header]: build (+ header) + parity at batch 1 and 3 + threads
+  local n=$1 size c h w o ws k=3
+  [ "${2:-}" = header ] && k=4
+  if ! lib_build "$n"; then
+    for i in $(seq $k); do skip "after_build_${n}_$i" "build_$n failed (reported above)"; done
+    return
+  fi
+  if [ "${2:-}" = header ]; then
+    size=$(insize "$n")
+    read -r c h w o ws <<<"$("$GEN/$n.run" --info)"
+    if [ "$c $h $w" = "3 $size $size" ]; then ok "header_$n (3x${h}x${w} -> $o, workspace $ws bytes)"
+    else fail "header_$n" "C H W = $c $h $w, wanted 3 $size $size"; fi
+  fi
+  lib_parity "$n" "$GEN/$n.run" "$n" 1 1
+  lib_parity "$n" "$GEN/$n.run" "$n" 3 1
+  lib_threads "$n"
+}
+if [ ! -x "$MMCC" ]; then echo "FAIL resnet_lib: no $MMCC (run make)"; exit 1; fi
+for c in $tiny; do lib_model "${c%.py}" header; done
+# ASan/UBSan: the generated sources rebuilt with the sanitizers (as robust.sh does)
+SANL="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
+for n in $lib_san; do
+  d=$GEN/$n-san/$n
+  if [ ! -f "$GEN/$n.lib" ]; then fail "parity_asan_ubsan_${n}_b3" "no library (build_$n failed above)"; continue; fi
+  rm -rf "$GEN/$n-san"
+  lib=$(basename "$(cat "$GEN/$n.lib")")
+  # shellcheck disable=SC2086
+  if ! "$MMCC" build "$RN/$n.py" --checkpoint "$OUT/ck/$n.pth" --no-build --out "$GEN/$n-san" >"$GEN/$n.san.log" 2>&1 ||
+     ! make -s -C "$d" CFLAGS="$SANL" >>"$GEN/$n.san.log" 2>&1 ||
+     ! cc -std=c11 -D_GNU_SOURCE $SANL -I"$d" -include "$GEN/$n.shim.h" -o "$GEN/$n.san.run" \
+       "$CG/run_model.c" "$d/$lib" -lm -lpthread >>"$GEN/$n.san.log" 2>&1; then
+    fail "parity_asan_ubsan_${n}_b3" "build with CFLAGS='$SANL': $(grep -m2 -E 'error|undefined' "$GEN/$n.san.log" | tr '\n' ' ')"
+  else
+    lib_parity "asan_ubsan_$n" "$GEN/$n.san.run" "$n" 3 3
+  fi
+  rm -rf "$GEN/$n-san"
+done
+# pixels in: the compiled test pipeline + forward against OpenCV + the reference
+pixels() {  # NAME W H SCALE CROP TO_RGB MEAN STD
+  local n=$1; shift
+  if [ ! -f "$GEN/$n.lib" ]; then fail "pixels_$n" "no library (build_$n failed above)"; return; fi
+  if ! cc $CFT -I"$(dirname "$(cat "$GEN/$n.lib")")" -include "$GEN/$n.shim.h" -o "$GEN/$n.cls" \
+      "$RN/classify_drv.c" "$(cat "$GEN/$n.lib")" -lm -lpthread >"$GEN/$n.cls.log" 2>&1; then
+    fail "pixels_$n" "classify_drv: $(grep -m2 -E 'error|undefined' "$GEN/$n.cls.log" | tr '\n' ' ')"; return
+  fi
+  run_checker "pixels_$n" 1 "$PY" "$RN/pixels_check.py" "pixels_$n" "$GEN/$n.cls" "$RN/$n.py" \
+    "$OUT/ck/$n.pth" "$@"
+}
+pixels tiny-basic 301 233 256 224 1 123.675,116.28,103.53 58.395,57.12,57.375
+pixels tiny-cifar 32 32 0 0 0 125.307,122.961,113.8575 51.5865,50.847,51.255
+for c in $tiny; do rm -rf "${GEN:?}/${c%.py}"; done
+# full size
+for pair in $full; do
+  n=${pair%%:*}
+  if [ "$n" != resnet50 ] && [ -z "${MMCC_TEST_FULL:-}" ]; then
+    for k in "build_$n" "parity_${n}_b1" "parity_${n}_b3" "threads_$n"; do
+      skip "$k" "full size: set MMCC_TEST_FULL=1 (make test-full)"
+    done
+    continue
+  fi
+  [ -f "$OUT/ck/$n.pth" ] || "$PY" "$MK" "$RN/$n.py" "$OUT/ck/$n.pth" >"$OUT/ck/$n.log" 2>&1
+  start=$(date +%s)
+  lib_model "$n"
+  echo "# full size $n: $(( $(date +%s) - start ))s"
+  if [ "$n" = resnet50 ]; then
+    # peak RSS of one call (1 image, 1 thread) against the embedded weights + 32 MiB
+    blob=$(grep -o 'blob embedded by weights.S ([0-9]* bytes' "$GEN/$n/$n/src/model.c" 2>/dev/null | grep -o '[0-9]*')
+    if [ ! -f "$GEN/$n.lib" ] || [ -z "$blob" ]; then fail rss_resnet50 "no library (build_resnet50 failed above)"
+    elif ! /usr/bin/time -f '%M' -o "$GEN/rss" "$GEN/$n.run" "$GEN/$n.in1" 1 "$GEN/rss.out" 1 >/dev/null 2>&1; then
+      fail rss_resnet50 "run_model failed under /usr/bin/time"
+    else
+      kb=$(tail -n 1 "$GEN/rss"); lim=$(( blob / 1024 + 32 * 1024 ))
+      if [ "$kb" -le "$lim" ]; then ok "rss_resnet50 (peak $kb KiB <= weights $(( blob / 1024 )) KiB + 32 MiB)"
+      else fail rss_resnet50 "peak RSS $kb KiB > weights $(( blob / 1024 )) KiB + 32 MiB"; fi
+    fi
+  fi
+  rm -rf "${GEN:?}/$n"
+done
+# }==================================================================

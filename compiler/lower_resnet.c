@@ -1,0 +1,238 @@
+/* lower_resnet.c: a ResNet-family classifier as IR ops (ir.h). It walks model_resnet.c's
+ * geometry (resnet_stem / resnet_blocks: the one place that knows channel counts, strides
+ * and state-dict names) and emits, one image at a time, activations NHWC:
+ *
+ *   x = hwc(img); per stem conv: x = relu(bn(conv(x))); [x = maxpool3x3/2(x)]
+ *   per block: s = x, or bn(down([avgpool_ceil](x)))
+ *              y = relu(bn(conv1(x))); ...; y = bn(convN(y))
+ *              SE: y = y * sigmoid(conv2(relu(conv1(mean_hw(y)))))
+ *              x = relu(y + s)
+ *   f = mean_hw(x) (GlobalAveragePooling); logits = head.fc(f)
+ *
+ * A convolution is two ops: its patches packed as activation panels (every group), then the
+ * product with the weights packed at compile time, BatchNorm folded in (IR_FOLD_CONV), bias,
+ * residual add and ReLU in the product's epilogue. Without SE the residual add and the last
+ * ReLU are the last conv's epilogue. Every activation is its own buffer: the planner lets
+ * buffers whose lifetimes do not overlap share bytes. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ir.h"
+#include "model.h"
+#include "model_resnet.h"
+#include "util.h"
+
+typedef struct act { int buf, h, w, c; } act;
+
+typedef struct lower {
+  ir_graph *g;
+  const model_desc *m;
+  const resnet_desc *r;
+  int xp, img, out, nbuf;
+} lower;
+
+static int unsupported(const model_desc *m, const char *what) {
+  diag_error(m->config_path, 0, 0, "model '%s': %s is not supported by mmcc build", m->name,
+             what);
+  return -1;
+}
+
+static ir_op *op(lower *L, ir_kind kind, const char *label, char *shape) {
+  ir_op *o = ir_op_add(L->g, kind, label);
+  o->shape = shape; /* taken */
+  return o;
+}
+
+/* A new activation buffer [h, w, c] named NAME. */
+static act newact(lower *L, const char *name, int h, int w, int c) {
+  char *what = xasprintf("[%d,%d,%d] NHWC", h, w, c);
+  act a = {ir_buf_add(L->g, name, IR_BUF_WS, 0, what), h, w, c};
+  free(what);
+  ir_buf_need(L->g, a.buf, (size_t)h * w * c);
+  L->nbuf++;
+  return a;
+}
+
+/* conv + folded BN (+ residual) (+ ReLU): two ops, two weights. OUT names the result. */
+static act conv(lower *L, const resnet_conv *cv, act in, const char *out, const act *res,
+                int relu) {
+  ir_graph *g = L->g;
+  const int G = cv->groups, k = cv->k, K = k * k * (cv->cin / G);
+  const int OH = (in.h + 2 * cv->pad - k) / cv->stride + 1;
+  const int OW = (in.w + 2 * cv->pad - k) / cv->stride + 1, M = OH * OW;
+  char *wf = xasprintf("%s_w", out), *bf = xasprintf("%s_b", out);
+  char *src = xasprintf("%s.weight", cv->name);
+  char *mean = xasprintf("%s.running_mean", cv->bn), *var = xasprintf("%s.running_var", cv->bn);
+  char *gw = xasprintf("%s.weight", cv->bn), *gb = xasprintf("%s.bias", cv->bn);
+  char *what = xasprintf("%s %dx%d/%d%s, %s folded, columns (ky,kx,ci)", cv->name, k, k,
+                         cv->stride, G > 1 ? " grouped" : "", cv->bn);
+  ir_weight w = {.field = wf, .layer = -1, .fold = IR_FOLD_CONV, .src = src,
+                 .src_numel = (long long)cv->cout * K,
+                 .bn = {mean, var, gw, gb, NULL, L->r->bn_eps}, .rows = cv->cout, .cols = K,
+                 .kh = k, .groups = G, .what = what};
+  const int wi = ir_weight_add(g, &w);
+  w.field = bf;
+  w.fold = IR_FOLD_CONV_BIAS;
+  w.cols = 1;
+  w.what = "bias of the folded BatchNorm";
+  const int bi = ir_weight_add(g, &w);
+  free(what);
+
+  act y = newact(L, out, OH, OW, cv->cout);
+  char *shape = G > 1 ? xasprintf("[%d,%d,%d] -> %d groups x [%d,%d] panels", in.h, in.w, in.c,
+                                  G, M, K)
+                      : xasprintf("[%d,%d,%d] -> [%d,%d] panels", in.h, in.w, in.c, M, K);
+  ir_op *o = op(L, IR_CONV_PACK, cv->name, shape);
+  ir_op_out(o, L->xp);
+  ir_op_in(o, in.buf);
+  o->c = in.c, o->h = in.h, o->w = in.w, o->kh = k, o->stride = cv->stride, o->pad = cv->pad;
+  o->groups = G, o->oh = OH, o->ow = OW, o->m = M, o->k = K;
+  ir_buf_need(g, L->xp, (size_t)G * ir_packed_floats(M, K, g->xr));
+
+  char *label = xasprintf("%s + %s%s%s", cv->name, cv->bn, res ? " + shortcut" : "",
+                          relu ? ", ReLU" : "");
+  o = op(L, IR_CONV_GEMM, label, xasprintf("[%d,%d] x [%d,%d]^T -> [%d,%d,%d]", M, K,
+                                           cv->cout, K, OH, OW, cv->cout));
+  free(label);
+  ir_op_out(o, y.buf);
+  ir_op_in(o, L->xp);
+  if (res) ir_op_in(o, res->buf);
+  o->wt[0] = wi;
+  o->wt[1] = bi;
+  o->m = M, o->n = cv->cout, o->k = K, o->groups = G, o->relu = relu;
+  free(wf), free(bf), free(src), free(mean), free(var), free(gw), free(gb);
+  return y;
+}
+
+/* A plain [rows, cols] weight (SE convs, the head's bias) copied as is. */
+static int wplain(lower *L, const char *field, const char *src, int rows, int cols) {
+  ir_weight w = {.field = (char *)field, .layer = -1, .fold = IR_FOLD_ADD, .src = (char *)src,
+                 .src_numel = (long long)rows * cols, .rows = rows, .cols = cols, .what = ""};
+  return ir_weight_add(L->g, &w);
+}
+
+static act block(lower *L, const resnet_block *bl, act x) {
+  ir_graph *g = L->g;
+  char p[32], n[48];
+  snprintf(p, sizeof p, "l%d_%d", bl->stage + 1, bl->index);
+  act s = x;
+  if (bl->has_down) {
+    act in = x;
+    if (bl->down_pool) {
+      const int st = bl->down_pool, OH = (x.h + st - 1) / st, OW = (x.w + st - 1) / st;
+      snprintf(n, sizeof n, "%s_pool", p);
+      in = newact(L, n, OH, OW, x.c);
+      ir_op *o = op(L, IR_AVGPOOL, "shortcut AvgPool2d (ceil_mode, count_include_pad=False)",
+                    xasprintf("[%d,%d,%d] -> [%d,%d,%d]", x.h, x.w, x.c, OH, OW, x.c));
+      ir_op_out(o, in.buf);
+      ir_op_in(o, x.buf);
+      o->c = x.c, o->h = x.h, o->w = x.w, o->stride = st, o->oh = OH, o->ow = OW;
+    }
+    snprintf(n, sizeof n, "%s_down", p);
+    s = conv(L, &bl->down, in, n, NULL, 0);
+  }
+  act y = x;
+  for (int c = 0; c < bl->nconv; c++) {
+    const int last = c == bl->nconv - 1, fuse = last && !bl->se_channels;
+    snprintf(n, sizeof n, "%s_c%d", p, c + 1);
+    y = conv(L, &bl->conv[c], y, n, fuse ? &s : NULL, !last || fuse);
+  }
+  if (bl->se_channels) {
+    const int C = y.c, S = bl->se_channels, HW = y.h * y.w;
+    char *w1n = xasprintf("%s.conv1.conv.weight", bl->se), *b1n = xasprintf("%s.conv1.conv.bias", bl->se);
+    char *w2n = xasprintf("%s.conv2.conv.weight", bl->se), *b2n = xasprintf("%s.conv2.conv.bias", bl->se);
+    char f[4][48];
+    snprintf(f[0], sizeof f[0], "%s_se1_w", p);
+    snprintf(f[1], sizeof f[1], "%s_se1_b", p);
+    snprintf(f[2], sizeof f[2], "%s_se2_w", p);
+    snprintf(f[3], sizeof f[3], "%s_se2_b", p);
+    const int w1 = wplain(L, f[0], w1n, S, C), b1 = wplain(L, f[1], b1n, S, 1);
+    const int w2 = wplain(L, f[2], w2n, C, S), b2 = wplain(L, f[3], b2n, C, 1);
+    free(w1n), free(b1n), free(w2n), free(b2n);
+    snprintf(n, sizeof n, "%s_pooled", p);
+    const int pooled = ir_buf_add(g, n, IR_BUF_WS, 0, "SE: [C] mean over the pixels");
+    snprintf(n, sizeof n, "%s_squeezed", p);
+    const int hid = ir_buf_add(g, n, IR_BUF_WS, 0, "SE: [squeeze] relu(conv1)");
+    snprintf(n, sizeof n, "%s_gate", p);
+    const int gate = ir_buf_add(g, n, IR_BUF_WS, 0, "SE: [C] sigmoid(conv2)");
+    ir_buf_need(g, pooled, C), ir_buf_need(g, hid, S), ir_buf_need(g, gate, C);
+    ir_op *o = op(L, IR_GAP, "SE: mean over the pixels", xasprintf("[%d,%d] -> [%d]", HW, C, C));
+    ir_op_out(o, pooled), ir_op_in(o, y.buf);
+    o->m = HW, o->c = C;
+    o = op(L, IR_SE_SQUEEZE, "SE: relu(conv1 1x1 + bias)", xasprintf("[%d] -> [%d]", C, S));
+    ir_op_out(o, hid), ir_op_in(o, pooled);
+    o->wt[0] = w1, o->wt[1] = b1, o->c = C, o->n = S;
+    o = op(L, IR_SE_EXCITE, "SE: sigmoid(conv2 1x1 + bias)", xasprintf("[%d] -> [%d]", S, C));
+    ir_op_out(o, gate), ir_op_in(o, hid);
+    o->wt[0] = w2, o->wt[1] = b2, o->c = C, o->n = S;
+    o = op(L, IR_SCALE_ADD_RELU, "SE scale + shortcut, ReLU", xasprintf("[%d,%d,%d]", y.h, y.w, C));
+    ir_op_out(o, y.buf), ir_op_in(o, gate), ir_op_in(o, s.buf);
+    o->m = HW, o->c = C;
+  }
+  return y;
+}
+
+int lower_resnet(const model_desc *m, ir_graph *g) {
+  const resnet_desc *r = m->resnet;
+  if (m->neck != NECK_GAP) return unsupported(m, "a ResNet without a GlobalAveragePooling model.neck");
+  if (m->head != HEAD_LINEAR) return unsupported(m, "a ResNet without a LinearClsHead model.head");
+  if (m->input_size[0] <= 0 || m->input_size[1] <= 0)
+    return unsupported(m, "an empty input (the test pipeline's crop / --input-size)");
+  lower L = {g, m, r, -1, -1, -1, 0};
+  g->in_c = r->in_channels;
+  g->in_h = m->input_size[0];
+  g->in_w = m->input_size[1];
+  g->out_dim = m->num_classes;
+  L.img = ir_buf_add(g, "img", IR_BUF_IMAGE, 0, "the input image");
+  L.out = ir_buf_add(g, "out", IR_BUF_OUT, 0, "the output");
+  L.xp = ir_buf_add(g, "xp", IR_BUF_WS, 0, "activation panels of the next product");
+
+  act x = newact(&L, "x", g->in_h, g->in_w, g->in_c);
+  ir_op *o = op(&L, IR_TO_HWC, "image to NHWC",
+                xasprintf("[%d,%d,%d] -> [%d,%d,%d]", x.c, x.h, x.w, x.h, x.w, x.c));
+  ir_op_out(o, x.buf), ir_op_in(o, L.img);
+  o->c = x.c, o->h = x.h, o->w = x.w;
+
+  resnet_conv stem[3];
+  int maxpool;
+  const int ns = resnet_stem(r, stem, &maxpool);
+  for (int i = 0; i < ns; i++) {
+    char n[16];
+    snprintf(n, sizeof n, "stem%d", i + 1);
+    x = conv(&L, &stem[i], x, n, NULL, 1);
+  }
+  if (maxpool) {
+    const int OH = (x.h + 2 - 3) / 2 + 1, OW = (x.w + 2 - 3) / 2 + 1;
+    act y = newact(&L, "stem_pool", OH, OW, x.c);
+    o = op(&L, IR_MAXPOOL, "MaxPool2d(3, stride 2, padding 1)",
+           xasprintf("[%d,%d,%d] -> [%d,%d,%d]", x.h, x.w, x.c, OH, OW, x.c));
+    ir_op_out(o, y.buf), ir_op_in(o, x.buf);
+    o->c = x.c, o->h = x.h, o->w = x.w, o->kh = 3, o->stride = 2, o->pad = 1, o->oh = OH, o->ow = OW;
+    x = y;
+  }
+  resnet_block *bl;
+  const size_t nb = resnet_blocks(r, &bl);
+  for (size_t i = 0; i < nb; i++) x = block(&L, &bl[i], x);
+  free(bl);
+
+  /* neck: GlobalAveragePooling; head: fc */
+  const int C = x.c, NC = m->num_classes;
+  const int feat = ir_buf_add(g, "feat", IR_BUF_WS, 0, "[C] pooled features");
+  ir_buf_need(g, feat, C);
+  o = op(&L, IR_GAP, "neck: GlobalAveragePooling", xasprintf("[%d,%d,%d] -> [%d]", x.h, x.w, C, C));
+  ir_op_out(o, feat), ir_op_in(o, x.buf);
+  o->m = x.h * x.w, o->c = C;
+  ir_weight hw = {.field = "head_w", .layer = -1, .fold = IR_FOLD_PACK, .src = "head.fc.weight",
+                  .src_numel = (long long)NC * C, .rows = NC, .cols = C, .what = ""};
+  const int whd = ir_weight_add(g, &hw);
+  const int bhd = wplain(&L, "head_b", "head.fc.bias", NC, 1);
+  o = op(&L, IR_PACK, "features", xasprintf("[1,%d] -> panels", C));
+  ir_op_out(o, L.xp), ir_op_in(o, feat);
+  o->m = 1, o->k = C, o->ld = C;
+  ir_buf_need(g, L.xp, ir_packed_floats(1, C, g->xr));
+  o = op(&L, IR_LINEAR, "head.fc: logits", xasprintf("[1,%d] -> [1,%d]", C, NC));
+  ir_op_out(o, L.out), ir_op_in(o, L.xp);
+  o->wt[0] = whd, o->wt[1] = bhd, o->epi = IR_EPI_BIAS;
+  o->m = 1, o->n = NC, o->k = C, o->ldc = NC;
+  return 0;
+}

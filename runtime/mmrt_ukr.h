@@ -1,0 +1,37 @@
+/* mmrt_ukr.h: the interface of mmcc's own fp32 gemm micro-kernels (one per code path), the
+ * one place that documents it. All paths read the same panels (runtime/mmrt_panel.h):
+ * weights in panels of MMRT_UKR_WR = 32 output features, activations in panels of
+ * MMRT_UKR_XR = 12 tokens, so the weights of a multi-path library are stored once and the
+ * generated forward is the same C for every path.
+ *
+ * mmrt_ukr_<path>(nn, mt, kc, w, x, accumulate, c, ts, ns) computes one C tile of
+ * mt <= 12 tokens and nn <= 32 output features:
+ *   C[t][n] = (accumulate ? C[t][n] : 0) + sum_{k < kc} x[k*12 + t] * w[k*32 + n]
+ * the sum taken in order of k (one rounding chain per element, FMA where the path has it),
+ * element (t, n) of C at c[t*ts + n*ns]. w and x are 64-byte aligned panel pointers (at a
+ * k offset); rows of a panel past nn / mt are read (they are zero) but never written.
+ * Nothing is read past k-step kc - 1. A kernel's result depends only on its arguments, so
+ * a product is bitwise identical for any thread count on one path; paths differ in their
+ * rounding (FMA or not), so results are not identical across paths.
+ *
+ * The kernels are compiled with function target attributes (mmrt_ukr_<path>.c), so the
+ * runtime is compiled with plain flags and a CPU check (mmrt_cpu_supports) must come first.
+ * Paths: skx (AVX-512F), haswell (AVX2 + FMA, the 32-wide panel walked as two 16-wide
+ * halves, 12 tokens as two 6-token halves), generic (portable C, any CPU). */
+#ifndef MMRT_UKR_H
+#define MMRT_UKR_H
+
+#include "mmrt_panel.h"
+
+#define MMRT_UKR_WR MMRT_OWN_WR
+#define MMRT_UKR_XR MMRT_OWN_XR
+
+typedef void mmrt_ukr_fn(int nn, int mt, int kc, const float *w, const float *x,
+                         int accumulate, float *c, long ts, long ns);
+
+#if defined(__x86_64__)
+mmrt_ukr_fn mmrt_ukr_skx, mmrt_ukr_haswell;
+#endif
+mmrt_ukr_fn mmrt_ukr_generic;
+
+#endif

@@ -1,0 +1,21 @@
+/* mmrt_ukr_generic.c: the portable path's micro-kernel (runtime/mmrt_ukr.h), plain C for
+ * any CPU (the compiler may vectorise it with the baseline's SIMD; -std=c11 keeps a
+ * separate multiply and add, no contraction). */
+#include "mmrt_ukr.h"
+
+void mmrt_ukr_generic(int nn, int mt, int kc, const float *w, const float *x, int accumulate,
+                      float *c, long ts, long ns) {
+  float acc[12][32];
+  for (int t = 0; t < 12; t++)
+    for (int n = 0; n < 32; n++) acc[t][n] = 0.0f;
+  for (int k = 0; k < kc; k++, w += 32, x += 12)
+    for (int t = 0; t < 12; t++) {
+      const float b = x[t];
+      for (int n = 0; n < 32; n++) acc[t][n] += w[n] * b;
+    }
+  for (int t = 0; t < mt; t++)
+    for (int n = 0; n < nn; n++) {
+      float *e = c + t * ts + n * ns;
+      *e = accumulate ? *e + acc[t][n] : acc[t][n];
+    }
+}

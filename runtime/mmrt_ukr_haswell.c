@@ -1,0 +1,63 @@
+/* mmrt_ukr_haswell.c: the AVX2 + FMA path's micro-kernel (runtime/mmrt_ukr.h). 16 ymm
+ * registers hold a 6 x 16 tile (12 accumulators, 2 weight vectors, 1 broadcast), so the
+ * 12 x 32 tile is done as four sub-tiles: two 16-feature halves of the weight panel (read
+ * with the panel's stride of 32) times two 6-token halves of the activation panel. */
+#include "mmrt_ukr.h"
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+#define HSW __attribute__((target("avx2,fma")))
+
+/* a 6 x 16 sub-tile: weights w (stride 32), tokens x (stride 12); nh features, th tokens.
+ * Named accumulators (not arrays), so that they stay in registers. */
+#define ROW(t) __m256 a##t##0 = _mm256_setzero_ps(), a##t##1 = _mm256_setzero_ps()
+#define FMA(t)                                 \
+  b = _mm256_broadcast_ss(x + t);              \
+  a##t##0 = _mm256_fmadd_ps(w0, b, a##t##0);   \
+  a##t##1 = _mm256_fmadd_ps(w1, b, a##t##1)
+#define OUT(t)                               \
+  _mm256_store_ps(tile[t], a##t##0);         \
+  _mm256_store_ps(tile[t] + 8, a##t##1)
+
+HSW static void sub(int nh, int th, int kc, const float *w, const float *x, int accumulate,
+                    float *c, long ts, long ns) {
+  ROW(0); ROW(1); ROW(2); ROW(3); ROW(4); ROW(5);
+  for (int k = 0; k < kc; k++, w += 32, x += 12) {
+    const __m256 w0 = _mm256_load_ps(w), w1 = _mm256_load_ps(w + 8);
+    __m256 b;
+    FMA(0); FMA(1); FMA(2); FMA(3); FMA(4); FMA(5);
+  }
+  float tile[6][16] __attribute__((aligned(32)));
+  OUT(0); OUT(1); OUT(2); OUT(3); OUT(4); OUT(5);
+  if (ns == 1 && nh == 16) {
+    for (int t = 0; t < th; t++) {
+      float *r = c + t * ts;
+      __m256 v0 = _mm256_load_ps(tile[t]), v1 = _mm256_load_ps(tile[t] + 8);
+      if (accumulate) {
+        v0 = _mm256_add_ps(_mm256_loadu_ps(r), v0);
+        v1 = _mm256_add_ps(_mm256_loadu_ps(r + 8), v1);
+      }
+      _mm256_storeu_ps(r, v0);
+      _mm256_storeu_ps(r + 8, v1);
+    }
+  } else {
+    for (int t = 0; t < th; t++)
+      for (int n = 0; n < nh; n++) {
+        float *e = c + t * ts + n * ns;
+        *e = accumulate ? *e + tile[t][n] : tile[t][n];
+      }
+  }
+}
+
+HSW void mmrt_ukr_haswell(int nn, int mt, int kc, const float *w, const float *x,
+                          int accumulate, float *c, long ts, long ns) {
+  for (int h = 0; h < 2 && h * 16 < nn; h++)
+    for (int s = 0; s < 2 && s * 6 < mt; s++) {
+      const int nh = nn - h * 16 < 16 ? nn - h * 16 : 16, th = mt - s * 6 < 6 ? mt - s * 6 : 6;
+      sub(nh, th, kc, w + h * 16, x + s * 6, accumulate, c + s * 6 * ts + h * 16 * ns, ts, ns);
+    }
+}
+#else
+typedef int mmrt_ukr_haswell_unused; /* not an x86-64 target: nothing here */
+#endif

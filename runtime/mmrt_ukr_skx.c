@@ -1,0 +1,95 @@
+/* mmrt_ukr_skx.c: the AVX-512 path's micro-kernel (runtime/mmrt_ukr.h): a 12 x 32 tile in
+ * 24 zmm accumulators, per k-step two loads of the weight row and 12 broadcast FMAs. */
+#include "mmrt_ukr.h"
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+#define SKX __attribute__((target("avx512f,avx512dq,avx512bw,avx512vl,avx2,fma")))
+
+/* one k-step: weights w[0..31], tokens x[0..11] */
+#define STEP(w, x)                                                                      \
+  do {                                                                                  \
+    const __m512 w0 = _mm512_load_ps(w), w1 = _mm512_load_ps((w) + 16);                \
+    for (int t = 0; t < 12; t++) {                                                      \
+      const __m512 b = _mm512_set1_ps((x)[t]);                                          \
+      a0[t] = _mm512_fmadd_ps(w0, b, a0[t]);                                            \
+      a1[t] = _mm512_fmadd_ps(w1, b, a1[t]);                                            \
+    }                                                                                   \
+  } while (0)
+
+/* transpose[f]: where output float f of a full tile in panel layout (feature f / 12,
+ * token f % 12) is in a row-major 12 x 32 tile */
+#define T1(f) ((f) % 12 * 32 + (f) / 12)
+#define T4(f) T1(f), T1((f) + 1), T1((f) + 2), T1((f) + 3)
+#define T16(f) T4(f), T4((f) + 4), T4((f) + 8), T4((f) + 12)
+#define T96(f) T16(f), T16((f) + 16), T16((f) + 32), T16((f) + 48), T16((f) + 64), T16((f) + 80)
+static const int transpose[384] __attribute__((aligned(64))) = {T96(0), T96(96), T96(192), T96(288)};
+
+SKX void mmrt_ukr_skx(int nn, int mt, int kc, const float *w, const float *x, int accumulate,
+                      float *c, long ts, long ns) {
+  __m512 a0[12], a1[12];
+  for (int t = 0; t < 12; t++) a0[t] = a1[t] = _mm512_setzero_ps();
+  /* the C tile, wanted at the end (row-major: 2 lines per token) */
+  if (ns == 1)
+    for (int t = 0; t < mt; t++) {
+      _mm_prefetch((const char *)(c + t * ts), _MM_HINT_T0);
+      _mm_prefetch((const char *)(c + t * ts + 31), _MM_HINT_T0);
+    }
+  int k = 0;
+  for (; k + 4 <= kc; k += 4) {
+    /* into L1 ahead: the weights 8 k-steps on (8 lines per 4 steps), the tokens 8 on (3) */
+    for (int l = 0; l < 8; l++) _mm_prefetch((const char *)(w + 32 * 8 + 16 * l), _MM_HINT_T0);
+    for (int l = 0; l < 3; l++) _mm_prefetch((const char *)(x + 12 * 8 + 16 * l), _MM_HINT_T0);
+    STEP(w, x);
+    STEP(w + 32, x + 12);
+    STEP(w + 64, x + 24);
+    STEP(w + 96, x + 36);
+    w += 128;
+    x += 48;
+  }
+  for (; k < kc; k++, w += 32, x += 12) STEP(w, x);
+  if (ns == 1) {
+    /* row-major C: masked vector rows */
+    const __mmask16 m0 = nn >= 16 ? 0xffff : (__mmask16)((1u << nn) - 1);
+    const __mmask16 m1 = nn >= 32 ? 0xffff : nn <= 16 ? 0 : (__mmask16)((1u << (nn - 16)) - 1);
+    for (int t = 0; t < mt; t++) {
+      float *r = c + t * ts;
+      __m512 v0 = a0[t], v1 = a1[t];
+      if (accumulate) {
+        v0 = _mm512_add_ps(_mm512_maskz_loadu_ps(m0, r), v0);
+        v1 = _mm512_add_ps(_mm512_maskz_loadu_ps(m1, r + 16), v1);
+      }
+      _mm512_mask_storeu_ps(r, m0, v0);
+      _mm512_mask_storeu_ps(r + 16, m1, v1);
+    }
+  } else if (ts == 1 && ns == 12 && nn == 32 && mt == 12) {
+    /* a full tile written into an activation panel of 12 tokens (mmrt_gemm_panels): 384
+     * contiguous floats, feature-major, i.e. the tile transposed; by gathers from a copy */
+    float tile[12][32] __attribute__((aligned(64)));
+    for (int t = 0; t < 12; t++) {
+      _mm512_store_ps(tile[t], a0[t]);
+      _mm512_store_ps(tile[t] + 16, a1[t]);
+    }
+    for (int j = 0; j < 24; j++) {
+      __m512 v = _mm512_i32gather_ps(_mm512_load_si512(transpose + 16 * j), &tile[0][0], 4);
+      if (accumulate) v = _mm512_add_ps(_mm512_loadu_ps(c + 16 * j), v);
+      _mm512_storeu_ps(c + 16 * j, v);
+    }
+  } else {
+    /* any strides, partial tiles: element by element */
+    float tile[12][32] __attribute__((aligned(64)));
+    for (int t = 0; t < 12; t++) {
+      _mm512_store_ps(tile[t], a0[t]);
+      _mm512_store_ps(tile[t] + 16, a1[t]);
+    }
+    for (int t = 0; t < mt; t++)
+      for (int n = 0; n < nn; n++) {
+        float *e = c + t * ts + n * ns;
+        *e = accumulate ? *e + tile[t][n] : tile[t][n];
+      }
+  }
+}
+#else
+typedef int mmrt_ukr_skx_unused; /* not an x86-64 target: nothing here */
+#endif
