@@ -564,8 +564,8 @@ static cfg_value *eval_call(cfge_ctx *E, const cfg_expr *e) {
       cfg_value *it = cfge_iterate(E, v, e->items[k]);
       if (!it) return NULL;
       cfg_value **np = cfg_arena_alloc(E->a, (A.npos + it->n + cap) * sizeof *np);
-      memcpy(np, A.pos, A.npos * sizeof *np);
-      memcpy(np + A.npos, it->items, it->n * sizeof *np);
+      if (A.npos) memcpy(np, A.pos, A.npos * sizeof *np);
+      if (it->n) memcpy(np + A.npos, it->items, it->n * sizeof *np);  /* f(*()): items NULL */
       A.pos = np;
       A.npos += it->n;
       cap = A.npos + cap;
