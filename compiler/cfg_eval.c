@@ -147,6 +147,8 @@ static double py_floordiv(double vx, double wx) {
 static cfg_value *repeat(cfge_ctx *E, cfg_value *s, long long times, const cfg_expr *e) {
   cfge_pos p = cfge_at(E, e);
   if (times < 0) times = 0;
+  /* an empty operand gives an empty result at once: `'' * 10**18` must not loop 10**18 times */
+  if ((s->kind == CFG_STR ? s->slen : s->n) == 0) times = 0;
   if (s->kind == CFG_STR) {
     if (s->slen && (unsigned long long)times > CFGE_MAX_SEQ_LEN / s->slen) return cfge_err(E, e, "string too long");
     strbuf b;
@@ -562,8 +564,8 @@ static cfg_value *eval_call(cfge_ctx *E, const cfg_expr *e) {
       cfg_value *it = cfge_iterate(E, v, e->items[k]);
       if (!it) return NULL;
       cfg_value **np = cfg_arena_alloc(E->a, (A.npos + it->n + cap) * sizeof *np);
-      memcpy(np, A.pos, A.npos * sizeof *np);
-      memcpy(np + A.npos, it->items, it->n * sizeof *np);
+      if (A.npos) memcpy(np, A.pos, A.npos * sizeof *np);
+      if (it->n) memcpy(np + A.npos, it->items, it->n * sizeof *np);  /* f(*()): items NULL */
       A.pos = np;
       A.npos += it->n;
       cap = A.npos + cap;

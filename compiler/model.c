@@ -331,6 +331,14 @@ static int backbone(const char *file, const cfg_value *model, model_desc *m) {
     const char *why = NULL;
     for (int i = 0; type && vit_like[i].type; i++)
       if (!strcmp(type, vit_like[i].type)) why = vit_like[i].why;
+    /* EVA's classifiers are BEiTViT with both relative position biases off (absolute
+     * position embedding instead): still BEiT's layer, but the hint would be wrong */
+    int rel = 1, shared = 0;
+    if (why && !strcmp(type, "BEiTViT") &&
+        (mget_bool(file, bb, "use_rel_pos_bias", 1, &rel) ||
+         mget_bool(file, bb, "use_shared_rel_pos_bias", 0, &shared)))
+      return -1;
+    if (why && !strcmp(type, "BEiTViT") && !rel && !shared) why = NULL;
     return mget_error(file, tv, "model.backbone.type='%s' is not supported%s%s%s (supported: "
                       BACKBONES ")", type ? type : "(none)", why ? ": it needs " : "",
                       why ? why : "", why ? ", which mmcc does not implement" : "");

@@ -1,0 +1,6 @@
+_base_ = [
+    '../_base_/models/eva/eva-l.py',
+    '../_base_/datasets/imagenet_bs16_eva_336.py',
+]
+
+model = dict(backbone=dict(img_size=336))
