@@ -3,12 +3,9 @@
  * independent vdpbf16ps on ACC zmm accumulators and nothing else; one instruction is 16 lanes
  * x 2 multiply-adds = 64 flops. Built by bench/run: cc -O2 -mavx512f -mavx512bf16.
  *
- *   bf16_peak THREADS   prints "gflops G" (best of 5 timed runs, all threads together) */
+ *   bf16_peak THREADS   prints "gflops G" (peak_main.h)
 #define _GNU_SOURCE
 #include <pthread.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <time.h>
 
 #define ACC 12
 #define ITERS 20000000L
@@ -39,26 +36,5 @@ static void *loop(void *arg) {
   return NULL;
 }
 
-static double now(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return t.tv_sec + t.tv_nsec * 1e-9;
-}
-
-int main(int argc, char **argv) {
-  int n = argc > 1 ? atoi(argv[1]) : 1;
-  if (n < 1 || n > 64) n = 1;
-  double best = 0;
-  for (int rep = 0; rep < 5; rep++) {
-    pthread_t th[64];
-    double t0 = now();
-    for (int i = 1; i < n; i++)
-      if (pthread_create(&th[i], NULL, loop, NULL) != 0) return 1;
-    loop(NULL);
-    for (int i = 1; i < n; i++) pthread_join(th[i], NULL);
-    double g = (double)n * ITERS * ACC * 16 * 2 * 2 / (now() - t0) / 1e9;
-    if (g > best) best = g;
-  }
-  printf("gflops %.1f\n", best);
-  return 0;
-}
+#define FLOPS_PER_LOOP ((double)ITERS * ACC * 16 * 2 * 2) /* 16 lanes x 2 multiply-adds */
+#include "peak_main.h"

@@ -5,12 +5,9 @@
  *   skx:     cc -O2 -mavx512f -DWIDTH=512   (zmm, 16 floats)
  *   haswell: cc -O2 -mavx2 -mfma -DWIDTH=256 (ymm, 8 floats)
  *
- *   fma_peak THREADS   prints "gflops G" (best of 5 timed runs, all threads together) */
+ *   fma_peak THREADS   prints "gflops G" (peak_main.h)
 #define _GNU_SOURCE
 #include <pthread.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <time.h>
 
 #if WIDTH == 512
 #define R "zmm"
@@ -51,26 +48,5 @@ static void *loop(void *arg) {
   return NULL;
 }
 
-static double now(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return t.tv_sec + t.tv_nsec * 1e-9;
-}
-
-int main(int argc, char **argv) {
-  int n = argc > 1 ? atoi(argv[1]) : 1;
-  if (n < 1 || n > 64) n = 1;
-  double best = 0;
-  for (int rep = 0; rep < 5; rep++) {
-    pthread_t th[64];
-    double t0 = now();
-    for (int i = 1; i < n; i++)
-      if (pthread_create(&th[i], NULL, loop, NULL) != 0) return 1;
-    loop(NULL);
-    for (int i = 1; i < n; i++) pthread_join(th[i], NULL);
-    double g = (double)n * ITERS * ACC * LANES * 2 / (now() - t0) / 1e9;
-    if (g > best) best = g;
-  }
-  printf("gflops %.1f\n", best);
-  return 0;
-}
+#define FLOPS_PER_LOOP ((double)ITERS * ACC * LANES * 2)
+#include "peak_main.h"
