@@ -124,6 +124,18 @@ static ir_op *op(lower *L, ir_kind kind, const char *label, const char *shape) {
 
 static char *shape2(int a, int b) { return xasprintf("[%d,%d]", a, b); }
 
+/* The per-image, per-head geometry the K/V packing and the attention op share: T tokens of
+ * D features in H heads of HD, K and V packed per head in panels of WR. */
+static void attn_shape(ir_op *o, int T, int D, int H, int HD, int WR) {
+  o->batched = 1;
+  o->m = T;
+  o->n = D;
+  o->heads = H;
+  o->head_dim = HD;
+  o->kps = ir_packed_floats(T, HD, WR);
+  o->vps = ir_packed_floats(HD, T, WR);
+}
+
 /* OUT = epi(IN panels [M, K] x W [N, K]^T); accumulate adds into OUT. M rows per image: the
  * product runs on the rows of all the chunk's images at once (batched). */
 static ir_op *linear(lower *L, const char *label, int out, int in, int M, int N, int K, int w,
@@ -217,13 +229,7 @@ static void layer(lower *L, int ffn_norm_ln1) {
   ir_op_out(o, L->kp);
   ir_op_out(o, L->vp);
   ir_op_in(o, L->qkv);
-  o->batched = 1;
-  o->m = T;
-  o->n = D;
-  o->heads = H;
-  o->head_dim = HD;
-  o->kps = ir_packed_floats(T, HD, WR);
-  o->vps = ir_packed_floats(HD, T, WR);
+  attn_shape(o, T, D, H, HD, WR);
   ir_buf_need(g, L->kp, (size_t)n * H * o->kps);
   ir_buf_need(g, L->vp, (size_t)n * H * o->vps);
 
@@ -237,15 +243,9 @@ static void layer(lower *L, int ffn_norm_ln1) {
   ir_op_in(o, L->qkv);
   ir_op_in(o, L->kp);
   ir_op_in(o, L->vp);
-  o->batched = 1;
-  o->m = T;
-  o->n = D;
-  o->heads = H;
-  o->head_dim = HD;
+  attn_shape(o, T, D, H, HD, WR);
   o->qblock = (64 + XR - 1) / XR * XR; /* query rows per task: a multiple of XR */
   o->lds = (T + 15) / 16 * 16;
-  o->kps = ir_packed_floats(T, HD, WR);
-  o->vps = ir_packed_floats(HD, T, WR);
   o->ldc = (int)ir_panel_floats(D, XR);
   ir_buf_need(g, L->xp, ir_packed_floats(n * T, D, XR));
   ir_buf_need(g, L->aq, ir_packed_floats(o->qblock, HD, XR));
