@@ -12,6 +12,8 @@
  *   ms      thread 0's wall clock per forward, barrier wait included (sums to the forward)
  *   %       of the sum of the ms column
  *   work tN thread N's wall clock until it reached the barrier ending the op
+ *   wait tN thread N's wall clock in that barrier (with 2+ threads: imbalance, barrier cost,
+ *           and any time a partner thread was descheduled)
  *   cpu tN  thread N's CPU time over the same span
  *   GF/s    2 x multiply-adds of the op's products / ms (all threads together)
  *   GF/s/core  the same per second of CPU time of the threads (summed): comparable to the
@@ -23,7 +25,7 @@
 
 #define MAXT 4 /* thread columns printed */
 
-typedef struct { double wall, work[MAXT], cpu[MAXT], calls, gflop; } fig;
+typedef struct { double wall, work[MAXT], wait[MAXT], cpu[MAXT], calls, gflop; } fig;
 
 static double now_ms(void) {
   struct timespec t;
@@ -62,15 +64,19 @@ static void role_of(const char *label, char *r, size_t cap) {
 static void head(const char *what, int nt) {
   printf("\n| %s | ms | %% |", what);
   for (int t = 0; t < nt; t++) printf(" work t%d |", t);
+  if (nt > 1)
+    for (int t = 0; t < nt; t++) printf(" wait t%d |", t);
   for (int t = 0; t < nt; t++) printf(" cpu t%d |", t);
   printf(" GF/s | GF/s/core |\n|---|---:|---:|");
-  for (int t = 0; t < 2 * nt; t++) printf("---:|");
+  for (int t = 0; t < (nt > 1 ? 3 : 2) * nt; t++) printf("---:|");
   printf("---:|---:|\n");
 }
 
 static void row(const char *name, const fig *f, double total, int nt) {
   printf("| %s | %.3f | %.1f |", name, f->wall, 100 * f->wall / total);
   for (int t = 0; t < nt; t++) printf(" %.3f |", f->work[t]);
+  if (nt > 1)
+    for (int t = 0; t < nt; t++) printf(" %.3f |", f->wait[t]);
   for (int t = 0; t < nt; t++) printf(" %.3f |", f->cpu[t]);
   double cpu = 0;
   for (int t = 0; t < nt; t++) cpu += f->cpu[t];
@@ -80,7 +86,8 @@ static void row(const char *name, const fig *f, double total, int nt) {
 
 static void add(fig *a, const fig *b, int nt) {
   a->wall += b->wall;
-  for (int t = 0; t < nt; t++) a->work[t] += b->work[t], a->cpu[t] += b->cpu[t];
+  for (int t = 0; t < nt; t++)
+    a->work[t] += b->work[t], a->wait[t] += b->wait[t], a->cpu[t] += b->cpu[t];
   a->calls += b->calls;
   a->gflop += b->gflop;
 }
@@ -95,8 +102,8 @@ int main(int argc, char **argv) {
   const size_t in_n = (size_t)n * M_C * M_H * M_W, out_n = (size_t)n * M_OUT;
   float *in = malloc(in_n * sizeof *in), *out = malloc(out_n * sizeof *out);
   void *ws = aligned_alloc(64, ((size_t)M_WS + 63) / 64 * 64);
-  /* per op, per call: wall, calls, work[t], cpu[t], images (thread 0) */
-  const int per = 3 + 2 * MAXT;
+  /* per op, per call: wall, calls, work[t], cpu[t], images (thread 0), wait[t] */
+  const int per = 3 + 3 * MAXT;
   double *v = calloc((size_t)M_OPS * calls * per, sizeof *v), *fw = malloc(calls * sizeof *fw);
   double *tmp = malloc(calls * sizeof *tmp);
   if (!in || !out || !ws || !v || !fw || !tmp || n < 1 || threads < 1 || calls < 1) return 1;
@@ -122,6 +129,7 @@ int main(int argc, char **argv) {
           x[2 + 2 * MAXT] = (double)e.images;
         }
         x[2 + t] = e.work_ns * 1e-6;
+        x[3 + 2 * MAXT + t] = (e.wall_ns - e.work_ns) * 1e-6;
         x[2 + MAXT + t] = e.cpu_ns * 1e-6;
       }
   }
@@ -136,6 +144,8 @@ int main(int argc, char **argv) {
     for (int t = 0; t < nt; t++) {
       for (int c = 0; c < calls; c++) tmp[c] = x[(size_t)c * per + 2 + t];
       f[i].work[t] = median(tmp, calls);
+      for (int c = 0; c < calls; c++) tmp[c] = x[(size_t)c * per + 3 + 2 * MAXT + t];
+      f[i].wait[t] = median(tmp, calls);
       for (int c = 0; c < calls; c++) tmp[c] = x[(size_t)c * per + 2 + MAXT + t];
       f[i].cpu[t] = median(tmp, calls);
     }
