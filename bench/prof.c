@@ -193,5 +193,11 @@ int main(int argc, char **argv) {
       row(key, &g, total.wall, nt);
     }
   }
+  free(in);
+  free(out);
+  free(ws);
+  free(v);
+  free(fw);
+  free(tmp);
   return 0;
 }

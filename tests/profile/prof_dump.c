@@ -54,5 +54,8 @@ int main(int argc, char **argv) {
          M_PROFILE(0, M_MAXT, &e), M_PROFILE(0, 0, NULL));
   printf("ops\t%d\n", (int)M_OPS);
 #endif
+  free(in);
+  free(out);
+  free(ws);
   return 0;
 }
