@@ -92,7 +92,7 @@ static inline float mmrt_gelu(float x) {
    * since in a vector both sides of a select on computed values run, and the compiler may
    * compute a side's discarded lanes as it likes (unclamped); for the same reason the last
    * step is a product, not a select. */
-  float xp = x * (0.5f * t * y) * mmrt_pow2(n);
+  float xp = xc * (0.5f * t * y) * mmrt_pow2(n);   /* xc: x - 6 Phi(-6) rounds to x above 6, inf stays inf */
   float g = MMRT_FMA(x < 0.0f ? 1.0f : -1.0f, xp, x < 0.0f ? 0.0f : x);
   return g * (x < MMRT_GELU_UF ? 0.0f : 1.0f);
 }
