@@ -4,11 +4,11 @@
  * is compiled with FMA (one instruction, vectorised), a * b + c otherwise (never libm's
  * software fmaf). Every element of a loop, vector body or scalar tail, gets the same
  * correctly rounded operations, so results do not depend on the thread partition.
- * Accuracy (bench/gelu.c, every float in [-20, 20] against float64 erfc; bench/results/NOTES.md):
- * mmrt_expf within 2 ulp over its range (Cephes' expf polynomial after a two-constant ln 2
- * reduction); mmrt_gelu within a few ulp (erfc from the Chebyshev-fitted exponent of
- * Numerical Recipes' erfcc, fractional error < 1.2e-7, with -x^2/2 carried exactly into the
- * exp's reduction). */
+ * Accuracy (bench/gelu.c against float64 erfc, bench/results/NOTES.md): mmrt_expf within 2
+ * ulp over its range (Cephes' expf polynomial after a two-constant ln 2 reduction);
+ * mmrt_gelu within 7 ulp with FMA (erfc from the Chebyshev-fitted exponent of Numerical
+ * Recipes' erfcc, fractional error < 1.2e-7, with -x^2/2 carried exactly into the exp's
+ * reduction), 13 ulp without FMA for x >= -5 and 66 near -13 (z^2 rounded once there). */
 #ifndef MMRT_MATH_H
 #define MMRT_MATH_H
 
