@@ -410,8 +410,12 @@ static void emit_op(strbuf *b, const ir_graph *g, const ir_op *o, const char *in
     arg_weight(b, g, o->wt[0]);
     num(b, o->n), num(b, o->k), num(b, o->groups);
     arg_weight(b, g, o->wt[1]);
-    sb_printf(b, ", %s", o->in[1] >= 0 ? g->bufs[o->in[1]].name : "NULL");
+    sb_printf(b, ", %s", o->in[2] >= 0 ? g->bufs[o->in[2]].name : "NULL"); /* residual */
     num(b, o->relu);
+    /* the NHWC input and its geometry (read in place by a direct convolution) */
+    sb_printf(b, ", %s", g->bufs[o->in[1]].name);
+    num(b, o->h), num(b, o->w), num(b, o->c), num(b, o->kh);
+    num(b, o->stride), num(b, o->pad), num(b, o->oh), num(b, o->ow);
     break;
   case IR_MAXPOOL:
     sb_printf(b, "%smmrt_op_maxpool(%s, %s", in, g->bufs[o0].name, g->bufs[i0].name);

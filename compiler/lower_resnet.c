@@ -96,10 +96,13 @@ static act conv(lower *L, const resnet_conv *cv, act in, const char *out, const 
   free(label);
   ir_op_out(o, y.buf);
   ir_op_in(o, L->xp);
+  ir_op_in(o, in.buf); /* read in place by a direct convolution (mmrt_conv.h) */
   if (res) ir_op_in(o, res->buf);
   o->wt[0] = wi;
   o->wt[1] = bi;
   o->m = M, o->n = cv->cout, o->k = K, o->groups = G, o->relu = relu;
+  o->c = in.c, o->h = in.h, o->w = in.w, o->kh = k, o->stride = cv->stride, o->pad = cv->pad;
+  o->oh = OH, o->ow = OW;
   free(wf), free(bf), free(src), free(mean), free(var), free(gw), free(gb);
   return y;
 }
