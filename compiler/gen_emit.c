@@ -397,7 +397,7 @@ static void emit_op(strbuf *b, const ir_graph *g, const ir_op *o, const char *in
     break;
   case IR_TO_HWC:
     sb_printf(b, "%smmrt_op_to_hwc(%s, %s", in, g->bufs[o0].name, g->bufs[i0].name);
-    num(b, o->c), num(b, o->h), num(b, o->w);
+    num(b, o->c), num(b, o->h), num(b, o->w), num(b, o->pad);
     break;
   case IR_CONV_PACK:
     sb_printf(b, "%smmrt_op_conv_pack(%s, %s", in, g->bufs[o0].name, g->bufs[i0].name);

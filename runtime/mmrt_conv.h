@@ -304,14 +304,16 @@ static __attribute__((noinline)) void mmrt_conv_tile(const mmrt_conv_shape *sh,
  * panel is read once per block. */
 #define MMRT_CONV_IBLOCK 16
 
-/* y [M, Cout] (NHWC, M = OH * OW) = conv(x [H, W, Cin]) + bias (+ residual) (ReLU) for
- * weight panels j0..j1-1 and token panels i0..i1-1; weight panel j's tiles are done for a
- * block of token panels before panel j + 1, which is prefetched into L2 meanwhile. */
-static void mmrt_conv_direct(float *y, const float *x, int H, int W, int Cin, int k, int s,
-                             int pad, int OH, int OW, const float *wp, int Cout,
+/* y [M, Cout] (NHWC, M = B * OH * OW) = conv(x [B, H, W, Cin]) + bias (+ residual [M, Cout])
+ * (ReLU) for weight panels j0..j1-1 (of 32 output channels) and token panels i0..i1-1 (of
+ * 12 output pixels); wp: fold_bn_conv()'s (Cout, K) matrix in weight panels. Weight panel
+ * j's tiles are done for a block of token panels before panel j + 1, which is prefetched
+ * into L2 meanwhile. */
+static void mmrt_conv_direct(float *y, const float *x, int B, int H, int W, int Cin, int k,
+                             int s, int pad, int OH, int OW, const float *wp, int Cout,
                              const float *bias, const float *residual, int relu, int i0,
                              int i1, int j0, int j1) {
-  const int M = OH * OW, K = k * k * Cin, whole = pad == 0;
+  const int M = B * OH * OW, K = k * k * Cin, whole = pad == 0;
   const size_t ws = MMRT_PANEL_FLOATS(K, 32);
   mmrt_conv_shape sh = {H, W, Cin, k, k, whole ? k * Cin : Cin, whole ? 1 : k, K,
                         bias, relu, Cout, Cout};
@@ -328,9 +330,9 @@ static void mmrt_conv_direct(float *y, const float *x, int H, int W, int Cin, in
           g->base[t] = x;
           continue;
         }
-        const int oy = m / OW, ox = m % OW;
+        const int b = m / (OH * OW), oy = m / OW % OH, ox = m % OW;
         g->iy[t] = oy * s - pad, g->ix[t] = ox * s - pad;
-        g->base[t] = x + ((ptrdiff_t)g->iy[t] * W + g->ix[t]) * Cin;
+        g->base[t] = x + (((ptrdiff_t)b * H + g->iy[t]) * W + g->ix[t]) * Cin;
       }
     for (int j = j0; j < j1; j++) {
       const int n0 = j * 32, nn = Cout - n0 < 32 ? Cout - n0 : 32;
@@ -471,15 +473,24 @@ MMRT_INLINE void mmrt_scale_add_relu(float *restrict y, const float *restrict g,
  * image at a time (B = 1): thread tid of nt takes a fixed share (mmrt_share) and the caller
  * puts a barrier after each call. Which thread computes an element never changes how. */
 
-/* Image [C, H, W] -> NHWC [H * W, C]; rows of the image shared. */
+/* Image [C, H, W] -> NHWC [H + 2 pad, W + 2 pad, C] with a zero border of pad pixels (the
+ * first convolution's padding, so that it reads whole window rows); rows shared. */
 MMRT_INLINE void mmrt_op_to_hwc(float *restrict y, const float *restrict img, int C, int H,
-                                int W, int tid, int nt) {
+                                int W, int pad, int tid, int nt) {
+  const int PW = W + 2 * pad;
   int r0, r1;
-  mmrt_share(H, tid, nt, &r0, &r1);
-  for (int r = r0; r < r1; r++)
+  mmrt_share(H + 2 * pad, tid, nt, &r0, &r1);
+  for (int r = r0; r < r1; r++) {
+    float *restrict d = y + (size_t)r * PW * C;
+    const int iy = r - pad;
+    if (iy < 0 || iy >= H) {
+      for (int i = 0; i < PW * C; i++) d[i] = 0.0f;
+      continue;
+    }
+    for (int i = 0; i < pad * C; i++) d[i] = d[(size_t)(pad + W) * C + i] = 0.0f;
     for (int x = 0; x < W; x++)
-      for (int c = 0; c < C; c++)
-        y[((size_t)r * W + x) * C + c] = img[((size_t)c * H + r) * W + x];
+      for (int c = 0; c < C; c++) d[(size_t)(pad + x) * C + c] = img[((size_t)c * H + iy) * W + x];
+  }
 }
 
 /* Floats of one group's patch panels in xp (groups follow each other). */
@@ -534,12 +545,12 @@ MMRT_INLINE void mmrt_op_conv_gemm(float *y, const float *xp, int M, const float
   if (MMRT_CONV_IS_DIRECT(G, Cin)) { /* by weight panels when there are enough, else tokens */
     if (nj >= 4 * nt || np < nt) {
       mmrt_share(nj, tid, nt, &u0, &u1);
-      mmrt_conv_direct(y, x, H, W, Cin, k, s, pad, OH, OW, wp, Cout, bias, residual, relu, 0,
-                       np, u0, u1);
+      mmrt_conv_direct(y, x, 1, H, W, Cin, k, s, pad, OH, OW, wp, Cout, bias, residual, relu,
+                       0, np, u0, u1);
     } else {
       mmrt_share(np, tid, nt, &u0, &u1);
-      mmrt_conv_direct(y, x, H, W, Cin, k, s, pad, OH, OW, wp, Cout, bias, residual, relu, u0,
-                       u1, 0, nj);
+      mmrt_conv_direct(y, x, 1, H, W, Cin, k, s, pad, OH, OW, wp, Cout, bias, residual, relu,
+                       u0, u1, 0, nj);
     }
     return;
   }
