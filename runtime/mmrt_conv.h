@@ -218,13 +218,16 @@ static const float mmrt_conv_zeros[MMRT_CONV_ZERO_FLOATS] __attribute__((aligned
 #if MMRT_CONV_DIRECT
 /* Where the 12 tokens of a tile read: token t's window has its top-left input pixel at
  * (iy[t], ix[t]) (may be outside: padding), base[t] points at it (any value when outside).
- * seg: floats read per kernel position; kx_steps: kernel positions per kernel row walked
- * as separate runs (kw, or 1 when a window row is one run of kw * cin floats). */
+ * Tokens past the last output pixel read the last one's window (their rows are not
+ * stored), so nothing is read outside the input or the zero row. */
 typedef struct mmrt_conv_geo {
   const float *base[12];
   int iy[12], ix[12];
 } mmrt_conv_geo;
 
+/* The convolution: input [H, W] pixels of ldx floats, kernel kh x kw, K = kh * kw * cin;
+ * seg: floats read per run, kx_steps: runs per kernel row (kw runs of cin floats, or one
+ * run of kw * cin when there is no padding: a window row is then inside the image). */
 typedef struct mmrt_conv_shape {
   int H, W, ldx, kh, kw, seg, kx_steps, K;
   const float *bias;     /* the tile's first output channel */
@@ -287,7 +290,10 @@ static __attribute__((noinline)) void mmrt_conv_tile(const mmrt_conv_shape *sh,
   const __mmask16 m1 = nn >= 32 ? 0xffff : nn <= 16 ? 0 : (__mmask16)((1u << (nn - 16)) - 1);
   const __m512 b0 = _mm512_maskz_loadu_ps(m0, sh->bias), b1 = _mm512_maskz_loadu_ps(m1, sh->bias + 16);
   const __m512 zero = _mm512_setzero_ps();
-  for (int t = 0; t < mt; t++) {
+  /* unrolled with constant t, so the accumulators stay in registers */
+#pragma GCC unroll 12
+  for (int t = 0; t < 12; t++) {
+    if (t >= mt) break;
     __m512 v0 = _mm512_add_ps(a0[t], b0), v1 = _mm512_add_ps(a1[t], b1);
     if (res) {
       v0 = _mm512_add_ps(v0, _mm512_maskz_loadu_ps(m0, res + (size_t)t * sh->ldr));
@@ -324,12 +330,7 @@ static void mmrt_conv_direct(float *y, const float *x, int B, int H, int W, int 
     for (int i = ib; i < ie; i++)
       for (int t = 0; t < 12; t++) {
         mmrt_conv_geo *g = &geo[i - ib];
-        const int m = i * 12 + t;
-        if (m >= M) { /* past the end: reads zeros */
-          g->iy[t] = g->ix[t] = -(1 << 28);
-          g->base[t] = x;
-          continue;
-        }
+        const int m = i * 12 + t < M ? i * 12 + t : M - 1; /* past the end: as the last */
         const int b = m / (OH * OW), oy = m / OW % OH, ox = m % OW;
         g->iy[t] = oy * s - pad, g->ix[t] = ox * s - pad;
         g->base[t] = x + (((ptrdiff_t)b * H + g->iy[t]) * W + g->ix[t]) * Cin;
