@@ -11,6 +11,7 @@
  * build.sh and codegen.sh build and check the default, skx and haswell natively;
  * armv8a is cross-built and run under qemu-aarch64 when the cross toolchain and
  * libblis-openmp-dev:arm64 are installed. */
+#include <stdio.h>
 #include <string.h>
 #include <sys/utsname.h>
 
@@ -30,9 +31,10 @@
 /* x86_64: every x86-64 CPU, by CPUID at the first call (runtime/mmrt_ukr.h: one panel
  * layout, the weights stored once, the forward compiled once per path). */
 static const target_path x86_64_paths[] = {
-  {"skx", SKX_CFLAGS, SKX_FEATURES},
-  {"haswell", HSW_CFLAGS, HSW_FEATURES},
-  {"generic", "", ""},
+  {"skx-bf16", SKX_CFLAGS " -mavx512bf16", SKX_FEATURES " avx512bf16", "skx", 1},
+  {"skx", SKX_CFLAGS, SKX_FEATURES, NULL, 0},
+  {"haswell", HSW_CFLAGS, HSW_FEATURES, NULL, 0},
+  {"generic", "", "", NULL, 0},
 };
 
 /* ORDER TARGETS: the first row fitting the host is the default. */
@@ -113,19 +115,13 @@ const target *target_default(void) {
   return NULL;
 }
 
-const target *target_default_bf16(void) {
-  struct utsname u;
-  if (uname(&u) != 0) return NULL;
-  for (int i = 0; i < target_count(); i++)
-    if (targets[i].bf16_dp && !strcmp(targets[i].machine, u.machine) &&
-        host_supports(targets[i].cpu_features))
-      return &targets[i];
-  /* else the first single-path row that fits (bf16 runs no multi-path target) */
-  for (int i = 0; i < target_count(); i++)
-    if (!targets[i].paths && !strcmp(targets[i].machine, u.machine) &&
-        host_supports(targets[i].cpu_features))
-      return &targets[i];
-  return NULL;
+int target_path_in(const target_path *q, int bf16) { return bf16 || !q->bf16_dp; }
+
+const char *target_path_ident(const target_path *q, char *buf, int n) {
+  snprintf(buf, (size_t)n, "%s", q->name);
+  for (char *c = buf; *c; c++)
+    if (*c == '-') *c = '_';
+  return buf;
 }
 
 char *target_blis_archive(const target *t) {
