@@ -579,13 +579,23 @@ static char *defs_text(const gen_plan *p, const char *runtime_objs, int have_ima
   def_raw(&b, "MM_TARGET_NAME", t->name);
   def_raw(&b, "MM_PRECISION", p->bf16 ? "bf16" : "fp32");
   def_num(&b, "MM_BF16_DP", t->bf16_dp);
-  def_text(&b, "MM_PRECISION_TEXT",
-           !p->bf16     ? "fp32"
-           : t->bf16_dp ? "bf16 (products: bf16 weights and inputs, fp32 sums; vdpbf16ps kernel)"
-           : t->paths   ? "bf16 (products: bf16 weights and inputs, fp32 sums; the skx-bf16 "
-                          "path on vdpbf16ps, the others widen the weights for their fp32 kernel)"
-                        : "bf16 (products: bf16 weights and inputs, fp32 sums; weights widened "
-                          "for the fp32 kernel)");
+  if (p->bf16 && t->paths) { /* the paths in the order the library prefers them */
+    strbuf pt;
+    sb_init(&pt);
+    sb_puts(&pt, "bf16 (products: bf16 weights and inputs, fp32 sums; paths best first:");
+    for (int i = 0; i < t->npaths; i++)
+      sb_printf(&pt, "%s %s (%s)", i ? "," : "", t->paths[i].name,
+                t->paths[i].bf16_dp ? "vdpbf16ps kernel" : "weights widened for its fp32 kernel");
+    sb_puts(&pt, ")");
+    def_text(&b, "MM_PRECISION_TEXT", pt.s);
+    sb_free(&pt);
+  } else {
+    def_text(&b, "MM_PRECISION_TEXT",
+             !p->bf16     ? "fp32"
+             : t->bf16_dp ? "bf16 (products: bf16 weights and inputs, fp32 sums; vdpbf16ps kernel)"
+                          : "bf16 (products: bf16 weights and inputs, fp32 sums; weights widened "
+                            "for the fp32 kernel)");
+  }
   def_raw(&b, "MM_UKR", t->kernel);
   def_num(&b, "MM_MR", t->mr);
   def_num(&b, "MM_NR", t->nr);

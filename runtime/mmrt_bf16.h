@@ -2,7 +2,10 @@
  * bfloat16 by mmcc and packed in the bf16 panel layout (mmrt_bf16_panel.h), activations
  * rounded to bfloat16 here as they are packed for the product, sums in fp32. Siblings of
  * mmrt_gemm_core / mmrt_op_linear (mmrt_gemm.h, mmrt_ops.h) with the same C, epilogue and
- * thread-sharing contract; attention's products (no weights) stay fp32.
+ * thread-sharing contract; attention's products (no weights) stay fp32. The convolutions
+ * and SE ops of the ResNet family follow at the end (siblings of mmrt_conv.h's).
+ * A multi-path (x86_64) library compiles this once per path, MMRT_BF16_DP set per path,
+ * over one weight layout and one workspace plan (the largest of both kinds). 
  *
  * The including file defines, besides mmrt_gemm.h's target macros:
  *   MMRT_BF16_DP  1: mmcc's own micro-kernel on vdpbf16ps (AVX512_BF16; a tile of 32 output
