@@ -10,8 +10,16 @@
     are rounded to bfloat16 as they are;
   - each product's input (the image and every activation a convolution reads, SE's pooled
     and squeezed vectors, the pooled features) is rounded to bfloat16;
-  - the products sum in fp32; biases, ReLU, the residual adds, the pools, SE's sigmoid and
-    scale stay fp32.
+  - the products sum in fp32 in mmcc; biases, ReLU, the residual adds, the pools, SE's
+    sigmoid and scale stay fp32.
+
+The reference computes all of it in float64 (the bf16 roundings applied to float64 values,
+which hold every bf16 and fp32 value exactly) and writes fp32 logits. Why not fp32 sums: a
+product input within fp32 noise of a bf16 rounding boundary rounds either way, so two fp32
+computations that sum in different orders differ by a bf16 step somewhere in most 224 x 224
+images, and that moves the logits by ~1e-3 x max |logit|. Measured on tiny-bottleneck at
+64 x 64, 40 images: torch's fp32 convolutions vs the same in float64 differ beyond 1e-5 on
+6 images, mmcc (fp32 sums, FMA chains in k order) vs the float64 reference on none.
 
     resnet_ref_bf16.py CONFIG.py CKPT.pth IN.f32 B OUT.f32
 """
@@ -27,14 +35,14 @@ import resnet_ref  # noqa: E402
 
 
 def bf16(t):
-    return t.to(torch.bfloat16).float()
+    return t.to(torch.bfloat16).to(t.dtype)
 
 
 def conv_bn(conv, bn, x):
     """conv + its BatchNorm folded, in bf16 (weights and input), fp32 sums, fp32 bias."""
     s = bn.weight.double() / torch.sqrt(bn.running_var.double() + bn.eps)
-    w = (conv.weight.double() * s.reshape(-1, 1, 1, 1)).float()
-    b = (bn.bias.double() - bn.running_mean.double() * s).float()
+    w = (conv.weight.double() * s.reshape(-1, 1, 1, 1)).float().to(x.dtype)
+    b = (bn.bias.double() - bn.running_mean.double() * s).float().to(x.dtype)
     return F.conv2d(bf16(x), bf16(w), b, conv.stride, conv.padding, groups=conv.groups)
 
 
@@ -85,9 +93,9 @@ def main(argv):
     if len(argv) != 5:
         raise SystemExit(__doc__)
     cfg_path, ckpt_path, in_path, batch, out_path = argv
-    m = resnet_ref.load(resnet_ref.build(cfg_path), ckpt_path)
+    m = resnet_ref.load(resnet_ref.build(cfg_path), ckpt_path).double()
     b = int(batch)
-    x = torch.from_numpy(np.fromfile(in_path, dtype='float32').copy())
+    x = torch.from_numpy(np.fromfile(in_path, dtype='float32').copy()).double()
     x = x.reshape(b, m.backbone.sp.in_channels, -1)
     h = int(round(x.shape[2] ** 0.5))
     if h * h != x.shape[2]:
