@@ -3,7 +3,7 @@
  * independent vdpbf16ps on ACC zmm accumulators and nothing else; one instruction is 16 lanes
  * x 2 multiply-adds = 64 flops. Built by bench/run: cc -O2 -mavx512f -mavx512bf16.
  *
- *   bf16_peak THREADS   prints "gflops G" (peak_main.h)
+ *   bf16_peak THREADS   prints "gflops G" (peak_main.h) */
 #define _GNU_SOURCE
 #include <pthread.h>
 

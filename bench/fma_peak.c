@@ -5,7 +5,7 @@
  *   skx:     cc -O2 -mavx512f -DWIDTH=512   (zmm, 16 floats)
  *   haswell: cc -O2 -mavx2 -mfma -DWIDTH=256 (ymm, 8 floats)
  *
- *   fma_peak THREADS   prints "gflops G" (peak_main.h)
+ *   fma_peak THREADS   prints "gflops G" (peak_main.h) */
 #define _GNU_SOURCE
 #include <pthread.h>
 

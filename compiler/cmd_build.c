@@ -50,6 +50,10 @@ static const char build_help[] =
     "  --keep-sources         keep src/weights.bin and the objects (needed only to rerun the\n"
     "                         generated Makefile); by default the weights are kept once, in\n"
     "                         lib<id>.a, which roughly halves the disk a build needs\n"
+    "  --profile              time every op of the forward (calls, wall-clock and thread CPU\n"
+    "                         ns per thread, flops per op), read with <id>_profile() (see\n"
+    "                         <id>.h); for finding where time goes, not for shipping: the\n"
+    "                         counters are process-wide, so concurrent calls mix them\n"
     "  -j N, --jobs N         with --all: build N variants at once (default: the number of\n"
     "                         CPUs, here %d), one progress line per variant; each CLIP ViT-B\n"
     "                         variant takes about 0.35 GB of memory and 1.4 GB of disk\n"
@@ -65,7 +69,7 @@ static const char build_help[] =
 typedef struct build_opts {
   const char *checkpoint, *checkpoint_dir, *out, *root;
   const target *t;
-  int random, size[2], build, verify, keep_sources, jobs, bf16;
+  int random, size[2], build, verify, keep_sources, jobs, bf16, profile;
   unsigned long long seed;
   char *command;
 } build_opts;
@@ -116,11 +120,13 @@ static int build_model(model_desc *m, const char *ckpt_path, const build_opts *o
     return -1;
   }
   if (gen_plan_make_prec(&p, m, &w, o->t, o->command, o->bf16) == 0) {
+    p.profile = o->profile;
     char *final_dir = path_join(o->out, m->name);
     char *staging = staging_begin(final_dir);
     if (staging) {
-      diag_note("building %s for %s%s (%dx%d input) in %s", m->name, o->t->name,
-                o->bf16 ? ", precision bf16" : "", p.in_h, p.in_w, final_dir);
+      diag_note("building %s for %s%s%s (%dx%d input) in %s", m->name, o->t->name,
+                o->bf16 ? ", precision bf16" : "", o->profile ? ", profiling" : "", p.in_h,
+                p.in_w, final_dir);
       rc = gen_build(&p, staging, o->build);
       if (rc == 0 && o->build && !o->keep_sources) rc = gen_lib_trim(staging);
       if (rc == 0) rc = staging_commit(staging, final_dir);
@@ -258,6 +264,8 @@ int cmd_build(int argc, char **argv) {
       o.verify = 0;
     } else if (!strcmp(a, "--keep-sources")) {
       o.keep_sources = 1;
+    } else if (!strcmp(a, "--profile")) {
+      o.profile = 1;
     } else if (a[0] == '-' && a[1]) {
       return usage_error("build", "unknown option '%s'", a);
     } else if (npos < 3) {

@@ -26,6 +26,7 @@ typedef struct gen_plan {
   const char *command;             /* the mmcc command line, for front matter */
   ir_graph g;                      /* ops, buffers, weights and their layouts */
   int bf16;                        /* --precision bf16 (g.bf16 too) */
+  int profile;                     /* --profile: per-op timers (set after gen_plan_make) */
   int has_head;
   int in_c, in_h, in_w, out_dim;   /* the lowering's input image and output (copied) */
 

@@ -455,10 +455,14 @@ static void emit_op(strbuf *b, const ir_graph *g, const ir_op *o, const char *in
   sb_puts(b, ", tid, nt);\n");
 }
 
-static char *emit_forward(const ir_graph *g) {
+/* PROFILE (mmcc build --profile): each op is timed (mm_prof_*, api.c) from its start to
+ * the end of the barrier after it, as op number 0, 1, ... (the table of emit_prof_table). */
+static char *emit_forward(const ir_graph *g, int profile) {
   strbuf b;
   sb_init(&b);
+  int prof_op = 0;
   sb_puts(&b, "  const int nt = team->n;\n");
+  if (profile) sb_puts(&b, "  mm_prof_mark pm; /* --profile: the current op's start, end of work */\n");
   for (int i = 0; i < g->nbufs; i++) {
     const ir_buf *u = &g->bufs[i];
     if (u->kind != IR_BUF_WS || u->first < 0) continue;
@@ -491,14 +495,37 @@ static char *emit_forward(const ir_graph *g) {
       in = "    ";
       continue;
     }
+    if (profile) sb_printf(&b, "%smm_prof_start(&pm);\n", in);
     emit_op(&b, g, o, in);
+    if (profile) sb_printf(&b, "%smm_prof_work(&pm);\n", in);
     /* every op ends at a barrier, the last too: the next chunk reuses the workspace */
     sb_printf(&b, "%smmrt_team_barrier(team);\n", in);
+    if (profile) sb_printf(&b, "%smm_prof_op(&pm, tid, %d, n);\n", in, prof_op++);
   }
   char *r = sb_take(&b);
   sb_free(&b);
   if (strstr(r, "[[") || strstr(r, "]]")) abort(); /* m4 quotes: an emitter bug */
   return r;
+}
+/* The profile's table (api.c): per timed op, in emit_forward's order, its kind, label,
+ * shape and flops per image (compiler/ir.c). */
+static char *emit_prof_table(const ir_graph *g, int *nops) {
+  strbuf b;
+  sb_init(&b);
+  *nops = 0;
+  for (int i = 0; i < g->nops; i++) {
+    const ir_op *o = &g->ops[i];
+    if (o->kind == IR_LOOP || o->kind == IR_END) continue;
+    sb_printf(&b, "  {\"%s\", ", ir_kind_name(o->kind));
+    put_c_string(&b, o->label);
+    sb_puts(&b, ", ");
+    char *shape = xasprintf("%s%s", o->batched ? "n x " : "", o->shape);
+    put_c_string(&b, shape);
+    free(shape);
+    sb_printf(&b, ", %lldLL},\n", ir_op_flops(o));
+    ++*nops;
+  }
+  return take(&b);
 }
 /* }================================================================== */
 
@@ -529,6 +556,7 @@ static char *front_matter(const gen_plan *p, const char *open, const char *line,
   FM("sha256:", p->w->sha256[0] ? p->w->sha256 : "- (synthetic weights)");
   FM("target:", p->t->name);
   if (p->bf16) FM("precision:", "bf16");
+  if (p->profile) FM("profile:", "per-op timers (--profile)");
 #undef FM
   sb_puts(&b, close);
   sb_free(&t);
@@ -640,9 +668,17 @@ static char *defs_text(const gen_plan *p, const char *runtime_objs, int have_ima
   code = emit_workspace(g);
   def_raw(&b, "MM_WORKSPACE", code);
   free(code);
-  code = emit_forward(g);
+  code = emit_forward(g, p->profile);
   def_raw(&b, "MM_FORWARD", code);
   free(code);
+  def_num(&b, "MM_PROFILE", p->profile);
+  if (p->profile) {
+    int nprof;
+    code = emit_prof_table(g, &nprof);
+    def_raw(&b, "MM_PROF_TABLE", code);
+    def_num(&b, "MM_PROF_OPS", nprof);
+    free(code);
+  }
 
   /* preprocessing (the test pipeline) */
   def_num(&b, "MM_RESIZE_SCALE", m->resize_scale);

@@ -302,6 +302,11 @@ int gen_lib_prepare(gen_plan *p, const char *dir) {
   char *exports = xasprintf("%s/src/exports.txt", dir);
   char *text = xasprintf("%s_forward\n%s_preprocess_rgb8\n%s_classify_rgb8\n%s_topk\n"
                          "%s_class_name\n", p->id, p->id, p->id, p->id, p->id);
+  if (p->profile) { /* mmcc build --profile: the profile's two entry points */
+    char *more = xasprintf("%s%s_profile\n%s_profile_reset\n", text, p->id, p->id);
+    free(text);
+    text = more;
+  }
   rc = write_file(exports, text, strlen(text));
   free(exports);
   free(text);

@@ -136,3 +136,28 @@ int ir_weight_find(const ir_graph *g, const char *field, int layer) {
 
 size_t ir_panel_floats(int K, int R) { return (size_t)MMRT_PANEL_FLOATS(K, R); }
 size_t ir_packed_floats(int N, int K, int R) { return MMRT_PACKED_FLOATS(N, K, R); }
+
+/* ORDER IR OPS */
+static const char *const kind_names[] = {
+  "patches", "linear", "layernorm_pack", "layernorm", "pack", "copy", "mean_rows", "kv_pack",
+  "attention", "to_hwc", "conv_pack", "conv_gemm", "maxpool", "avgpool", "gap", "se_squeeze",
+  "se_excite", "scale_add_relu", "loop", "end",
+};
+_Static_assert(sizeof kind_names / sizeof *kind_names == IR_END + 1, "ORDER IR OPS");
+
+const char *ir_kind_name(ir_kind k) { return kind_names[k]; }
+
+long long ir_op_flops(const ir_op *o) {
+  switch (o->kind) {
+  case IR_LINEAR:     /* m rows per image x n features x k */
+  case IR_CONV_GEMM:  /* m pixels x n = Cout channels x k = the columns of one group */
+    return 2LL * o->m * o->n * o->k;
+  case IR_ATTENTION:  /* per head: [m, hd] x [hd, m], then [m, m] x [m, hd] */
+    return 4LL * o->heads * o->m * o->m * o->head_dim;
+  case IR_SE_SQUEEZE: /* [c] -> [n] and back */
+  case IR_SE_EXCITE:
+    return 2LL * o->c * o->n;
+  default:
+    return 0;
+  }
+}

@@ -178,6 +178,13 @@ int ir_weight_find(const ir_graph *g, const char *field, int layer);
 size_t ir_panel_floats(int K, int R);
 size_t ir_packed_floats(int N, int K, int R);
 
+/* For the per-op profile (mmcc build --profile): the op's runtime function without its
+ * mmrt_op_ prefix ("linear", "attention", ...; ORDER IR OPS), and its floating-point work
+ * per image: 2 x the multiply-adds of its products (2*M*N*K; attention: q k^T and p v), 0
+ * for ops without products. */
+const char *ir_kind_name(ir_kind k);
+long long ir_op_flops(const ir_op *o);
+
 /* lower_vit.c: a VisionTransformer classifier (backbone, neck, head of M) as ops into G
  * (ir_init'ed). 0, or -1 after a diagnostic naming the config and what is unsupported. */
 struct model_desc;

@@ -1,6 +1,10 @@
 MM_FRONT_MATTER
 /* api.c: the public entry points of lib[[]]MM_ID.a (MM_ID.h). Compiled without the
  * target's code-generation flags: it checks the CPU before calling into model.c. */
+m4_ifelse(MM_PROFILE, 1, [[m4_dnl
+#define _POSIX_C_SOURCE 200809L /* --profile: clock_gettime */
+#include <time.h>
+]])m4_dnl
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,4 +139,51 @@ const char *MM_ID[[]]_class_name(int i) {
   (void)i;
   return NULL;
 }
+]])m4_dnl
+m4_ifelse(MM_PROFILE, 1, [[m4_dnl
+
+/* ---- mmcc build --profile: counters of each op of forward_chunk (model.c), one row per
+ * thread, each row written only by its thread; process-wide (concurrent calls mix) ---- */
+static const struct { const char *kind, *label, *shape; long long flops; } prof_ops[] = {
+MM_PROF_TABLE};
+_Static_assert(sizeof prof_ops / sizeof *prof_ops == MM_ID_UPPER[[]]_PROFILE_OPS, "profile table");
+static struct prof_slot { long long calls, images, wall_ns, work_ns, cpu_ns; }
+    prof[MMRT_MAX_THREADS][MM_ID_UPPER[[]]_PROFILE_OPS];
+
+static uint64_t prof_ns(clockid_t c) {
+  struct timespec t;
+  clock_gettime(c, &t);
+  return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+void mm_prof_start(mm_prof_mark *m) {
+  m->wall0 = prof_ns(CLOCK_MONOTONIC);
+  m->cpu0 = prof_ns(CLOCK_THREAD_CPUTIME_ID);
+}
+
+void mm_prof_work(mm_prof_mark *m) {
+  m->cpu1 = prof_ns(CLOCK_THREAD_CPUTIME_ID);
+  m->wall1 = prof_ns(CLOCK_MONOTONIC);
+}
+
+void mm_prof_op(const mm_prof_mark *m, int tid, int op, int n) {
+  struct prof_slot *s = &prof[tid][op];
+  s->calls++;
+  s->images += n;
+  s->wall_ns += (long long)(prof_ns(CLOCK_MONOTONIC) - m->wall0);
+  s->work_ns += (long long)(m->wall1 - m->wall0);
+  s->cpu_ns += (long long)(m->cpu1 - m->cpu0);
+}
+
+int MM_ID[[]]_profile(int op, int thread, MM_ID[[]]_profile_op *e) {
+  if (op < 0 || op >= MM_ID_UPPER[[]]_PROFILE_OPS || thread < 0 || thread >= MMRT_MAX_THREADS || !e)
+    return MM_ID_UPPER[[]]_E_BAD_ARGUMENT;
+  const struct prof_slot *s = &prof[thread][op];
+  *e = (MM_ID[[]]_profile_op){prof_ops[op].kind, prof_ops[op].label, prof_ops[op].shape,
+                           prof_ops[op].flops, s->calls, s->images, s->wall_ns, s->work_ns,
+                           s->cpu_ns};
+  return MM_ID_UPPER[[]]_OK;
+}
+
+void MM_ID[[]]_profile_reset(void) { memset(prof, 0, sizeof prof); }
 ]])m4_dnl

@@ -12,6 +12,9 @@ MM_FRONT_MATTER
  *   input        MM_IN_CHANNELS x MM_IN_H x MM_IN_W float32, m4_ifelse(MM_TO_RGB, 1, [[RGB]], [[channel order as decoded]]), normalised
  *   target       MM_TARGET_NAME (micro-kernel MM_UKR; needs CPU features: MM_CPU_FEATURES_TEXT)
  *   precision    MM_PRECISION_TEXT
+m4_ifelse(MM_PROFILE, 1, [[m4_dnl
+ *   profile      per-op timers compiled in (mmcc build --profile): MM_ID[[]]_profile below
+]])m4_dnl
  *
  * Use (a product needs only this header and lib[[]]MM_ID.a -lm -lpthread, e.g.
  * cc app.c $(PKG_CONFIG_PATH=<this directory> pkg-config --cflags --libs MM_ID)):
@@ -119,6 +122,30 @@ int MM_ID[[]]_topk(const float *logits, int k, int *index, float *score);
 /* \brief Name of class i (from the checkpoint's dataset_meta, else ImageNet-1k's for a
  * 1000-class model), or NULL. */
 const char *MM_ID[[]]_class_name(int i);
+m4_ifelse(MM_PROFILE, 1, [[m4_dnl
+
+/* \brief Per-op profile (built with mmcc build --profile). Each op of the forward (the
+ * calls in src/model.c, in order; an op of the layer loop counts once per layer) has
+ * counters per thread since the last MM_ID[[]]_profile_reset, summed over calls: */
+#define MM_ID_UPPER[[]]_PROFILE_OPS MM_PROF_OPS
+typedef struct MM_ID[[]]_profile_op {
+  const char *kind;   /* its runtime function without mmrt_op_: "linear", "attention", ... */
+  const char *label;  /* the step, as in model.c: "qkv", "ln1", "GELU(fc1)", ... */
+  const char *shape;  /* per image ("n x ": on the rows of n images at once) */
+  long long flops;    /* per image and call: 2 x the multiply-adds of its products, else 0 */
+  long long calls;    /* calls this thread made */
+  long long images;   /* images these calls covered (work done: flops x images) */
+  long long wall_ns;  /* wall clock from the op's start to leaving the barrier after it */
+  long long work_ns;  /* wall clock from the op's start to reaching that barrier */
+  long long cpu_ns;   /* this thread's CPU time from the op's start to reaching it */
+} MM_ID[[]]_profile_op;
+/* \brief The counters of op 0 <= op < MM_ID_UPPER[[]]_PROFILE_OPS on thread 0 <= thread <
+ * MM_ID_UPPER[[]]_MAX_THREADS (thread 0: the caller's). MM_ID_UPPER[[]]_OK or
+ * MM_ID_UPPER[[]]_E_BAD_ARGUMENT. Process-wide: concurrent calls add to the same counters. */
+int MM_ID[[]]_profile(int op, int thread, MM_ID[[]]_profile_op *out);
+/* \brief Zero every counter. */
+void MM_ID[[]]_profile_reset(void);
+]])m4_dnl
 
 #ifdef __cplusplus
 }
