@@ -201,7 +201,7 @@ MMRT_INLINE void mmrt_conv_gemm(const float *xp, int M, const float *wp_g, int c
  * adds bias (+ residual) (ReLU) before it stores the tile: every output is written once,
  * nothing is packed. A tile's arithmetic depends only on the tile, so the result is the
  * same for any thread split. */
-#if defined(__AVX512F__) && MMRT_XR == 12 && MMRT_WR == 32
+#if defined(__AVX512F__) && MMRT_XR == 12 && MMRT_WR == 32 && !defined(MMRT_CONV_NO_DIRECT)
 #define MMRT_CONV_DIRECT 1
 /* The zero row stands in for input channels outside the image: cin <= this. */
 #define MMRT_CONV_ZERO_FLOATS 2048
