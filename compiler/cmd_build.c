@@ -37,9 +37,9 @@ static const char build_help[] =
     "  --precision P          fp32 (default) or bf16: the weights of every matrix product\n"
     "                         rounded to bfloat16 at compile time (half the weight blob),\n"
     "                         product inputs rounded to bfloat16, sums and everything else\n"
-    "                         fp32; a vdpbf16ps kernel where the target has one (skx-bf16,\n"
-    "                         the bf16 default on CPUs with avx512_bf16), else the bf16\n"
-    "                         weights are widened for the target's fp32 kernel\n"
+    "                         fp32; a vdpbf16ps kernel on target skx-bf16 (and the\n"
+    "                         skx-bf16 path of x86_64), else the bf16 weights are widened\n"
+    "                         for the target's fp32 kernel\n"
     "  --input-size H[xW]     compile for this input instead of the test pipeline's crop;\n"
     "                         the compiled test pipeline is adapted (with a warning, as this\n"
     "                         departs from the config): crop := HxW, resize scale S :=\n"
@@ -302,15 +302,12 @@ int cmd_build(int argc, char **argv) {
     if (!o.t)
       return usage_error("build", "unknown --target '%s' (see mmcc build --help)", target_name);
   } else {
-    o.t = o.bf16 ? target_default_bf16() : target_default();
+    o.t = target_default();
     if (!o.t) {
       diag_error(NULL, 0, 0, "no target fits this machine; choose one with --target");
       return 1;
     }
   }
-  if (o.bf16 && o.t->paths)
-    return usage_error("build", "--precision bf16 needs a single-path target (not '%s'): e.g. "
-                       "skx-bf16, skx, haswell or generic", o.t->name);
   if (mmcc_share_check()) return 1;
 
   strbuf cmd;

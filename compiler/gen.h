@@ -63,8 +63,9 @@ int gen_lib_build(const gen_plan *p, const char *dir);
 /* After a build: removes src/weights.bin and the objects (the weights then live only in
  * lib<id>.a; 'mmcc build --keep-sources' skips this). 0 or -1 + diagnostic. */
 int gen_lib_trim(const char *dir);
-/* m4 definitions of the target's kernel and code paths, for gen_emit (newly allocated). */
-char *gen_lib_target_defs(const target *t);
+/* m4 definitions of the target's kernel and code paths (those of a BF16 library when set),
+ * for gen_emit (newly allocated). */
+char *gen_lib_target_defs(const target *t, int bf16);
 /* Runs argv (argv[0] searched in PATH) in directory CWD (NULL: current), stdout to OUT_PATH
  * (NULL: inherit), stderr to ERR_PATH (NULL: inherit). Returns the exit status, or -1 when it
  * could not run. */

@@ -158,9 +158,10 @@ static void put_code_comment(strbuf *b, const char *s) {
   }
 }
 
-/* A bf16 library's product weights are bf16 panels (runtime/mmrt_bf16_panel.h). */
+/* A bf16 library's product weights are bf16 (runtime/mmrt_bf16_panel.h). */
 static int is_bf16(const ir_graph *g, const ir_weight *w) {
-  return g->bf16 && w->fold == IR_FOLD_PACK;
+  (void)g;
+  return w->bf16;
 }
 
 static void field_line(strbuf *b, const char *indent, const ir_weight *w, int bf16) {
@@ -170,6 +171,7 @@ static void field_line(strbuf *b, const char *indent, const ir_weight *w, int bf
   if (w->cols > 1 || w->fold == IR_FOLD_PACK) sb_printf(b, "[%d,%d]", w->rows, w->cols);
   else sb_printf(b, "[%d]", w->rows);
   if (w->fold == IR_FOLD_PACK) sb_puts(b, bf16 ? " packed bf16" : " packed");
+  else if (bf16) sb_puts(b, w->fold == IR_FOLD_CONV ? " packed bf16" : " bf16");
   if (w->what[0]) {
     sb_puts(b, ", ");
     put_code_comment(b, w->what);
@@ -397,7 +399,7 @@ static void emit_op(strbuf *b, const ir_graph *g, const ir_op *o, const char *in
     break;
   case IR_TO_HWC:
     sb_printf(b, "%smmrt_op_to_hwc(%s, %s", in, g->bufs[o0].name, g->bufs[i0].name);
-    num(b, o->c), num(b, o->h), num(b, o->w);
+    num(b, o->c), num(b, o->h), num(b, o->w), num(b, o->pad);
     break;
   case IR_CONV_PACK:
     sb_printf(b, "%smmrt_op_conv_pack(%s, %s", in, g->bufs[o0].name, g->bufs[i0].name);
@@ -405,13 +407,27 @@ static void emit_op(strbuf *b, const ir_graph *g, const ir_op *o, const char *in
     num(b, o->stride), num(b, o->pad), num(b, o->oh), num(b, o->ow);
     break;
   case IR_CONV_GEMM:
-    sb_printf(b, "%smmrt_op_conv_gemm(%s, %s", in, g->bufs[o0].name, g->bufs[i0].name);
+    if (g->bf16) { /* the patch panels made ready for the bf16 product, then a barrier */
+      sb_printf(b, "%smmrt_op_conv_bf16_pack(%s, %s", in, g->bufs[g->bf16_buf].name,
+                g->bufs[i0].name);
+      num(b, o->m), num(b, o->k), num(b, o->groups);
+      sb_printf(b, ", tid, nt);\n%smmrt_team_barrier(team);\n", in);
+    }
+    sb_printf(b, "%smmrt_op_conv_gemm%s(%s, %s", in, g->bf16 ? "_bf16" : "", g->bufs[o0].name,
+              g->bufs[g->bf16 ? g->bf16_buf : i0].name);
     num(b, o->m);
     arg_weight(b, g, o->wt[0]);
     num(b, o->n), num(b, o->k), num(b, o->groups);
     arg_weight(b, g, o->wt[1]);
-    sb_printf(b, ", %s", o->in[1] >= 0 ? g->bufs[o->in[1]].name : "NULL");
+    sb_printf(b, ", %s", o->in[2] >= 0 ? g->bufs[o->in[2]].name : "NULL"); /* residual */
     num(b, o->relu);
+    if (g->bf16) { /* bf16 convolutions read their bf16 patch panels (no direct path) */
+      sb_printf(b, ", %s", g->bf16_wbuf >= 0 ? g->bufs[g->bf16_wbuf].name : "NULL");
+    } else { /* the NHWC input and its geometry (read in place by a direct convolution) */
+      sb_printf(b, ", %s", g->bufs[o->in[1]].name);
+      num(b, o->h), num(b, o->w), num(b, o->c), num(b, o->kh);
+      num(b, o->stride), num(b, o->pad), num(b, o->oh), num(b, o->ow);
+    }
     break;
   case IR_MAXPOOL:
     sb_printf(b, "%smmrt_op_maxpool(%s, %s", in, g->bufs[o0].name, g->bufs[i0].name);
@@ -428,8 +444,8 @@ static void emit_op(strbuf *b, const ir_graph *g, const ir_op *o, const char *in
     break;
   case IR_SE_SQUEEZE:
   case IR_SE_EXCITE:
-    sb_printf(b, "%smmrt_op_se_%s(%s, %s", in, o->kind == IR_SE_SQUEEZE ? "squeeze" : "excite",
-              g->bufs[o0].name, g->bufs[i0].name);
+    sb_printf(b, "%smmrt_op_se_%s%s(%s, %s", in, o->kind == IR_SE_SQUEEZE ? "squeeze" : "excite",
+              g->bf16 ? "_bf16" : "", g->bufs[o0].name, g->bufs[i0].name);
     arg_weight(b, g, o->wt[0]), arg_weight(b, g, o->wt[1]);
     num(b, o->c), num(b, o->n);
     break;
@@ -597,11 +613,23 @@ static char *defs_text(const gen_plan *p, const char *runtime_objs, int have_ima
   def_raw(&b, "MM_TARGET_NAME", t->name);
   def_raw(&b, "MM_PRECISION", p->bf16 ? "bf16" : "fp32");
   def_num(&b, "MM_BF16_DP", t->bf16_dp);
-  def_text(&b, "MM_PRECISION_TEXT",
-           !p->bf16     ? "fp32"
-           : t->bf16_dp ? "bf16 (products: bf16 weights and inputs, fp32 sums; vdpbf16ps kernel)"
-                        : "bf16 (products: bf16 weights and inputs, fp32 sums; weights widened "
-                          "for the fp32 kernel)");
+  if (p->bf16 && t->paths) { /* the paths in the order the library prefers them */
+    strbuf pt;
+    sb_init(&pt);
+    sb_puts(&pt, "bf16 (products: bf16 weights and inputs, fp32 sums; paths best first:");
+    for (int i = 0; i < t->npaths; i++)
+      sb_printf(&pt, "%s %s (%s)", i ? "," : "", t->paths[i].name,
+                t->paths[i].bf16_dp ? "vdpbf16ps kernel" : "weights widened for its fp32 kernel");
+    sb_puts(&pt, ")");
+    def_text(&b, "MM_PRECISION_TEXT", pt.s);
+    sb_free(&pt);
+  } else {
+    def_text(&b, "MM_PRECISION_TEXT",
+             !p->bf16     ? "fp32"
+             : t->bf16_dp ? "bf16 (products: bf16 weights and inputs, fp32 sums; vdpbf16ps kernel)"
+                          : "bf16 (products: bf16 weights and inputs, fp32 sums; weights widened "
+                            "for the fp32 kernel)");
+  }
   def_raw(&b, "MM_UKR", t->kernel);
   def_num(&b, "MM_MR", t->mr);
   def_num(&b, "MM_NR", t->nr);
@@ -618,7 +646,7 @@ static char *defs_text(const gen_plan *p, const char *runtime_objs, int have_ima
   snprintf(tmp, sizeof tmp, "%sobjcopy", t->tool_prefix);
   def_raw(&b, "MM_TARGET_OBJCOPY", tmp);
   def_raw(&b, "MM_TARGET_CFLAGS", t->cflags);
-  char *tdefs = gen_lib_target_defs(t); /* kernel objects, code paths */
+  char *tdefs = gen_lib_target_defs(t, p->bf16); /* kernel objects, code paths */
   sb_puts(&b, tdefs);
   free(tdefs);
   def_raw(&b, "MM_RUNTIME_OBJS", runtime_objs);

@@ -216,7 +216,7 @@ static void m4_def(strbuf *b, const char *name, const char *v) {
 /* The m4 definitions of the target's kernel and code paths (templates/README.md):
  * MM_UKR_OWN, MM_L2_BYTES, MM_KERNEL_OBJECTS, and for a multi-path target MM_PATHS (names),
  * MM_PATH_CFLAGS (Makefile lines), MM_PATH_DECLS and MM_PATH_TABLE (C for api.c). */
-char *gen_lib_target_defs(const target *t) {
+char *gen_lib_target_defs(const target *t, int bf16) {
   strbuf b, names, flags, decls, table;
   sb_init(&b);
   sb_init(&names);
@@ -230,11 +230,17 @@ char *gen_lib_target_defs(const target *t) {
   free(obj);
   for (int i = 0; t->paths && i < t->npaths; i++) {
     const target_path *q = &t->paths[i];
-    sb_printf(&names, "%s%s", i ? " " : "", q->name);
-    sb_printf(&flags, "PATH_CFLAGS_%s = %s\n", q->name, q->cflags);
+    char id[64];
+    if (!target_path_in(q, bf16)) continue;
+    target_path_ident(q, id, sizeof id);
+    sb_printf(&names, "%s%s", names.len ? " " : "", id);
+    sb_printf(&flags, "PATH_CFLAGS_%s = %s", id, q->cflags);
+    if (q->ukr) sb_printf(&flags, " -DMMRT_UKR_PATH=%s", q->ukr); /* its fp32 kernel */
+    if (bf16) sb_printf(&flags, " -DMMRT_BF16_DP=%d", q->bf16_dp);
+    sb_putc(&flags, '\n');
     sb_printf(&decls, "void mm_forward_%s(const float *in, int n, float *out, void *workspace, "
-                      "int num_threads);\n", q->name);
-    sb_printf(&table, "  {\"%s\", \"%s\", mm_forward_%s},\n", q->name, q->cpu_features, q->name);
+                      "int num_threads);\n", id);
+    sb_printf(&table, "  {\"%s\", \"%s\", mm_forward_%s},\n", q->name, q->cpu_features, id);
   }
   m4_def(&b, "MM_PATHS", names.len ? names.s : "");
   m4_def(&b, "MM_PATH_CFLAGS", flags.len ? flags.s : "");
@@ -377,7 +383,9 @@ int gen_lib_build(const gen_plan *p, const char *dir) {
   sb_init(&log);
   diag_note("compiling lib%s.a (make -C %s)", p->id, dir);
   /* compile steps: runtime, model.c, api.c, weights.S; then ld, objcopy, rm, rm, ar */
-  int paths = p->t->paths ? p->t->npaths : 1;
+  int paths = p->t->paths ? 0 : 1;
+  for (int i = 0; p->t->paths && i < p->t->npaths; i++)
+    paths += target_path_in(&p->t->paths[i], p->bf16);
   int rc = run_make(dir, lib, runtime_sources(dir) + paths + 2 + 5, &log);
   if (rc != 0) {
     diag_error(dir, 0, 0, "building lib%s.a failed (make status %d):\n%s", p->id, rc, log.s);

@@ -8,9 +8,10 @@
  *                 W[j*WR + r][k] at panel[k*WR + r] (ORDER PANEL LAYOUT,
  *                 runtime/mmrt_panel.h), tail rows and the spare k-step zero.
  * The lowering decides the folds (e.g. head_dim^-0.5 into q, layer scale into proj / fc2).
- * --precision bf16: IR_FOLD_PACK weights are rounded to bfloat16 after every fold (round to
- * nearest even, NaN kept) and packed in bf16 panels (ORDER BF16 PANEL LAYOUT,
- * runtime/mmrt_bf16_panel.h); the other folds stay fp32. */
+ * --precision bf16: the product weights (ir_weight.bf16) are rounded to bfloat16 after
+ * every fold (round to nearest even, NaN kept): IR_FOLD_PACK and IR_FOLD_CONV (per group)
+ * packed in bf16 panels (ORDER BF16 PANEL LAYOUT, runtime/mmrt_bf16_panel.h), a plain
+ * matrix (SE) row-major; the other weights (biases, norms, tokens) stay fp32. */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -199,8 +200,17 @@ static int pack_weight(const gen_plan *p, writer *wr, const ir_weight *w) {
   float *v = fold(p, w);
   if (!v) return -1;
   seek_to(wr, w->off);
-  if (w->fold == IR_FOLD_PACK && p->g.bf16) {
+  if (w->bf16 && w->fold == IR_FOLD_PACK) {
     put_bf16_panels(wr, v, w->rows, w->cols, p->g.wr);
+  } else if (w->bf16 && w->fold == IR_FOLD_CONV) { /* each group's rows in its own panels */
+    const int G = w->groups, N = w->rows / G, K = w->cols;
+    for (int gi = 0; gi < G; gi++) put_bf16_panels(wr, v + (size_t)gi * N * K, N, K, p->g.wr);
+  } else if (w->bf16) { /* a plain matrix (SE's 1x1 convolutions): row-major bf16 */
+    const size_t n = (size_t)w->rows * w->cols;
+    uint16_t *h = xmalloc((n ? n : 1) * sizeof(uint16_t));
+    for (size_t i = 0; i < n; i++) h[i] = mmrt_bf16_from_f32(v[i]);
+    put(wr, h, n * sizeof(uint16_t));
+    free(h);
   } else if (w->fold == IR_FOLD_CONV) { /* each group's rows in its own panels */
     const int R = p->g.wr, G = w->groups, N = w->rows / G, K = w->cols;
     const size_t pf = ir_panel_floats(K, R);

@@ -22,26 +22,56 @@ char *gen_c_identifier(const char *name) {
   return r;
 }
 
-/* --precision bf16: every product (IR_LINEAR) also writes the buffer its input is made
- * ready in, shared by the threads, and when widening a per-thread widened weight block; each
- * as large as the largest product needs (mmrt_bf16_panel.h), so the planner places them. */
+/* --precision bf16: the weight of every matrix product is stored as bf16 (every layer's
+ * weight of that field: a loop's ops name layer 0's); every product (IR_LINEAR,
+ * IR_CONV_GEMM) also writes the buffer its input is made ready in, shared by the threads,
+ * and when a path widens, a per-thread widened weight block; each as large as the largest
+ * product needs on any path of the target (mmrt_bf16_panel.h), so the planner places them
+ * once for every path. SE's two 1x1 convolutions are matrix products too: their weights
+ * are bf16, their inputs rounded (mmrt_bf16.h). */
+static void bf16_mark(ir_graph *g, int w0) {
+  for (int i = 0; i < g->nwts; i++)
+    if (!strcmp(g->wts[i].field, g->wts[w0].field)) g->wts[i].bf16 = 1;
+}
+
+static size_t bf16_act(const ir_op *o, int rows, int xr, int dp) {
+  if (o->kind == IR_CONV_GEMM)
+    return (size_t)o->groups * MMRT_PANELS(o->m, xr) * MMRT_BF16_ACT_PANEL_FLOATS(o->k, xr, dp);
+  return MMRT_BF16_ACT_FLOATS(rows, o->k, xr, dp);
+}
+
 static void plan_bf16(ir_graph *g, const target *t) {
+  int dp = t->bf16_dp, wide = !t->bf16_dp; /* the kinds of bf16 product the paths run */
+  if (t->paths) {
+    dp = wide = 0;
+    for (int i = 0; i < t->npaths; i++) {
+      if (t->paths[i].bf16_dp) dp = 1;
+      else wide = 1;
+    }
+  }
   size_t act = 0;
-  const size_t wblk = MMRT_BF16_WBLK_FLOATS(t->kc, g->wr, t->bf16_dp);
+  const size_t wblk = wide ? MMRT_BF16_WBLK_FLOATS(t->kc, g->wr, 0) : 0;
   g->bf16 = 1;
-  g->bf16_dp = t->bf16_dp;
+  g->bf16_dp = dp && !wide;
   g->bf16_buf = ir_buf_add(g, "bf16x", IR_BUF_WS, 0,
-                           t->bf16_dp ? "a product's input as bf16 panels"
-                                      : "a product's input rounded to bf16");
+                           !wide ? "a product's input as bf16 panels"
+                           : dp  ? "a product's input as bf16 panels (vdpbf16ps) or rounded to bf16"
+                                 : "a product's input rounded to bf16");
   g->bf16_wbuf = wblk ? ir_buf_add(g, "bf16w", IR_BUF_WS, 1, "a weight block widened to fp32")
                       : -1;
   for (int i = 0; i < g->nops; i++) {
     ir_op *o = &g->ops[i];
-    if (o->kind != IR_LINEAR) continue;
+    if ((o->kind == IR_SE_SQUEEZE || o->kind == IR_SE_EXCITE) && o->wt[0] >= 0)
+      bf16_mark(g, o->wt[0]);
+    if (o->kind != IR_LINEAR && o->kind != IR_CONV_GEMM) continue;
+    bf16_mark(g, o->wt[0]);
     /* a batched product's input holds the rows of a whole chunk of images */
     const int rows = o->batched ? g->chunk * o->m : o->m;
-    const size_t f = MMRT_BF16_ACT_FLOATS(rows, o->k, g->xr, t->bf16_dp);
-    if (f > act) act = f;
+    for (int d = 0; d < 2; d++)
+      if (d ? dp : wide) {
+        const size_t f = bf16_act(o, rows, g->xr, d);
+        if (f > act) act = f;
+      }
     ir_op_out(o, g->bf16_buf);
     if (g->bf16_wbuf >= 0) ir_op_out(o, g->bf16_wbuf);
   }
@@ -64,11 +94,6 @@ int gen_plan_make_prec(gen_plan *p, const model_desc *m, const model_weights *w,
   p->has_head = m->head != HEAD_NONE;
   ir_init(&p->g, MMRT_XR_OF(t->mr, t->nr, t->col_pref), MMRT_WR_OF(t->mr, t->nr, t->col_pref));
   p->bf16 = bf16;
-  if (bf16 && m->resnet) {
-    diag_error(m->config_path, 0, 0, "--precision bf16: the ResNet family is not supported yet "
-               "(its convolutions have no bf16 path)");
-    return -1;
-  }
   if (m->resnet ? lower_resnet(m, &p->g) : lower_vit(m, &p->g)) return -1;
   if (bf16) plan_bf16(&p->g, t);
   if (plan_graph(&p->g, m->config_path)) return -1;

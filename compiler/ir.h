@@ -88,6 +88,9 @@ typedef struct ir_weight {
   int rows, cols;         /* shape of the result (a vector: cols 1) */
   int kh, groups;         /* IR_FOLD_CONV*: kernel side, groups (cols = kh * kh * cin / groups) */
   char *what;             /* comment: shape and fold */
+  int bf16;               /* stored as bfloat16 (--precision bf16: gen_plan.c sets it on the
+                             weight of every matrix product; IR_FOLD_PACK / IR_FOLD_CONV as
+                             bf16 panels, runtime/mmrt_bf16_panel.h, others row-major) */
   size_t off, bytes;      /* plan.c */
 } ir_weight;
 
@@ -150,10 +153,10 @@ typedef struct ir_graph {
   int chunk;              /* images per pass of the forward (batched ops; the workspace holds
                              this many images' activations): the lowering sets it (>= 1) */
   size_t blob_bytes, ws_bytes; /* plan.c */
-  /* --precision bf16 (set before planning, gen_plan.c): IR_FOLD_PACK weights are bf16
-   * panels (runtime/mmrt_bf16_panel.h) and every IR_LINEAR also writes bf16_buf (its
-   * input made ready for the bf16 product) and, when widening (!bf16_dp), the per-thread
-   * bf16_wbuf (a widened weight block); -1: none */
+  /* --precision bf16 (set before planning, gen_plan.c): the product weights are bf16
+   * (ir_weight.bf16) and every IR_LINEAR / IR_CONV_GEMM also writes bf16_buf (its
+   * input made ready for the bf16 product) and, when a path widens (!bf16_dp), the
+   * per-thread bf16_wbuf (a widened weight block); -1: none */
   int bf16, bf16_dp, bf16_buf, bf16_wbuf;
 } ir_graph;
 

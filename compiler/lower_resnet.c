@@ -96,10 +96,13 @@ static act conv(lower *L, const resnet_conv *cv, act in, const char *out, const 
   free(label);
   ir_op_out(o, y.buf);
   ir_op_in(o, L->xp);
+  ir_op_in(o, in.buf); /* read in place by a direct convolution (mmrt_conv.h) */
   if (res) ir_op_in(o, res->buf);
   o->wt[0] = wi;
   o->wt[1] = bi;
   o->m = M, o->n = cv->cout, o->k = K, o->groups = G, o->relu = relu;
+  o->c = in.c, o->h = in.h, o->w = in.w, o->kh = k, o->stride = cv->stride, o->pad = cv->pad;
+  o->oh = OH, o->ow = OW;
   free(wf), free(bf), free(src), free(mean), free(var), free(gw), free(gb);
   return y;
 }
@@ -187,15 +190,18 @@ int lower_resnet(const model_desc *m, ir_graph *g) {
   L.out = ir_buf_add(g, "out", IR_BUF_OUT, 0, "the output");
   L.xp = ir_buf_add(g, "xp", IR_BUF_WS, 0, "activation panels of the next product");
 
-  act x = newact(&L, "x", g->in_h, g->in_w, g->in_c);
-  ir_op *o = op(&L, IR_TO_HWC, "image to NHWC",
-                xasprintf("[%d,%d,%d] -> [%d,%d,%d]", x.c, x.h, x.w, x.h, x.w, x.c));
-  ir_op_out(o, x.buf), ir_op_in(o, L.img);
-  o->c = x.c, o->h = x.h, o->w = x.w;
-
   resnet_conv stem[3];
   int maxpool;
   const int ns = resnet_stem(r, stem, &maxpool);
+  /* the image gets the first convolution's padding as a zero border, so that convolution
+   * reads whole rows of its windows (kw * 3 floats) and has no padding of its own */
+  const int p0 = stem[0].pad;
+  act x = newact(&L, "x", g->in_h + 2 * p0, g->in_w + 2 * p0, g->in_c);
+  ir_op *o = op(&L, IR_TO_HWC, p0 ? "image to NHWC, zero border" : "image to NHWC",
+                xasprintf("[%d,%d,%d] -> [%d,%d,%d]", g->in_c, g->in_h, g->in_w, x.h, x.w, x.c));
+  ir_op_out(o, x.buf), ir_op_in(o, L.img);
+  o->c = x.c, o->h = g->in_h, o->w = g->in_w, o->pad = p0;
+  stem[0].pad = 0;
   for (int i = 0; i < ns; i++) {
     char n[16];
     snprintf(n, sizeof n, "stem%d", i + 1);

@@ -17,8 +17,12 @@
 static size_t align64(size_t b) { return (b + 63) / 64 * 64; }
 
 static size_t weight_bytes(const ir_graph *g, const ir_weight *w) {
-  if (w->fold == IR_FOLD_PACK && g->bf16)
+  if (w->bf16 && w->fold == IR_FOLD_PACK)
     return MMRT_BF16_PACKED_HALVES(w->rows, w->cols, g->wr) * sizeof(uint16_t);
+  if (w->bf16 && w->fold == IR_FOLD_CONV)
+    return (size_t)w->groups * MMRT_BF16_PACKED_HALVES(w->rows / w->groups, w->cols, g->wr) *
+           sizeof(uint16_t);
+  if (w->bf16) return (size_t)w->rows * (size_t)w->cols * sizeof(uint16_t);
   if (w->fold == IR_FOLD_PACK) return ir_packed_floats(w->rows, w->cols, g->wr) * sizeof(float);
   if (w->fold == IR_FOLD_CONV)
     return (size_t)w->groups * ir_packed_floats(w->rows / w->groups, w->cols, g->wr) * sizeof(float);

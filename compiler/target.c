@@ -6,11 +6,14 @@
  * requirement): the fallback on any x86-64 CPU and the reference the optimised targets are
  * compared with.
  * x86_64 is mmcc's own: one library holding the skx, haswell and generic paths on mmcc's
- * micro-kernels (runtime/mmrt_ukr.h), which share the 32 x 12 panels of BLIS's skx kernel.
+ * micro-kernels (runtime/mmrt_ukr.h), which share the 32 x 12 panels of BLIS's skx kernel;
+ * a --precision bf16 library also holds the skx-bf16 path (mmcc's vdpbf16ps kernel), the
+ * others widening the one bf16 weight layout for their fp32 kernel.
  * Tests: tests/suites/multipath.sh checks x86_64 (each path natively and under qemu);
  * build.sh and codegen.sh build and check the default, skx and haswell natively;
  * armv8a is cross-built and run under qemu-aarch64 when the cross toolchain and
  * libblis-openmp-dev:arm64 are installed. */
+#include <stdio.h>
 #include <string.h>
 #include <sys/utsname.h>
 
@@ -29,10 +32,18 @@
 
 /* x86_64: every x86-64 CPU, by CPUID at the first call (runtime/mmrt_ukr.h: one panel
  * layout, the weights stored once, the forward compiled once per path). */
+/* The bf16 library's paths, best first like the others: skx-bf16 (mmcc's vdpbf16ps kernel,
+ * skx's fp32 kernel for the rest) comes after skx (widening) because skx was faster where
+ * measured: ViT-B/16 @224 batch 1, 1 thread, process CPU time per image, x86_64 bf16
+ * library, paths forced alternately (bench/ab --precision bf16), Intel Xeon family 6 model
+ * 207 (Emerald Rapids class: one vdpbf16ps per 2 cycles): skx 323 ms, skx-bf16 496 ms.
+ * So it is taken only when forced (MMRT_PATH=skx-bf16); move it first for CPUs where
+ * vdpbf16ps runs at the FMA's rate (not measured here). */
 static const target_path x86_64_paths[] = {
-  {"skx", SKX_CFLAGS, SKX_FEATURES},
-  {"haswell", HSW_CFLAGS, HSW_FEATURES},
-  {"generic", "", ""},
+  {"skx", SKX_CFLAGS, SKX_FEATURES, NULL, 0},
+  {"skx-bf16", SKX_CFLAGS " -mavx512bf16", SKX_FEATURES " avx512bf16", "skx", 1},
+  {"haswell", HSW_CFLAGS, HSW_FEATURES, NULL, 0},
+  {"generic", "", "", NULL, 0},
 };
 
 /* ORDER TARGETS: the first row fitting the host is the default. */
@@ -113,19 +124,13 @@ const target *target_default(void) {
   return NULL;
 }
 
-const target *target_default_bf16(void) {
-  struct utsname u;
-  if (uname(&u) != 0) return NULL;
-  for (int i = 0; i < target_count(); i++)
-    if (targets[i].bf16_dp && !strcmp(targets[i].machine, u.machine) &&
-        host_supports(targets[i].cpu_features))
-      return &targets[i];
-  /* else the first single-path row that fits (bf16 runs no multi-path target) */
-  for (int i = 0; i < target_count(); i++)
-    if (!targets[i].paths && !strcmp(targets[i].machine, u.machine) &&
-        host_supports(targets[i].cpu_features))
-      return &targets[i];
-  return NULL;
+int target_path_in(const target_path *q, int bf16) { return bf16 || !q->bf16_dp; }
+
+const char *target_path_ident(const target_path *q, char *buf, int n) {
+  snprintf(buf, (size_t)n, "%s", q->name);
+  for (char *c = buf; *c; c++)
+    if (*c == '-') *c = '_';
+  return buf;
 }
 
 char *target_blis_archive(const target *t) {

@@ -12,7 +12,16 @@ typedef struct target_path {
   const char *name;         /* also the MMRT_PATH value (env var) that forces it */
   const char *cflags;
   const char *cpu_features;
+  const char *ukr;          /* the path whose fp32 kernel it calls (NULL: its own) */
+  int bf16_dp;              /* 1: a --precision bf16 path only, on mmcc's vdpbf16ps kernel
+                               (runtime/mmrt_bf16.h); 0: every library has it (bf16
+                               libraries widen the bf16 weights for its fp32 kernel) */
 } target_path;
+
+/* Does a library of that precision have path Q? */
+int target_path_in(const target_path *q, int bf16);
+/* Q's name as a C identifier ('-' -> '_'), in BUF of N bytes. */
+const char *target_path_ident(const target_path *q, char *buf, int n);
 
 typedef struct target {
   const char *name;         /* --target NAME */
@@ -39,9 +48,6 @@ typedef struct target {
 const target *target_find(const char *name);
 /* The best target for the host CPU, or NULL when none fits. */
 const target *target_default(void);
-/* The same for a --precision bf16 build: the first row with a bf16 kernel that fits the
- * host, else the first single-path row that fits (NULL: none). */
-const target *target_default_bf16(void);
 /* Number of rows, and row i (for --help and tests). */
 int target_count(void);
 const target *target_at(int i);

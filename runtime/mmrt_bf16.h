@@ -2,7 +2,10 @@
  * bfloat16 by mmcc and packed in the bf16 panel layout (mmrt_bf16_panel.h), activations
  * rounded to bfloat16 here as they are packed for the product, sums in fp32. Siblings of
  * mmrt_gemm_core / mmrt_op_linear (mmrt_gemm.h, mmrt_ops.h) with the same C, epilogue and
- * thread-sharing contract; attention's products (no weights) stay fp32.
+ * thread-sharing contract; attention's products (no weights) stay fp32. The convolutions
+ * and SE ops of the ResNet family follow at the end (siblings of mmrt_conv.h's).
+ * A multi-path (x86_64) library compiles this once per path, MMRT_BF16_DP set per path,
+ * over one weight layout and one workspace plan (the largest of both kinds). 
  *
  * The including file defines, besides mmrt_gemm.h's target macros:
  *   MMRT_BF16_DP  1: mmcc's own micro-kernel on vdpbf16ps (AVX512_BF16; a tile of 32 output
@@ -22,6 +25,7 @@
 #define MMRT_BF16_H
 
 #include "mmrt_bf16_panel.h"
+#include "mmrt_conv.h"
 #include "mmrt_gemm.h"
 
 #if MMRT_BF16_DP
@@ -181,11 +185,16 @@ MMRT_INLINE void mmrt_gemm_bf16_core(const float *act, int M, const uint16_t *wp
         const float *x = xr + (size_t)i * xs + (size_t)k0 * XR;
         const int t0 = i * XR, mt = M - t0 < XR ? M - t0 : XR;
         float *cc = panels ? c + (size_t)i * ldc + (size_t)n0 * XR : c + (size_t)t0 * ldc + n0;
+#if MMRT_UKR_OWN /* mmcc's own kernels (x86_64 paths, runtime/mmrt_ukr.h) */
+        (void)aux;
+        MMRT_UKR(nn, mt, kc, wblk, x, beta == &one, cc, ts, ns);
+#elif MMRT_COL_PREF
         aux.a_next = wblk;
         aux.b_next = x;
-#if MMRT_COL_PREF
         MMRT_UKR(nn, mt, kc, &one, wblk, x, beta, cc, ns, ts, &aux, NULL);
 #else
+        aux.a_next = x;
+        aux.b_next = wblk;
         MMRT_UKR(mt, nn, kc, &one, x, wblk, beta, cc, ts, ns, &aux, NULL);
 #endif
         if (k0 + kc == K && epi) epi(ectx, cc, ts, ns, t0, mt, n0, nn);
@@ -220,5 +229,89 @@ MMRT_INLINE void mmrt_op_linear_panels_bf16(float *c, int pstride, const float *
   mmrt_share(MMRT_PANELS(N, MMRT_WR), tid, nt, &j0, &j1);
   mmrt_gemm_bf16_core(act, M, w, N, K, c, pstride, 1, 0, j0, j1, epi, ectx, wblk);
 }
+
+/* {================================================================== convolutions (ResNet)
+ * The siblings of mmrt_conv.h's mmrt_op_conv_gemm and SE ops (same split, same epilogue):
+ * the patch panels packed by mmrt_op_conv_pack (fp32, every group) are made ready by
+ * mmrt_op_conv_bf16_pack (a barrier follows), then the product reads them with the bf16
+ * weights (per group MMRT_BF16_PACKED_HALVES(cout, K, MMRT_WR) halves). */
+
+/* Floats of one activation panel made ready (the groups' panels follow each other). */
+#define MMRT_BF16_XPANEL(K) MMRT_BF16_ACT_PANEL_FLOATS(K, MMRT_XR, MMRT_BF16_DP)
+
+MMRT_INLINE void mmrt_op_conv_bf16_pack(float *act, const float *xp, int M, int K, int G,
+                                        int tid, int nt) {
+  int p0, p1;
+  mmrt_share(G * MMRT_PANELS(M, MMRT_XR), tid, nt, &p0, &p1);
+  if (p0 < p1) mmrt_bf16_ready(act, xp, K, p0, p1);
+}
+
+MMRT_INLINE void mmrt_op_conv_gemm_bf16(float *y, const float *act, int M, const uint16_t *wp,
+                                        int Cout, int K, int G, const float *bias,
+                                        const float *residual, int relu, float *wblk, int tid,
+                                        int nt) {
+  const int cout = Cout / G, nj = MMRT_PANELS(cout, MMRT_WR), np = MMRT_PANELS(M, MMRT_XR);
+  const size_t xs = (size_t)np * MMRT_BF16_XPANEL(K);
+  const size_t ws = MMRT_BF16_PACKED_HALVES(cout, K, MMRT_WR);
+  int u0, u1;
+  if (G * nj >= 4 * nt || np < nt) { /* (group, weight panel) pairs */
+    mmrt_share(G * nj, tid, nt, &u0, &u1);
+    for (int u = u0; u < u1;) {
+      const int g = u / nj, j0 = u % nj, j1 = u1 - u < nj - j0 ? j0 + (u1 - u) : nj;
+      const mmrt_conv_epi e = {bias + (size_t)g * cout,
+                               residual ? residual + (size_t)g * cout : 0, Cout, relu};
+      mmrt_gemm_bf16_core(act + (size_t)g * xs, M, wp + (size_t)g * ws, cout, K,
+                          y + (size_t)g * cout, Cout, 0, 0, j0, j1, mmrt_conv_epilogue, &e,
+                          wblk);
+      u += j1 - j0;
+    }
+    return;
+  }
+  mmrt_share(np, tid, nt, &u0, &u1); /* activation panels, every group */
+  if (u0 == u1) return;
+  const int t0 = u0 * MMRT_XR, mt = (u1 * MMRT_XR < M ? u1 * MMRT_XR : M) - t0;
+  for (int g = 0; g < G; g++) {
+    const mmrt_conv_epi e = {bias + (size_t)g * cout,
+                             residual ? residual + (size_t)t0 * Cout + (size_t)g * cout : 0,
+                             Cout, relu};
+    mmrt_gemm_bf16_core(act + (size_t)g * xs + (size_t)u0 * MMRT_BF16_XPANEL(K), mt,
+                        wp + (size_t)g * ws, cout, K, y + (size_t)t0 * Cout + (size_t)g * cout,
+                        Cout, 0, 0, 0, nj, mmrt_conv_epilogue, &e, wblk);
+  }
+}
+
+/* SE's 1x1 convolutions on bf16 weights (row-major [rows, n]) and the input rounded to
+ * bf16: each product of two bf16 values is exact in fp32; summed in mmrt_dot's order. */
+MMRT_INLINE float mmrt_dot_bf16(const uint16_t *restrict w, const float *restrict x, int n) {
+  float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int k = 0;
+  for (; k + 8 <= n; k += 8)
+    for (int j = 0; j < 8; j++)
+      acc[j] += mmrt_f32_from_bf16(w[k + j]) * mmrt_f32_from_bf16(mmrt_bf16_from_f32(x[k + j]));
+  float s = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+  for (; k < n; k++) s += mmrt_f32_from_bf16(w[k]) * mmrt_f32_from_bf16(mmrt_bf16_from_f32(x[k]));
+  return s;
+}
+
+MMRT_INLINE void mmrt_op_se_squeeze_bf16(float *h, const float *pooled, const uint16_t *w1,
+                                         const float *b1, int C, int S, int tid, int nt) {
+  int i0, i1;
+  mmrt_share(S, tid, nt, &i0, &i1);
+  for (int i = i0; i < i1; i++) {
+    const float v = mmrt_dot_bf16(w1 + (size_t)i * C, pooled, C) + b1[i];
+    h[i] = v > 0.0f ? v : 0.0f;
+  }
+}
+
+MMRT_INLINE void mmrt_op_se_excite_bf16(float *gate, const float *h, const uint16_t *w2,
+                                        const float *b2, int C, int S, int tid, int nt) {
+  int c0, c1;
+  mmrt_share(C, tid, nt, &c0, &c1);
+  for (int c = c0; c < c1; c++) {
+    const float v = mmrt_dot_bf16(w2 + (size_t)c * S, h, S) + b2[c];
+    gate[c] = 1.0f / (1.0f + mmrt_expf(-v));
+  }
+}
+/* }================================================================== */
 
 #endif

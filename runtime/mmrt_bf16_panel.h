@@ -27,6 +27,10 @@
  * (with the spare k-step the fp32 kernels read). */
 #define MMRT_BF16_ACT_FLOATS(M, K, XR, DP) \
   ((DP) ? (MMRT_BF16_PACKED_HALVES(M, K, XR) + 1) / 2 : MMRT_PACKED_FLOATS(M, K, XR))
+/* ... one activation panel of K columns in that buffer (convolutions: each group's panels
+ * follow the previous group's). */
+#define MMRT_BF16_ACT_PANEL_FLOATS(K, XR, DP) \
+  ((DP) ? (size_t)MMRT_BF16_PANEL_HALVES(K, XR) / 2 : (size_t)MMRT_PANEL_FLOATS(K, XR))
 #define MMRT_BF16_WBLK_FLOATS(KC, WR, DP) ((DP) ? 0 : (size_t)MMRT_PANEL_FLOATS(KC, WR))
 
 /* float -> bfloat16 bits, round to nearest even (torch's rule: denormals are rounded, not

@@ -192,6 +192,172 @@ MMRT_INLINE void mmrt_conv_gemm(const float *xp, int M, const float *wp_g, int c
   mmrt_gemm(xp, M, wp_g, cout, K, y + (size_t)g * cout, ldy, 0, j0, j1, mmrt_conv_epilogue, &e);
 }
 
+/* {================================================================== direct convolution
+ * On AVX-512 paths with 12-token / 32-feature panels (MMRT_CONV_DIRECT), a convolution
+ * without groups reads its NHWC input in place instead of packing im2col panels: each
+ * 12 x 32 C tile is one call of mmrt_conv_tile, which broadcasts the 12 tokens' inputs from
+ * their rows of the input (one pointer per token and kernel position, a zero row where the
+ * window leaves the image), walks all K in order with the accumulators in registers, and
+ * adds bias (+ residual) (ReLU) before it stores the tile: every output is written once,
+ * nothing is packed. A tile's arithmetic depends only on the tile, so the result is the
+ * same for any thread split. */
+#if defined(__AVX512F__) && MMRT_XR == 12 && MMRT_WR == 32 && !defined(MMRT_CONV_NO_DIRECT)
+#define MMRT_CONV_DIRECT 1
+/* The zero row stands in for input channels outside the image: cin <= this. */
+#define MMRT_CONV_ZERO_FLOATS 2048
+static const float mmrt_conv_zeros[MMRT_CONV_ZERO_FLOATS] __attribute__((aligned(64)));
+#else
+#define MMRT_CONV_DIRECT 0
+#define MMRT_CONV_ZERO_FLOATS 0
+#endif
+
+/* Whether a convolution (per group cin input channels) runs direct: then its IR_CONV_PACK
+ * does nothing and IR_CONV_GEMM reads the input. */
+#define MMRT_CONV_IS_DIRECT(G, cin) (MMRT_CONV_DIRECT && (G) == 1 && (cin) <= MMRT_CONV_ZERO_FLOATS)
+
+#if MMRT_CONV_DIRECT
+/* Where the 12 tokens of a tile read: token t's window has its top-left input pixel at
+ * (iy[t], ix[t]) (may be outside: padding), base[t] points at it (any value when outside).
+ * Tokens past the last output pixel read the last one's window (their rows are not
+ * stored), so nothing is read outside the input or the zero row. */
+typedef struct mmrt_conv_geo {
+  const float *base[12];
+  int iy[12], ix[12];
+} mmrt_conv_geo;
+
+/* The convolution: input [H, W] pixels of ldx floats, kernel kh x kw, K = kh * kw * cin;
+ * seg: floats read per run, kx_steps: runs per kernel row (kw runs of cin floats, or one
+ * run of kw * cin when there is no padding: a window row is then inside the image). */
+typedef struct mmrt_conv_shape {
+  int H, W, ldx, kh, kw, seg, kx_steps, K;
+  const float *bias;     /* the tile's first output channel */
+  int relu, ldy, ldr;
+} mmrt_conv_shape;
+
+/* one k-step: weights w[0..31] against the tokens' inputs r[t][k] */
+#define MMRT_CONV_STEP(wv, k)                                           \
+  do {                                                                  \
+    const __m512 w0 = _mm512_load_ps(wv), w1 = _mm512_load_ps((wv) + 16); \
+    for (int t = 0; t < 12; t++) {                                      \
+      const __m512 b = _mm512_set1_ps(r[t][k]);                         \
+      a0[t] = _mm512_fmadd_ps(w0, b, a0[t]);                            \
+      a1[t] = _mm512_fmadd_ps(w1, b, a1[t]);                            \
+    }                                                                   \
+  } while (0)
+
+/* One C tile: mt <= 12 tokens (rows y[t * ldy]), nn <= 32 output channels, all K of the
+ * weight panel w. pf / pfl: lines of the next weight panel to bring into L2 meanwhile. */
+static __attribute__((noinline)) void mmrt_conv_tile(const mmrt_conv_shape *sh,
+                                                     const mmrt_conv_geo *g, const float *w,
+                                                     int nn, int mt, float *y,
+                                                     const float *res, const char *pf,
+                                                     int pfl) {
+  __m512 a0[12], a1[12];
+  for (int t = 0; t < 12; t++) a0[t] = a1[t] = _mm512_setzero_ps();
+  /* the output rows (and the residual's), wanted at the end */
+  for (int t = 0; t < mt; t++) {
+    __builtin_prefetch(y + (size_t)t * sh->ldy, 1, 3);
+    __builtin_prefetch(y + (size_t)t * sh->ldy + 16, 1, 3);
+    if (res) {
+      __builtin_prefetch(res + (size_t)t * sh->ldr, 0, 3);
+      __builtin_prefetch(res + (size_t)t * sh->ldr + 16, 0, 3);
+    }
+  }
+  const int seg = sh->seg, iters = sh->K / 4 > 0 ? sh->K / 4 : 1;
+  const int per = (pfl + iters - 1) / iters;
+  for (int ky = 0; ky < sh->kh; ky++)
+    for (int kx = 0; kx < sh->kx_steps; kx++) {
+      const float *r[12];
+      for (int t = 0; t < 12; t++) {
+        const int iy = g->iy[t] + ky, ix = g->ix[t] + kx;
+        r[t] = (unsigned)iy < (unsigned)sh->H && (unsigned)ix < (unsigned)sh->W
+                   ? g->base[t] + ((size_t)ky * sh->W + kx) * sh->ldx : mmrt_conv_zeros;
+      }
+      int k = 0;
+      for (; k + 4 <= seg; k += 4) {
+        for (int l = 0; l < 8; l++) _mm_prefetch((const char *)(w + 32 * 8 + 16 * l), _MM_HINT_T0);
+        for (int l = 0; l < per && pfl > 0; l++, pfl--, pf += 64) _mm_prefetch(pf, _MM_HINT_T1);
+        MMRT_CONV_STEP(w, k);
+        MMRT_CONV_STEP(w + 32, k + 1);
+        MMRT_CONV_STEP(w + 64, k + 2);
+        MMRT_CONV_STEP(w + 96, k + 3);
+        w += 128;
+      }
+      for (; k < seg; k++, w += 32) MMRT_CONV_STEP(w, k);
+    }
+  /* epilogue: + bias (+ residual) (ReLU), masked rows of the NHWC output */
+  const __mmask16 m0 = nn >= 16 ? 0xffff : (__mmask16)((1u << nn) - 1);
+  const __mmask16 m1 = nn >= 32 ? 0xffff : nn <= 16 ? 0 : (__mmask16)((1u << (nn - 16)) - 1);
+  const __m512 b0 = _mm512_maskz_loadu_ps(m0, sh->bias), b1 = _mm512_maskz_loadu_ps(m1, sh->bias + 16);
+  const __m512 zero = _mm512_setzero_ps();
+  /* unrolled with constant t, so the accumulators stay in registers */
+#pragma GCC unroll 12
+  for (int t = 0; t < 12; t++) {
+    if (t >= mt) break;
+    __m512 v0 = _mm512_add_ps(a0[t], b0), v1 = _mm512_add_ps(a1[t], b1);
+    if (res) {
+      v0 = _mm512_add_ps(v0, _mm512_maskz_loadu_ps(m0, res + (size_t)t * sh->ldr));
+      v1 = _mm512_add_ps(v1, _mm512_maskz_loadu_ps(m1, res + (size_t)t * sh->ldr + 16));
+    }
+    if (sh->relu) v0 = _mm512_max_ps(v0, zero), v1 = _mm512_max_ps(v1, zero);
+    _mm512_mask_storeu_ps(y + (size_t)t * sh->ldy, m0, v0);
+    _mm512_mask_storeu_ps(y + (size_t)t * sh->ldy + 16, m1, v1);
+  }
+}
+#undef MMRT_CONV_STEP
+
+/* Token panels per block: their windows are worked out once per block, and each weight
+ * panel is read once per block. */
+#define MMRT_CONV_IBLOCK 16
+
+/* y [M, Cout] (NHWC, M = B * OH * OW) = conv(x [B, H, W, Cin]) + bias (+ residual [M, Cout])
+ * (ReLU) for weight panels j0..j1-1 (of 32 output channels) and token panels i0..i1-1 (of
+ * 12 output pixels); wp: fold_bn_conv()'s (Cout, K) matrix in weight panels. Weight panel
+ * j's tiles are done for a block of token panels before panel j + 1, which is prefetched
+ * into L2 meanwhile. Not inlined: inlined at each of ResNet-50's 53 calls it made the skx
+ * path's code 920 KB instead of 130 KB and its compile 7x slower, for no speed. */
+static __attribute__((noinline)) void mmrt_conv_direct(float *y, const float *x, int B, int H,
+                                                       int W, int Cin, int k, int s, int pad,
+                                                       int OH, int OW, const float *wp,
+                                                       int Cout, const float *bias,
+                                                       const float *residual, int relu,
+                                                       int i0, int i1, int j0, int j1) {
+  const int M = B * OH * OW, K = k * k * Cin, whole = pad == 0;
+  const size_t ws = MMRT_PANEL_FLOATS(K, 32);
+  mmrt_conv_shape sh = {H, W, Cin, k, k, whole ? k * Cin : Cin, whole ? 1 : k, K,
+                        bias, relu, Cout, Cout};
+  mmrt_conv_geo geo[MMRT_CONV_IBLOCK];
+  const int lines = (int)(ws * sizeof(float) / 64);
+  for (int ib = i0; ib < i1; ib += MMRT_CONV_IBLOCK) {
+    const int ie = ib + MMRT_CONV_IBLOCK < i1 ? ib + MMRT_CONV_IBLOCK : i1, nb = ie - ib;
+    for (int i = ib; i < ie; i++)
+      for (int t = 0; t < 12; t++) {
+        mmrt_conv_geo *g = &geo[i - ib];
+        const int m = i * 12 + t < M ? i * 12 + t : M - 1; /* past the end: as the last */
+        const int b = m / (OH * OW), oy = m / OW % OH, ox = m % OW;
+        g->iy[t] = oy * s - pad, g->ix[t] = ox * s - pad;
+        g->base[t] = x + (((ptrdiff_t)b * H + g->iy[t]) * W + g->ix[t]) * Cin;
+      }
+    for (int j = j0; j < j1; j++) {
+      const int n0 = j * 32, nn = Cout - n0 < 32 ? Cout - n0 : 32;
+      const float *w = wp + (size_t)j * ws;
+      /* the next weight panel: of this block, else the first of the next block */
+      const char *pf = j + 1 < j1 ? (const char *)(w + ws)
+                       : ie < i1 ? (const char *)(wp + (size_t)j0 * ws) : NULL;
+      sh.bias = bias + n0;
+      for (int i = ib; i < ie; i++) {
+        const int t0 = i * 12, mt = M - t0 < 12 ? M - t0 : 12;
+        const int l0 = pf ? lines * (i - ib) / nb : 0, l1 = pf ? lines * (i - ib + 1) / nb : 0;
+        mmrt_conv_tile(&sh, &geo[i - ib], w, nn, mt, y + (size_t)t0 * Cout + n0,
+                       residual ? residual + (size_t)t0 * Cout + n0 : NULL,
+                       pf ? pf + (size_t)l0 * 64 : NULL, l1 - l0);
+      }
+    }
+  }
+}
+#endif
+/* }================================================================== */
+
 /* MaxPool2d(k, stride s, padding pad) (padding never wins), output rows r0..r1-1 of the
  * B * OH rows. */
 MMRT_INLINE void mmrt_maxpool(float *restrict y, const float *restrict x, int H, int W, int C,
@@ -311,15 +477,24 @@ MMRT_INLINE void mmrt_scale_add_relu(float *restrict y, const float *restrict g,
  * image at a time (B = 1): thread tid of nt takes a fixed share (mmrt_share) and the caller
  * puts a barrier after each call. Which thread computes an element never changes how. */
 
-/* Image [C, H, W] -> NHWC [H * W, C]; rows of the image shared. */
+/* Image [C, H, W] -> NHWC [H + 2 pad, W + 2 pad, C] with a zero border of pad pixels (the
+ * first convolution's padding, so that it reads whole window rows); rows shared. */
 MMRT_INLINE void mmrt_op_to_hwc(float *restrict y, const float *restrict img, int C, int H,
-                                int W, int tid, int nt) {
+                                int W, int pad, int tid, int nt) {
+  const int PW = W + 2 * pad;
   int r0, r1;
-  mmrt_share(H, tid, nt, &r0, &r1);
-  for (int r = r0; r < r1; r++)
+  mmrt_share(H + 2 * pad, tid, nt, &r0, &r1);
+  for (int r = r0; r < r1; r++) {
+    float *restrict d = y + (size_t)r * PW * C;
+    const int iy = r - pad;
+    if (iy < 0 || iy >= H) {
+      for (int i = 0; i < PW * C; i++) d[i] = 0.0f;
+      continue;
+    }
+    for (int i = 0; i < pad * C; i++) d[i] = d[(size_t)(pad + W) * C + i] = 0.0f;
     for (int x = 0; x < W; x++)
-      for (int c = 0; c < C; c++)
-        y[((size_t)r * W + x) * C + c] = img[((size_t)c * H + r) * W + x];
+      for (int c = 0; c < C; c++) d[(size_t)(pad + x) * C + c] = img[((size_t)c * H + iy) * W + x];
+  }
 }
 
 /* Floats of one group's patch panels in xp (groups follow each other). */
@@ -332,6 +507,7 @@ MMRT_INLINE void mmrt_op_conv_pack(float *xp, const float *x, int H, int W, int 
                                    int k, int s, int pad, int OH, int OW, int tid, int nt) {
   const int cin = Cin / G, K = k * k * cin, M = OH * OW, np = MMRT_PANELS(M, MMRT_XR);
   const size_t gs = MMRT_CONV_XP_FLOATS(M, K);
+  if (MMRT_CONV_IS_DIRECT(G, cin)) return; /* mmrt_op_conv_gemm reads x itself */
   int u0, u1;
   mmrt_share(G * np, tid, nt, &u0, &u1);
   if (k == 1 && s == 1 && pad == 0 && G == 1) {
@@ -364,10 +540,27 @@ MMRT_INLINE void mmrt_op_conv_pack(float *xp, const float *x, int H, int W, int 
  * same kernel calls either way, so the bytes do not depend on the split. */
 MMRT_INLINE void mmrt_op_conv_gemm(float *y, const float *xp, int M, const float *wp, int Cout,
                                    int K, int G, const float *bias, const float *residual,
-                                   int relu, int tid, int nt) {
+                                   int relu, const float *x, int H, int W, int Cin, int k,
+                                   int s, int pad, int OH, int OW, int tid, int nt) {
   const int cout = Cout / G, nj = MMRT_PANELS(cout, MMRT_WR), np = MMRT_PANELS(M, MMRT_XR);
   const size_t xs = MMRT_CONV_XP_FLOATS(M, K), ws = MMRT_PACKED_FLOATS(cout, K, MMRT_WR);
   int u0, u1;
+#if MMRT_CONV_DIRECT
+  if (MMRT_CONV_IS_DIRECT(G, Cin)) { /* by weight panels when there are enough, else tokens */
+    if (nj >= 4 * nt || np < nt) {
+      mmrt_share(nj, tid, nt, &u0, &u1);
+      mmrt_conv_direct(y, x, 1, H, W, Cin, k, s, pad, OH, OW, wp, Cout, bias, residual, relu,
+                       0, np, u0, u1);
+    } else {
+      mmrt_share(np, tid, nt, &u0, &u1);
+      mmrt_conv_direct(y, x, 1, H, W, Cin, k, s, pad, OH, OW, wp, Cout, bias, residual, relu,
+                       u0, u1, 0, nj);
+    }
+    return;
+  }
+#else
+  (void)x, (void)H, (void)W, (void)Cin, (void)k, (void)s, (void)pad, (void)OH, (void)OW;
+#endif
   if (G * nj >= 4 * nt || np < nt) { /* (group, weight panel) pairs */
     mmrt_share(G * nj, tid, nt, &u0, &u1);
     for (int u = u0; u < u1;) {

@@ -28,7 +28,11 @@ m4_ifelse(MM_PATHS, [[]], [[m4_dnl
 #define MMRT_PASTE_(a, b) a##_##b
 #define MMRT_PASTE(a, b) MMRT_PASTE_(a, b)
 #define mm_forward MMRT_PASTE(mm_forward, MMRT_PATH)
+#ifdef MMRT_UKR_PATH /* a path on another path's fp32 kernel (skx-bf16: skx's) */
+#define MMRT_UKR MMRT_PASTE(MM_UKR, MMRT_UKR_PATH)
+#else
 #define MMRT_UKR MMRT_PASTE(MM_UKR, MMRT_PATH)
+#endif
 #include "internal.h"
 
 ]])m4_dnl
@@ -38,10 +42,15 @@ m4_ifelse(MM_PATHS, [[]], [[m4_dnl
 #define MMRT_NR MM_NR
 #define MMRT_KC MM_KC
 #define MMRT_COL_PREF MM_COL_PREF
+m4_ifelse(MM_PRECISION, [[bf16]], [[m4_dnl
+#define MMRT_CONV_NO_DIRECT 1 /* bf16 convolutions read patch panels rounded by im2col */
+]])m4_dnl
 #include "mmrt_ops.h"
 m4_ifelse(MM_PRECISION, [[bf16]], [[m4_dnl
 /* --precision bf16: products on bf16 weights and activations, fp32 sums (mmrt_bf16.h) */
+#ifndef MMRT_BF16_DP /* a multi-path library's Makefile gives it per path */
 #define MMRT_BF16_DP MM_BF16_DP
+#endif
 #include "mmrt_bf16.h"
 ]])m4_dnl
 

@@ -2,7 +2,10 @@
  * ops_check.py, once for each work split into P = 1, 2, 3 parts (the parts run in reverse
  * order, one after the other, so that an op reading outside its own part would show), and
  * writes DIR/out1.f32, out2.f32, out3.f32. Weights are folded by compiler/fold_bn.c and
- * packed with mmrt_pack_rows, as mmcc does. Built with a target's macros (MMRT_UKR, MMRT_MR,
+ * packed with mmrt_pack_rows, as mmcc does; convolutions without groups run direct
+ * (mmrt_conv_direct, no im2col) where the target has it (MMRT_CONV_DIRECT: AVX-512 with
+ * 32 x 12 panels): then the 2-way split is by weight panels, the 3-way by token panels.
+ * Built with a target's macros (MMRT_UKR, MMRT_MR,
  * MMRT_NR, MMRT_KC, MMRT_COL_PREF) and linked with BLIS's libblis.a for the kernel.
  *
  *   ops_driver conv DIR B H W CIN COUT K S PAD G RELU RES BN EPS_E9
@@ -78,6 +81,23 @@ static int conv(int *a) {
   for (int g = 0; g < G; g++)
     mmrt_pack_rows(wp + g * wg, wf + (size_t)g * cout * K, K, cout, K, MMRT_WR, 0, nj);
   float *xp = alloc_f(MMRT_PACKED_FLOATS(M, K, MMRT_XR)), *y = alloc_f((size_t)M * Cout);
+#if MMRT_CONV_DIRECT
+  if (MMRT_CONV_IS_DIRECT(G, cin)) { /* read in place: 2 parts by weight panels, 3 by tokens */
+    for (int P = 1; P <= 3; P++) {
+      memset(y, 0xff, (size_t)M * Cout * sizeof *y);
+      for (int q = P - 1; q >= 0; q--) {
+        if (P == 2)
+          mmrt_conv_direct(y, x, B, H, W, Cin, k, s, pad, OH, OW, wp, Cout, bf, res, relu, 0, np,
+                           PART(q, P, nj), PART(q + 1, P, nj));
+        else
+          mmrt_conv_direct(y, x, B, H, W, Cin, k, s, pad, OH, OW, wp, Cout, bf, res, relu,
+                           PART(q, P, np), PART(q + 1, P, np), 0, nj);
+      }
+      save(P, y, (size_t)M * Cout);
+    }
+    return 0;
+  }
+#endif
   for (int P = 1; P <= 3; P++) {
     memset(y, 0xff, (size_t)M * Cout * sizeof *y);
     for (int g = 0; g < G; g++) {
