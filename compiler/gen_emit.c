@@ -610,6 +610,13 @@ static char *defs_text(const gen_plan *p, const char *runtime_objs, int have_ima
   def_card_fact(&b, "MM_TOP5", m->top5, 1);
 
   /* target */
+  /* bf16's measured deviation from fp32 (README, "--precision bf16"; bench/bf16_deviation on
+   * synthetic checkpoints with trained-like statistics, not on these weights) */
+  const char *bf16_dev =
+      m->resnet ? "; vs fp32 on a synthetic ResNet-50, 200 images: max |dlogit| 5.2e-3 x max "
+                  "|logit|, top-1 agreement 100%, top-5 94% (not measured on these weights)"
+                : "; vs fp32 on a synthetic ViT-B/32, 200 images: max |dlogit| 6.8e-3 x max "
+                  "|logit|, top-1 agreement 96.5%, top-5 93% (not measured on these weights)";
   def_raw(&b, "MM_TARGET_NAME", t->name);
   def_raw(&b, "MM_PRECISION", p->bf16 ? "bf16" : "fp32");
   def_num(&b, "MM_BF16_DP", t->bf16_dp);
@@ -621,14 +628,20 @@ static char *defs_text(const gen_plan *p, const char *runtime_objs, int have_ima
       sb_printf(&pt, "%s %s (%s)", i ? "," : "", t->paths[i].name,
                 t->paths[i].bf16_dp ? "vdpbf16ps kernel" : "weights widened for its fp32 kernel");
     sb_puts(&pt, ")");
+    sb_puts(&pt, bf16_dev);
     def_text(&b, "MM_PRECISION_TEXT", pt.s);
     sb_free(&pt);
+  } else if (!p->bf16) {
+    def_text(&b, "MM_PRECISION_TEXT", "fp32");
   } else {
-    def_text(&b, "MM_PRECISION_TEXT",
-             !p->bf16     ? "fp32"
-             : t->bf16_dp ? "bf16 (products: bf16 weights and inputs, fp32 sums; vdpbf16ps kernel)"
-                          : "bf16 (products: bf16 weights and inputs, fp32 sums; weights widened "
-                            "for the fp32 kernel)");
+    strbuf pt;
+    sb_init(&pt);
+    sb_puts(&pt, t->bf16_dp ? "bf16 (products: bf16 weights and inputs, fp32 sums; vdpbf16ps kernel)"
+                            : "bf16 (products: bf16 weights and inputs, fp32 sums; weights widened "
+                              "for the fp32 kernel)");
+    sb_puts(&pt, bf16_dev);
+    def_text(&b, "MM_PRECISION_TEXT", pt.s);
+    sb_free(&pt);
   }
   def_raw(&b, "MM_UKR", t->kernel);
   def_num(&b, "MM_MR", t->mr);
