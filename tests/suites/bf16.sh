@@ -82,6 +82,23 @@ s = vit_ref.Spec(vit_ref.read_config('$1')); print(s.num_classes or s.D)"; }
 make_input() { "$PY" -c "import numpy as np; r = np.random.RandomState($6)
 r.randn($2, $3, $4, $5).astype('<f4').tofile('$1')"; }
 
+# check_threads TAG INPUT: TAG's batch-3 output with 2 and 3 threads must be the bytes of its
+# 1-thread output ($GEN/TAG.out3); prints ok/FAIL threads_TAG
+check_threads() {
+  local tag=$1 in=$2 w="" t
+  if [ ! -f "$GEN/$tag.out3" ]; then w="no 1-thread output"
+  else
+    for t in 2 3; do
+      if ! "$GEN/$tag.run" "$in" 3 "$GEN/$tag.out3.t$t" "$t" >/dev/null 2>&1; then
+        w="run with $t threads failed"; break
+      elif ! cmp -s "$GEN/$tag.out3" "$GEN/$tag.out3.t$t"; then
+        w="output with $t threads differs from 1 thread"; break
+      fi
+    done
+  fi
+  if [ -n "$w" ]; then fail "threads_$tag" "$w"; else ok "threads_$tag (batch 3, 1 2 3 threads: identical bytes)"; fi
+}
+
 # build_lib TAG CONFIG CKPT TARGET [MMCC-OPTION...] -> $GEN/TAG.run and LIBDIR, ID; prints
 # ok/FAIL build_TAG
 build_lib() {
@@ -154,18 +171,7 @@ for cfg in $TINY; do
           "$GEN/$c.ref$nb" "$nb" "parity_${tag}_n$nb"
       fi
     done
-    w=""
-    if [ ! -f "$GEN/$tag.out3" ]; then w="no 1-thread output"
-    else
-      for t in 2 3; do
-        if ! "$GEN/$tag.run" "$GEN/$c.in3" 3 "$GEN/$tag.out3.t$t" "$t" >/dev/null 2>&1; then
-          w="run with $t threads failed"; break
-        elif ! cmp -s "$GEN/$tag.out3" "$GEN/$tag.out3.t$t"; then
-          w="output with $t threads differs from 1 thread"; break
-        fi
-      done
-    fi
-    if [ -n "$w" ]; then fail "threads_$tag" "$w"; else ok "threads_$tag (batch 3, 1 2 3 threads: identical bytes)"; fi
+    check_threads "$tag" "$GEN/$c.in3"
   done
   # sensitivity: the bf16 output (the first target that ran) is not the fp32 model's
   got=$(ls "$GEN/$c"-*.out3 2>/dev/null | head -n 1)
@@ -320,18 +326,7 @@ for c in $RN_TINY; do
           "$nb" "parity_${tag}_n$nb" "$GEN/rn-$c.ref$nb" "$GEN/rn-$c.ref$nb--float64"
       fi
     done
-    w=""
-    if [ ! -f "$GEN/$tag.out3" ]; then w="no 1-thread output"
-    else
-      for t in 2 3; do
-        if ! "$GEN/$tag.run" "$GEN/rn-$c.in3" 3 "$GEN/$tag.out3.t$t" "$t" >/dev/null 2>&1; then
-          w="run with $t threads failed"; break
-        elif ! cmp -s "$GEN/$tag.out3" "$GEN/$tag.out3.t$t"; then
-          w="output with $t threads differs from 1 thread"; break
-        fi
-      done
-    fi
-    if [ -n "$w" ]; then fail "threads_$tag" "$w"; else ok "threads_$tag (batch 3, 1 2 3 threads: identical bytes)"; fi
+    check_threads "$tag" "$GEN/rn-$c.in3"
   done
   got=$(ls "$GEN/rn-$c"-*.out3 2>/dev/null | head -n 1)
   if [ -z "$got" ]; then fail "differs_from_fp32_rn-$c" "no bf16 output"
