@@ -195,7 +195,10 @@ int ckpt_hash_suffix(const char *name, char out[9]) {
   if (len < 9 || base[len - 9] != '-') return -1;
   for (int i = 0; i < 8; i++) {
     char ch = base[len - 8 + i];
-    if (!isxdigit((unsigned char)ch)) return -1;
+    if (!isxdigit((unsigned char)ch)) {
+      out[0] = 0;  /* no suffix: "...-90e_in1k.pth" is not a hash "-90e" */
+      return -1;
+    }
     out[i] = (char)tolower((unsigned char)ch);
   }
   out[8] = 0;

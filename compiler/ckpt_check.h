@@ -40,7 +40,8 @@ int ckpt_check_tensors(const model_desc *m, const ckpt *c, const char *path, ckp
  * URL's. 0, or -1 after a diagnostic on a mismatch. */
 int ckpt_check_hash(const model_desc *m, const char *path, ckpt_report *r);
 /* "-<8 hex digits>" at the end of NAME's last path component before its extension
- * ("..._20221220-b384e830.pth" -> "b384e830", lower case). 0, or -1 when there is none. */
+ * ("..._20221220-b384e830.pth" -> "b384e830", lower case). 0, or -1 (OUT "") when there is
+ * none. */
 int ckpt_hash_suffix(const char *name, char out[9]);
 
 #endif

@@ -49,6 +49,7 @@ static const char *backbone_name(backbone_kind k) {
   case BB_VIT: return "VisionTransformer";
   case BB_DEIT_DISTILLED: return "DistilledVisionTransformer";
   case BB_DEIT3: return "DeiT3";
+  case BB_MOCOV3: return "MoCoV3ViT";
   }
   return "?";
 }

@@ -9,7 +9,13 @@
  *   head: [tanh(pre_logits(.))] -> fc -> logits (or the features, headless)
  *
  * Folded at compile time: q rows of qkv (weight, bias) * head_dim^-0.5; layer scale into
- * proj / fc2 rows; cls_token + pos_embed[0]; the patch conv bias into pos_embed[1:]. */
+ * proj / fc2 rows; cls_token + pos_embed[0]; the patch conv bias into pos_embed[1:].
+ *
+ * MoCoV3ViT (mmpretrain v1.2.0 models/selfsup/mocov3.py) is a VisionTransformer subclass
+ * that keeps its forward: it lowers as one, with no option of its own. Its fixed 2-D sin-cos
+ * position embedding is written into the pos_embed nn.Parameter by init_weights (and only
+ * without a 'Pretrained' init_cfg), so it is in the state dict: the checkpoint's pos_embed
+ * is used as for any ViT, nothing is computed here. Its arch and arguments: model.c. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

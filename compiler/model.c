@@ -11,6 +11,7 @@
  *   [DEIT3] mmpretrain v1.2.0 mmpretrain/models/backbones/deit3.py
  *   [DEITH] mmpretrain v1.2.0 mmpretrain/models/heads/deit_head.py (DeiTClsHead)
  *   [BNN]  mmpretrain v1.2.0 mmpretrain/models/necks/mae_neck.py (ClsBatchNormNeck)
+ *   [MOCO] mmpretrain v1.2.0 mmpretrain/models/selfsup/mocov3.py (MoCoV3ViT)
  *   [PE]   mmcv v2.1.0 mmcv/cnn/bricks/transformer.py (PatchEmbed, FFN)
  * Preprocessing (the test pipeline) is model_pipe.c; parameter names/shapes model_params.c.
  *
@@ -36,8 +37,8 @@
  *     (token 0, token 1), taken only by DeiTClsHead; DeiT3 = pos_embed over the patches only,
  *     added before the class token is prepended, layer scale (use_layer_scale), and the FFN
  *     branch normalised by ln1 (ln2 unused); no avg_featmap (it has no backbone ln2).
- *     These, DeiTClsHead and ClsBatchNormNeck are described fully but mmcc build refuses
- *     them (nyc_*) until the code generator lowers them. */
+ *     MoCoV3ViT = a VisionTransformer (BB_VIT's fields exactly) with one more arch and a
+ *     few training-only arguments: see mocov3() below. */
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,6 +78,12 @@ static const vit_arch deit3_archs[] = {
     {{"h", "huge"}, 1280, 32, 16, 5120},
     {{NULL}, 0, 0, 0, 0},
 };
+/* [MOCO] MoCoV3ViT.__init__ adds these to VisionTransformer.arch_zoo (arch_zoo.update, after
+ * the entries above); 12 heads of 32. */
+static const vit_arch mocov3_archs[] = {
+    {{"mocov3-s", "mocov3-small"}, 384, 12, 12, 1536},
+    {{NULL}, 0, 0, 0, 0},
+};
 #define ARCH_DICT "or a dict with embed_dims, num_layers, num_heads, feedforward_channels"
 
 /* Every VisionTransformer.__init__ argument of [VIT] and [VIT0]; anything else is an error
@@ -98,8 +105,15 @@ static const char *const deit3_keys[] = {
     "type", "arch", "img_size", "patch_size", "in_channels", "out_indices", "drop_rate",
     "drop_path_rate", "qkv_bias", "norm_cfg", "final_norm", "out_type", "with_cls_token",
     "use_layer_scale", "interpolate_mode", "patch_cfg", "layer_cfgs", "init_cfg", NULL};
+/* [MOCO] MoCoV3ViT(stop_grad_conv1, frozen_stages, norm_eval, init_cfg, **kwargs): the rest
+ * goes to VisionTransformer (1.x names only; its own frozen_stages stays -1). */
+static const char *const mocov3_keys[] = {
+    "type", "arch", "img_size", "patch_size", "in_channels", "out_indices", "drop_rate",
+    "drop_path_rate", "qkv_bias", "norm_cfg", "final_norm", "out_type", "with_cls_token",
+    "frozen_stages", "interpolate_mode", "layer_scale_init_value", "patch_cfg", "layer_cfgs",
+    "pre_norm", "init_cfg", "stop_grad_conv1", "norm_eval", NULL};
 
-#define BACKBONES "VisionTransformer, DistilledVisionTransformer, DeiT3, " RESNET_TYPES
+#define BACKBONES "VisionTransformer, DistilledVisionTransformer, DeiT3, " RESNET_TYPES ", MoCoV3ViT"
 #define NECKS "None, GlobalAveragePooling, ClsBatchNormNeck"
 #define HEADS "VisionTransformerClsHead, DeiTClsHead, LinearClsHead, None"
 
@@ -121,20 +135,29 @@ static int known_key(const char *const *keys, const char *k) {
 
 /* {====================================================================== backbone */
 
-/* The names of TABLE, for messages ("s/small, b/base, ..."). */
-static char *arch_list(const vit_arch *table) {
+/* The names of TABLE then MORE (NULL: none), for messages ("s/small, b/base, ..."). */
+static char *arch_list(const vit_arch *table, const vit_arch *more) {
   strbuf b;
   sb_init(&b);
-  for (const vit_arch *t = table; t->names[0]; t++) {
-    if (t != table) sb_puts(&b, ", ");
-    for (int k = 0; k < 4 && t->names[k]; k++) sb_printf(&b, "%s%s", k ? "/" : "", t->names[k]);
-  }
+  for (int i = 0; i < 2; i++)
+    for (const vit_arch *t = i ? more : table; t && t->names[0]; t++) {
+      if (b.len) sb_puts(&b, ", ");
+      for (int k = 0; k < 4 && t->names[k]; k++) sb_printf(&b, "%s%s", k ? "/" : "", t->names[k]);
+    }
   sb_puts(&b, ", " ARCH_DICT);
   return b.s;
 }
 
+static const vit_arch *arch_find(const vit_arch *table, const char *name) {
+  for (const vit_arch *t = table; t->names[0]; t++)
+    for (int k = 0; k < 4 && t->names[k]; k++)
+      if (!strcmp(name, t->names[k])) return t;
+  return NULL;
+}
+
+/* arch: a name of TABLE or MORE (a backbone's additions, NULL: none), or a dict. */
 static int arch_dims(const char *file, const cfg_value *bb, const vit_arch *table,
-                     const char *def, model_desc *m) {
+                     const vit_arch *more, const char *def, model_desc *m) {
   const cfg_value *a = cfg_get(bb, "arch");
   if (!a || cfg_kind_of(a) == CFG_STR) {
     /* [VIT]/[DEIT3] the name is lower-cased before lookup; default 'base' ([DEIT]
@@ -146,10 +169,9 @@ static int arch_dims(const char *file, const cfg_value *bb, const vit_arch *tabl
     for (size_t i = 0; i < n; i++)
       low[i] = (char)(given[i] >= 'A' && given[i] <= 'Z' ? given[i] + 32 : given[i]);
     low[n] = 0;
-    for (const vit_arch *t = table; t->names[0]; t++) {
-      int hit = 0;
-      for (int k = 0; k < 4 && t->names[k]; k++) hit |= !strcmp(low, t->names[k]);
-      if (!hit) continue;
+    const vit_arch *t = arch_find(table, low);
+    if (!t && more) t = arch_find(more, low);
+    if (t) {
       m->arch = xstrdup(given);
       m->embed_dims = t->embed_dims;
       m->num_layers = t->num_layers;
@@ -157,14 +179,14 @@ static int arch_dims(const char *file, const cfg_value *bb, const vit_arch *tabl
       m->feedforward_channels = t->feedforward_channels;
       return 0;
     }
-    char *list = arch_list(table);
+    char *list = arch_list(table, more);
     mget_error(file, a ? a : bb, "unsupported %s arch '%s'; supported: %s", mget_type(bb),
                given, list);
     free(list);
     return -1;
   }
   if (cfg_kind_of(a) != CFG_DICT) {
-    char *list = arch_list(table);
+    char *list = arch_list(table, more);
     mget_error(file, a, "'arch' must be a string or a dict; supported: %s", list);
     free(list);
     return -1;
@@ -307,6 +329,40 @@ static void not_yet_compiled(const char *file, const cfg_value *at, model_desc *
   m->nyc_col = at && cfg_file(at) ? cfg_col(at) : 0;
 }
 
+/* [MOCO] MoCoV3ViT at test time is its VisionTransformer: forward, _format_output, the
+ * load-time pos_embed hook and every state-dict key are inherited unchanged. What it adds:
+ *   - the arch 'mocov3-s'/'mocov3-small' (mocov3_archs);
+ *   - init_weights: a fixed 2-D sin-cos pos_embed, but only when init_cfg is not
+ *     'Pretrained', and into the pos_embed nn.Parameter (requires_grad False): it is in the
+ *     state dict and the checkpoint's values are the ones used (the metafile counts its
+ *     197 x 384 rows: 22,050,664 for vit-small), so mmcc computes nothing;
+ *   - stop_grad_conv1, frozen_stages, norm_eval: requires_grad / train-mode switches only.
+ * Its __init__ fails on some settings; mmcc refuses those configs, naming the key. */
+static int mocov3(const char *file, const cfg_value *bb, model_desc *m) {
+  int stop_grad, norm_eval;
+  long long frozen;
+  if (mget_bool(file, bb, "stop_grad_conv1", 0, &stop_grad) ||
+      mget_bool(file, bb, "norm_eval", 0, &norm_eval) ||
+      mget_int(file, bb, "frozen_stages", -1, &frozen))
+    return -1;
+  if (!cfg_get(bb, "patch_size"))  /* self.patch_size = kwargs['patch_size'] */
+    return mget_error(file, bb, "MoCoV3ViT needs model.backbone.patch_size (upstream reads "
+                                "kwargs['patch_size']: KeyError without it)");
+  if (stop_grad && !m->patch_bias)  /* projection.bias.requires_grad on a None bias */
+    return mget_error(file, cfg_get(bb, "stop_grad_conv1"),
+                      "MoCoV3ViT model.backbone.stop_grad_conv1=True with pre_norm=True fails "
+                      "upstream (the patch Conv2d has no bias to freeze)");
+  if (frozen >= 0 && !m->with_cls_token)  /* cls_token.requires_grad on None */
+    return mget_error(file, cfg_get(bb, "frozen_stages"),
+                      "MoCoV3ViT model.backbone.frozen_stages=%lld with with_cls_token=False "
+                      "fails upstream (no class token to freeze)", frozen);
+  if (frozen > m->num_layers)  /* self.layers[i - 1] for i up to frozen_stages */
+    return mget_error(file, cfg_get(bb, "frozen_stages"),
+                      "MoCoV3ViT model.backbone.frozen_stages=%lld is more than its %d layers "
+                      "(upstream: IndexError)", frozen, m->num_layers);
+  return 0;
+}
+
 static int backbone(const char *file, const cfg_value *model, model_desc *m) {
   const cfg_value *bb = cfg_get(model, "backbone");
   if (!bb || cfg_kind_of(bb) != CFG_DICT)
@@ -314,7 +370,7 @@ static int backbone(const char *file, const cfg_value *model, model_desc *m) {
   const char *type = mget_type(bb);
   const cfg_value *tv = cfg_get(bb, "type") ? cfg_get(bb, "type") : bb;
   const char *const *keys;
-  const vit_arch *table = vit_archs;
+  const vit_arch *table = vit_archs, *more = NULL;
   const char *def_arch = "base";
   if (type && !strcmp(type, "VisionTransformer")) {
     m->backbone = BB_VIT;
@@ -327,6 +383,10 @@ static int backbone(const char *file, const cfg_value *model, model_desc *m) {
     m->backbone = BB_DEIT3;
     keys = deit3_keys;
     table = deit3_archs;
+  } else if (type && !strcmp(type, "MoCoV3ViT")) {
+    m->backbone = BB_MOCOV3;
+    keys = mocov3_keys;
+    more = mocov3_archs;
   } else {
     const char *why = NULL;
     for (int i = 0; type && vit_like[i].type; i++)
@@ -350,7 +410,7 @@ static int backbone(const char *file, const cfg_value *model, model_desc *m) {
   long long in_ch;
   int patch[2];
   const char *interp;
-  if (arch_dims(file, bb, table, def_arch, m) ||
+  if (arch_dims(file, bb, table, more, def_arch, m) ||
       mget_pair(file, bb, "img_size", 224, m->img_size) ||
       mget_pair(file, bb, "patch_size", 16, patch) ||
       mget_int(file, bb, "in_channels", 3, &in_ch) ||
@@ -378,6 +438,7 @@ static int backbone(const char *file, const cfg_value *model, model_desc *m) {
   if (strcmp(interp, "bicubic"))
     return mget_error(file, cfg_get(bb, "interpolate_mode"),
                       "unsupported interpolate_mode '%s'; supported: bicubic", interp);
+  if (m->backbone == BB_MOCOV3) return mocov3(file, bb, m);
   if (m->backbone == BB_DEIT_DISTILLED) {
     /* [DEIT] num_extra_tokens = 2, dist_token registered after the ViT parameters; forward
      * concatenates [cls, dist, patches], adds pos_embed (both extra rows kept as they are

@@ -20,8 +20,9 @@ typedef enum { NECK_NONE, NECK_GAP, NECK_CLS_BN } neck_kind;
  * (head(cls) + head_dist(dist)) / 2, both through the shared pre_logits + Tanh if hidden_dim. */
 typedef enum { HEAD_NONE, HEAD_VIT_CLS, HEAD_LINEAR, HEAD_DEIT } head_kind;
 /* The backbone class (model.backbone.type). VisionTransformer's fields above describe all
- * three; what differs is in the fields after "ViT family" below. */
-typedef enum { BB_VIT, BB_DEIT_DISTILLED, BB_DEIT3 } backbone_kind;
+ * four; what differs is in the fields after "ViT family" below. BB_MOCOV3 (MoCoV3ViT) has
+ * VisionTransformer's fields exactly: it differs only in its arguments and arch table (model.c). */
+typedef enum { BB_VIT, BB_DEIT_DISTILLED, BB_DEIT3, BB_MOCOV3 } backbone_kind;
 typedef enum { EDGE_SHORT, EDGE_LONG } resize_edge;
 /* NORM_MMCV: 0.x pipeline Normalize = mmcv.imnormalize: (x - mean) * (1 / std) in float32.
  * NORM_DIV:  1.x data_preprocessor: (x - mean) / std in float32. */

@@ -3,7 +3,8 @@
 Covers mmpretrain's ViT family: VisionTransformer (mmpretrain v1.2.0 and the 0.x-style backbone
 of the CLIP commit 5b266d9e7c: models/backbones/vision_transformer.py, models/utils/attention.py,
 models/utils/embed.py, mmcv's PatchEmbed/FFN), DistilledVisionTransformer
-(models/backbones/deit.py), DeiT3 (models/backbones/deit3.py), the GlobalAveragePooling and
+(models/backbones/deit.py), DeiT3 (models/backbones/deit3.py), MoCoV3ViT
+(models/selfsup/mocov3.py: a VisionTransformer with one more arch), the GlobalAveragePooling and
 ClsBatchNormNeck (models/necks/mae_neck.py) necks, and the VisionTransformerClsHead /
 DeiTClsHead (models/heads/deit_head.py) / LinearClsHead heads (or none). Every architecture parameter and
 default is derived here from the resolved config, following the upstream code, never from
@@ -58,6 +59,13 @@ for keys, v in [
                                 'feedforward_channels'], v))
 
 
+# MoCoV3ViT.__init__: arch_zoo.update() with its ViT-small (12 heads of 32, unlike 's')
+MOCOV3_ARCH_ZOO = dict(ARCH_ZOO)
+for k in ['mocov3-s', 'mocov3-small']:
+    MOCOV3_ARCH_ZOO[k] = dict(embed_dims=384, num_layers=12, num_heads=12,
+                              feedforward_channels=1536)
+
+
 def to_2tuple(x):
     return tuple(x) if isinstance(x, (list, tuple)) else (x, x)
 
@@ -69,7 +77,7 @@ class Spec:
         model = cfg['model']
         bb = model['backbone']
         kind = str(bb.get('type')).split('.')[-1]
-        if kind not in ('VisionTransformer', 'DistilledVisionTransformer', 'DeiT3'):
+        if kind not in ('VisionTransformer', 'DistilledVisionTransformer', 'DeiT3', 'MoCoV3ViT'):
             raise SystemExit(f"vit_ref: backbone {bb.get('type')!r} is not of the ViT family")
         self.kind = kind
         # deit.py: DistilledVisionTransformer(arch='deit-base', ...) forces with_cls_token
@@ -79,7 +87,8 @@ class Spec:
             raise SystemExit('vit_ref: DeiT3 has no pre_norm / layer_scale_init_value argument')
         arch = bb.get('arch', 'deit-base' if kind == 'DistilledVisionTransformer' else 'base')
         if isinstance(arch, str):
-            a = (DEIT3_ARCH_ZOO if kind == 'DeiT3' else ARCH_ZOO)[arch.lower()]
+            a = {'DeiT3': DEIT3_ARCH_ZOO, 'MoCoV3ViT': MOCOV3_ARCH_ZOO}.get(
+                kind, ARCH_ZOO)[arch.lower()]
         else:
             a = arch
         self.D = a['embed_dims']
@@ -127,6 +136,8 @@ class Spec:
             self.extra = 1 if self.with_cls else 0
             self.has_cls_param = self.with_cls
             self.avg_norm = self.out_type == 'avg_featmap'
+        if kind == 'MoCoV3ViT':
+            self.mocov3_init(bb)
         # extra tokens before the patches, and pos_embed rows before the grid rows
         self.dist = kind == 'DistilledVisionTransformer'
         if self.dist:
@@ -159,6 +170,22 @@ class Spec:
             self.head_in = head['in_channels']
         elif self.head is not None:
             raise SystemExit(f'vit_ref: head {self.head} unsupported')
+
+    def mocov3_init(self, bb):
+        """What MoCoV3ViT.__init__ adds to VisionTransformer's: requires_grad switches
+        (nothing at test time), and three ways to fail. pos_embed stays an nn.Parameter (its
+        sin-cos values come from init_weights when not 'Pretrained'): a checkpoint tensor."""
+        if self.gen0:                        # 1.x only: VisionTransformer raises TypeError
+            raise SystemExit('vit_ref: MoCoV3ViT takes no output_cls_token / avg_token')
+        if 'patch_size' not in bb:          # self.patch_size = kwargs['patch_size']
+            raise SystemExit("vit_ref: MoCoV3ViT reads kwargs['patch_size'] (KeyError)")
+        if bb.get('stop_grad_conv1', False) and not self.patch_bias:
+            raise SystemExit('vit_ref: MoCoV3ViT stop_grad_conv1 needs the patch conv bias')
+        frozen = bb.get('frozen_stages', -1)
+        if frozen >= 0 and not self.with_cls:  # cls_token.requires_grad on None
+            raise SystemExit('vit_ref: MoCoV3ViT frozen_stages >= 0 needs the class token')
+        if frozen > self.L:                  # self.layers[i - 1], i up to frozen_stages
+            raise SystemExit('vit_ref: MoCoV3ViT frozen_stages beyond the last layer')
 
     def params(self):
         """(name, shape) in state_dict order, as upstream registers them."""

@@ -4,7 +4,7 @@
 # featmap/avg_featmap outputs, against the independent PyTorch reference tests/py/vit_ref.py.
 #
 #   per tiny config (tests/vitfam/tiny/t*.py, tests/codegen/family/f*.py) and per full-size
-#   config (deit-tiny distilled, deit3-small, at 224): a checkpoint in mmpretrain's key layout
+#   config (deit-tiny distilled, deit3-small, mocov3 vit-small, at 224): a checkpoint in mmpretrain's key layout
 #   (tests/py/make_model_ckpt.py), `mmcc build`, tests/codegen/run_model.c linked with only
 #   lib<id>.a -lm -lpthread; the header's shapes; logits within 1e-5 x max |ref| at batch 1
 #   and 3 (full size: batch 1); and the same bytes for 1, 2 and 3 threads; and for any split
@@ -23,7 +23,8 @@ CFLAGS_T="-std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror"
 TINY="$(ls "$V"/tiny/t*.py) $(ls "$CG"/family/f*.py)"
 # full size: CONFIG (one per backbone type the tiny ones add; small archs to keep CI short)
 FULL="$V/configs/deit/deit-tiny-distilled_4xb256_in1k.py
-$V/configs/deit3/deit3-small-p16_64xb64_in1k.py"
+$V/configs/deit3/deit3-small-p16_64xb64_in1k.py
+$V/configs/mocov3/benchmarks/vit-small-p16_8xb128-linear-coslr-90e_in1k.py"
 n_tiny=$(echo "$TINY" | wc -w)
 n_full=$(echo "$FULL" | wc -l)
 # tiny: san, build, header, parity n1 n3, threads, chunks; full: build, header, parity n1,

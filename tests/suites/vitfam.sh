@@ -20,6 +20,8 @@
 #      reference's (names, shapes, order), and the reference's sanity checks
 #      (tests/vitfam/ref_check.py: strict keys, shapes, batch independence and the
 #      upstream behaviours of each family; full-size: strict keys and one image)
+#   6. the metafile models of BUILD compile to a library (mmcc build --weights random: exit 0,
+#      the header and lib<id>.a there): MoCo v3's two MoCoV3ViT linear probes
 # The logits of the libraries mmcc builds for these configs: tests/suites/family.sh.
 set -u
 . "$ROOT/tests/lib.sh"
@@ -34,9 +36,8 @@ SAN=""
 METAS=$(for d in deit deit3 vision_transformer mae mocov3 milan mff maskfeat eva; do echo "$V/configs/$d/metafile.yml"; done)
 ERRATA=$V/metafile-errata.txt
 # metafile models outside the supported set: NAME-REGEX|the error inspect and build must give
-SUPPORTED="\(supported: VisionTransformer, DistilledVisionTransformer, DeiT3, ResNet, ResNetV1c, ResNetV1d, ResNeXt, SEResNet, ResNet_CIFAR\)"
-REFUSE="^beit-[lg]-p14_eva|^$V/configs/_base_/models/eva/eva-[lg]\.py:[0-9]+:[0-9]+: error: model\.backbone\.type='BEiTViT' is not supported $SUPPORTED
-_mocov3-pre_8xb128-linear|^$V/configs/mocov3/benchmarks/vit-(small|base)-p16_8xb128-linear-coslr-90e_in1k\.py:[0-9]+:[0-9]+: error: model\.backbone\.type='MoCoV3ViT' is not supported $SUPPORTED"
+SUPPORTED="\(supported: VisionTransformer, DistilledVisionTransformer, DeiT3, ResNet, ResNetV1c, ResNetV1d, ResNeXt, SEResNet, ResNet_CIFAR, MoCoV3ViT\)"
+REFUSE="^beit-[lg]-p14_eva|^$V/configs/_base_/models/eva/eva-[lg]\.py:[0-9]+:[0-9]+: error: model\.backbone\.type='BEiTViT' is not supported $SUPPORTED"
 TINY=$(ls $V/tiny/t*.py)
 # full-size configs: TAG CONFIG [METAFILE NAME]
 FULL="deit-small:$V/configs/deit/deit-small_4xb256_in1k.py:$V/configs/deit/metafile.yml:deit-small_4xb256_in1k
@@ -44,13 +45,17 @@ deit-base-distilled:$V/configs/deit/deit-base-distilled_16xb64_in1k.py:$V/config
 deit3-small:$V/configs/deit3/deit3-small-p16_64xb64_in1k.py:$V/configs/deit3/metafile.yml:deit3-small-p16_3rdparty_in1k
 vit-base-linear:$V/configs/vision_transformer/vit-base-p16_linear-head_in1k.py::
 mae-linear-bn:$V/configs/mae/benchmarks/vit-base-p16_8xb2048-linear-coslr-90e_in1k.py::
-mae-ft:$V/configs/mae/benchmarks/vit-base-p16_8xb128-coslr-100e_in1k.py:$V/configs/mae/metafile.yml:vit-base-p16_mae-1600e-pre_8xb128-coslr-100e_in1k"
+mae-ft:$V/configs/mae/benchmarks/vit-base-p16_8xb128-coslr-100e_in1k.py:$V/configs/mae/metafile.yml:vit-base-p16_mae-1600e-pre_8xb128-coslr-100e_in1k
+mocov3-small-linear:$V/configs/mocov3/benchmarks/vit-small-p16_8xb128-linear-coslr-90e_in1k.py:$V/configs/mocov3/metafile.yml:vit-small-p16_mocov3-pre_8xb128-linear-coslr-90e_in1k"
 FULL_CFGS=$(echo "$FULL" | cut -d: -f2)
+# metafile models built in full (random weights): METAFILE:NAME
+BUILD="$V/configs/mocov3/metafile.yml:vit-small-p16_mocov3-pre_8xb128-linear-coslr-90e_in1k
+$V/configs/mocov3/metafile.yml:vit-base-p16_mocov3-pre_8xb128-linear-coslr-90e_in1k"
 
 # bad config -> the error it must give (extended regex; FILE:LINE:COL first)
-BAD="beit.py|$V/bad/beit\.py:5:[0-9]+: error: model\.backbone\.type='BEiTViT' is not supported: it needs relative position bias.*\(supported: VisionTransformer, DistilledVisionTransformer, DeiT3, ResNet, ResNetV1c, ResNetV1d, ResNeXt, SEResNet, ResNet_CIFAR\)
+BAD="beit.py|$V/bad/beit\.py:5:[0-9]+: error: model\.backbone\.type='BEiTViT' is not supported: it needs relative position bias.*\(supported: VisionTransformer, DistilledVisionTransformer, DeiT3, ResNet, ResNetV1c, ResNetV1d, ResNeXt, SEResNet, ResNet_CIFAR, MoCoV3ViT\)
 eva02.py|$V/bad/eva02\.py:5:[0-9]+: error: model\.backbone\.type='ViTEVA02' is not supported: it needs rotary position embedding and SwiGLU
-swin.py|$V/bad/swin\.py:4:[0-9]+: error: model\.backbone\.type='SwinTransformer' is not supported \(supported: VisionTransformer, DistilledVisionTransformer, DeiT3, ResNet, ResNetV1c, ResNetV1d, ResNeXt, SEResNet, ResNet_CIFAR\)
+swin.py|$V/bad/swin\.py:4:[0-9]+: error: model\.backbone\.type='SwinTransformer' is not supported \(supported: VisionTransformer, DistilledVisionTransformer, DeiT3, ResNet, ResNetV1c, ResNetV1d, ResNeXt, SEResNet, ResNet_CIFAR, MoCoV3ViT\)
 multilabel.py|$V/bad/multilabel\.py:2:[0-9]+: error: model\.head\.type='MultiLabelLinearClsHead' is not supported: multi-label heads
 neck-unknown.py|$V/bad/neck-unknown\.py:2:[0-9]+: error: model\.neck\.type='LinearNeck' is not supported \(supported: None, GlobalAveragePooling, ClsBatchNormNeck\)
 deit-head-on-vit.py|$V/bad/deit-head-on-vit\.py:3:[0-9]+: error: model\.head\.type='DeiTClsHead' needs the \(cls_token, dist_token\) pair of a DistilledVisionTransformer
@@ -61,7 +66,14 @@ deit3-arch.py|$V/bad/deit3-arch\.py:3:[0-9]+: error: unsupported DeiT3 arch 'dei
 deit3-pre-norm.py|$V/bad/deit3-pre-norm\.py:3:[0-9]+: error: unknown DeiT3 argument 'pre_norm' \(model\.backbone\.pre_norm\)
 bn-featmap.py|$V/tiny/t07-vit-bn\.py:[0-9]+:[0-9]+: error: model\.neck: ClsBatchNormNeck \(a BatchNorm1d\) needs a \(B, C\) backbone output .*not out_type='featmap'
 bn-width.py|$V/bad/bn-width\.py:2:[0-9]+: error: ClsBatchNormNeck input_features=64 does not match the backbone's embed_dims=32
-bn-no-width.py|$V/bad/bn-no-width\.py:2:[0-9]+: error: model\.neck: ClsBatchNormNeck needs 'input_features'"
+bn-no-width.py|$V/bad/bn-no-width\.py:2:[0-9]+: error: model\.neck: ClsBatchNormNeck needs 'input_features'
+mocov3-no-patch.py|$V/bad/mocov3-no-patch\.py:4:[0-9]+: error: MoCoV3ViT needs model\.backbone\.patch_size \(upstream reads kwargs\['patch_size'\]: KeyError
+mocov3-stop-grad-pre-norm.py|$V/bad/mocov3-stop-grad-pre-norm\.py:3:[0-9]+: error: MoCoV3ViT model\.backbone\.stop_grad_conv1=True with pre_norm=True fails upstream
+mocov3-frozen-no-cls.py|$V/bad/mocov3-frozen-no-cls\.py:3:[0-9]+: error: MoCoV3ViT model\.backbone\.frozen_stages=0 with with_cls_token=False fails upstream
+mocov3-frozen-deep.py|$V/bad/mocov3-frozen-deep\.py:3:[0-9]+: error: MoCoV3ViT model\.backbone\.frozen_stages=3 is more than its 2 layers
+mocov3-arch.py|$V/bad/mocov3-arch\.py:3:[0-9]+: error: unsupported MoCoV3ViT arch 'mocov3-base'; supported: s/small, .*, mocov3-s/mocov3-small, or a dict
+mocov3-arch-on-vit.py|$V/bad/mocov3-arch-on-vit\.py:4:[0-9]+: error: unsupported VisionTransformer arch 'mocov3-small'; supported: .*dinov2-g/dinov2-giant, or a dict
+mocov3-0x-keys.py|$V/bad/mocov3-0x-keys\.py:3:[0-9]+: error: unknown MoCoV3ViT argument 'output_cls_token' \(model\.backbone\.output_cls_token\)"
 
 # ---- plan: every count comes from the data above ----------------------------------------
 n_meta=0 n_refuse=0
@@ -78,13 +90,14 @@ done
 n_bad=$(echo "$BAD" | wc -l)
 n_tiny=$(echo "$TINY" | wc -w)
 n_full=$(echo "$FULL" | wc -l)
+n_build=$(echo "$BUILD" | wc -l)
 if ! n_ref=$("$PY" "$RC" count-model $TINY 2>"$OUT/count.err") ||
    ! n_ref_full=$("$PY" "$RC" count-model --light $FULL_CFGS 2>>"$OUT/count.err"); then
   plan 1
   fail plan "ref_check.py count-model failed: $(tail -n 3 "$OUT/count.err" | tr '\n' ' ')"
   exit 1
 fi
-plan "$((2 * n_meta + n_refuse + 2 + 3 * n_bad + 4 * n_tiny + 2 * n_full + n_ref + n_ref_full))"
+plan "$((2 * n_meta + n_refuse + 2 + 3 * n_bad + 4 * n_tiny + 2 * n_full + n_ref + n_ref_full + n_build + 1))"
 
 if [ ! -x "$MMCC" ]; then
   echo "FAIL vitfam: no $MMCC (run make)"
@@ -237,9 +250,32 @@ torch.save({"state_dict": sd}, sys.argv[2])' "$ck" "$W/t06-extra.pth" 2>"$OUT/co
   expect_error count-off-extra-fails "error: the model loaded from this checkpoint has 24135 parameters, the metafile says 24131" \
     "$MMCC" check "$V/tiny/metafile.yml" t06-count-off --checkpoint "$W/t06-extra.pth"
 else fail count-off-extra-fails "could not write the checkpoint: $(tail -n 1 "$OUT/count-off.py.err")"; fi
+# a file name ending like MoCo v3's configs ("...-coslr-90e_in1k.pth") has no '-<8 hex>'
+# hash suffix to verify (it was once read as the hash "-90e")
+if cp "$W/t13-mocov3.pth" "$W/t13-coslr-90e_in1k.pth" 2>"$OUT/cp.err"; then
+  "$MMCC" check "$V/tiny/t13-mocov3.py" --checkpoint "$W/t13-coslr-90e_in1k.pth" >"$OUT/nohash.out" 2>&1; rc=$?
+  if [ $rc -eq 0 ] && grep -q '^verdict     OK' "$OUT/nohash.out" && ! grep -q -E 'error|warning' "$OUT/nohash.out"
+  then ok ckpt-name-no-hash
+  else fail ckpt-name-no-hash "exit $rc: $(grep -m1 -E 'error|warning|verdict' "$OUT/nohash.out" | head -c 300)"; fi
+else fail ckpt-name-no-hash "no t13 checkpoint to copy: $(head -c 200 "$OUT/cp.err")"; fi
 while IFS=: read -r tag cfg mf name; do
   model_checks "full-$tag" "$cfg" "$W/full-$tag.pth" "$mf" "$name" --light
   rm -f "$W/full-$tag.pth"   # up to 350 MB each
 done <<< "$FULL"
+rm -rf "$G"
+# }==================================================================
+
+# {================================================================== 6. full builds
+while IFS=: read -r mf name; do
+  rm -rf "$G"
+  start=$(date +%s)
+  "$MMCC" build "$mf" "$name" --weights random --out "$G" >"$OUT/last.out" 2>"$OUT/last.err"; rc=$?
+  h=$(ls "$G/$name"/*.h 2>/dev/null)
+  id=$(basename "$h" .h)
+  if [ $rc -ne 0 ]; then fail "build-$name" "exit $rc: $(grep -m2 error "$OUT/last.err" | head -c 300)"
+  elif [ "$(echo "$h" | grep -c .)" -ne 1 ] || [ ! -s "$G/$name/lib$id.a" ]; then
+    fail "build-$name" "not one header and its lib<id>.a: $(ls "$G/$name" 2>&1 | tr '\n' ' ')"
+  else ok "build-$name (random weights, $(( $(date +%s) - start ))s)"; fi
+done <<< "$BUILD"
 rm -rf "$G"
 # }==================================================================

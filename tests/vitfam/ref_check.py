@@ -74,8 +74,7 @@ def errata(root):
 
 # backbones the reference does not build: a skip saying why (mmcc's side: vitfam.sh)
 NOT_VIT = {'ResNet': 'a ResNet, which the ViT-family reference does not build',
-           'BEiTViT': 'a BEiTViT, which mmcc refuses (vitfam.sh checks the refusal)',
-           'MoCoV3ViT': 'a MoCoV3ViT, which mmcc refuses (vitfam.sh checks the refusal)'}
+           'BEiTViT': 'a BEiTViT, which mmcc refuses (vitfam.sh checks the refusal)'}
 
 
 def cmd_params(metafile, root):
@@ -117,6 +116,8 @@ def family_checks(spec):
         c.append('bn-identity-stats')
     if not spec.with_cls:
         c.append('no-cls-pos-rows')
+    if spec.kind == 'MoCoV3ViT':
+        c.append('pos-embed-from-checkpoint')
     if any(s % spec.patch for s in spec.img_size):  # a config built for padded inputs
         c.append('corner-padding')
     return c
@@ -236,6 +237,10 @@ def cmd_model(tag, cfg_path, ckpt, tensors_json, light):
             bad = differs(a, b) or not differs(y3, b)
             report(f'{tag}-{c}', None if not bad else
                    'the neck is not (x - running_mean) / sqrt(running_var + eps)')
+        elif c == 'pos-embed-from-checkpoint':
+            # mocov3.py: the sin-cos values are init_weights' (skipped for 'Pretrained');
+            # pos_embed is a parameter, so the checkpoint's grid rows are the ones added
+            changed(c, scale('backbone.pos_embed', 2.0), True)
         elif c == 'corner-padding':
             # mmcv AdaptivePadding(corner): zero padding bottom/right to whole patches
             # (an input 3 rows and 5 columns short of whole patches)

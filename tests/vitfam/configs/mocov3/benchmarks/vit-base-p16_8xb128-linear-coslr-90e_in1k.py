@@ -2,8 +2,8 @@ _base_ = [
     '../../_base_/datasets/imagenet_bs32_pil_resize.py',
 ]
 
-# MoCoV3ViT: a VisionTransformer with fixed 2-D sin-cos position embeddings and a
-# 'mocov3-small' arch, from mmpretrain/models/selfsup/mocov3.py
+# MoCoV3ViT (mmpretrain/models/selfsup/mocov3.py): a VisionTransformer with a 'mocov3-small'
+# arch; its fixed 2-D sin-cos pos_embed is a parameter, so it comes with the checkpoint
 model = dict(
     type='ImageClassifier',
     backbone=dict(
@@ -19,4 +19,6 @@ model = dict(
         type='VisionTransformerClsHead',
         num_classes=1000,
         in_channels=768,
-        loss=dict(type='CrossEntropyLoss')))
+        loss=dict(type='CrossEntropyLoss', loss_weight=1.0),
+        init_cfg=dict(type='Normal', std=0.01, layer='Linear'),
+    ))
