@@ -372,7 +372,9 @@ def backbone(spec, p, x):
         N = y.shape[1]
         qkv = linear(y, p, b + 'attn.qkv').reshape(B, N, 3, Hn, hd).permute(2, 0, 3, 1, 4)
         q, k, v = qkv[0], qkv[1], qkv[2]
-        att = (q @ k.transpose(-2, -1)) * (hd ** -0.5)
+        # scaled_dot_product_attention_pyimpl (torch < 2.0): a division by sqrt(head_dim),
+        # not a product with its inverse (the bits differ unless head_dim is a power of 4)
+        att = q @ k.transpose(-2, -1) / (q.size(-1) ** 0.5)
         att = att.softmax(dim=-1)
         y = (att @ v).transpose(1, 2).reshape(B, N, D)
         y = linear(y, p, b + 'attn.proj')

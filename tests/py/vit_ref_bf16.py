@@ -6,7 +6,8 @@ bf16 definition of issue 11 applied in torch:
     as the product computes it: when a scale is applied to the product's output rows (the
     attention scale head_dim^-0.5 on q; layer scale gamma1 / gamma2 on proj / fc2), the rows
     of weight x scale are what is rounded (W' = bf16(W * s) / s here, so that vit_ref's own
-    later multiplication by s gives x . bf16(W * s) up to fp32 rounding);
+    later scaling by s (for q a division by sqrt(head_dim)) gives x . bf16(W * s) up to fp32
+    rounding);
   - each product's input is rounded to bfloat16 (`.to(torch.bfloat16).float()`);
   - the products sum in fp32; everything else (LayerNorm, softmax, GELU, biases, the
     residual stream, position embeddings, attention's q k^T and p v) is vit_ref's fp32.

@@ -12,7 +12,11 @@ mmpretrain v1.2.0 / mmcv 2.1.0 / mmengine 0.10 source trees imported (stand-ins 
 packages Debian lacks), every tests/vitfam/tiny config and deit3-small, deit-tiny-distilled,
 deit-small at full size built from upstream's registry loaded make_model_ckpt.py's
 checkpoint with load_state_dict(strict=True) and gave logits bitwise equal to vit_ref.py's
-(batch 3, torch 1.13).
+(batch 3, torch 1.13). The same for MoCoV3ViT: tiny t13 (batch 3) and MoCo v3's vit-small
+linear probe (22,050,664 parameters, batch 2), once vit_ref.py divided the scores by
+sqrt(head_dim) as upstream does (multiplying by head_dim**-0.5 differs in the last bits for
+heads of 32); the 7 tests/vitfam/bad/mocov3-*.py configs fail upstream's __init__ as the
+messages say (TypeError, AssertionError x2, IndexError, AttributeError x2, KeyError).
 
     ref_check.py params METAFILE ROOT             reference parameter count == metafile's
                                                   (+ ROOT/metafile-errata.txt's correction)
