@@ -746,6 +746,12 @@ static cfg_value *eval(cfge_ctx *E, const cfg_expr *e) {
     E->depth--;
     return cfge_err(E, e, "expression nested too deeply");
   }
+  /* checked at every expression, so a loop that keeps building stops at its next step */
+  if (cfg_arena_bytes(E->a) > CFGE_MAX_ARENA_BYTES) {
+    E->depth--;
+    return cfge_err(E, e, "the config takes more than %zu MiB to evaluate (strings or lists "
+                    "built over and over?)", CFGE_MAX_ARENA_BYTES >> 20);
+  }
   cfg_value *v = eval_inner(E, e);
   E->depth--;
   return v;

@@ -26,6 +26,12 @@ typedef struct {
   cfg_value *kw;  /* dict str -> value, or NULL when none */
 } cfge_args;
 
+/* Most memory the evaluation of a config (with its _base_ files) may take: each list and
+ * string is bounded by CFGE_MAX_SEQ_LEN, but a loop can build many of them. */
+#ifndef CFGE_MAX_ARENA_BYTES /* the fuzz build lowers it (tests/fuzz/fuzz.mk) */
+#define CFGE_MAX_ARENA_BYTES ((size_t)1 << 30)
+#endif
+
 /* longest list (items) or string (bytes) mmcc builds */
 #ifndef CFGE_MAX_SEQ_LEN /* the fuzz build lowers it (tests/fuzz/fuzz.mk) */
 #define CFGE_MAX_SEQ_LEN (1u << 22)

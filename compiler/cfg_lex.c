@@ -11,7 +11,7 @@
 /* {====================================================================== arena */
 
 typedef struct cfg_block { struct cfg_block *next; size_t used, cap; } cfg_block;
-struct cfg_arena { cfg_block *head; };
+struct cfg_arena { cfg_block *head; size_t bytes; /* handed out so far */ };
 
 #define ARENA_BLOCK 65536
 #define ARENA_HDR ((sizeof(cfg_block) + 15) & ~(size_t)15)
@@ -27,8 +27,11 @@ void cfg_arena_free(cfg_arena *a) {
   free(a);
 }
 
+size_t cfg_arena_bytes(const cfg_arena *a) { return a->bytes; }
+
 void *cfg_arena_alloc(cfg_arena *a, size_t n) {
   n = (n + 15) & ~(size_t)15;
+  a->bytes += n;
   cfg_block *b = a->head;
   if (!b || b->cap - b->used < n) {
     size_t cap = n > ARENA_BLOCK / 2 ? n : ARENA_BLOCK;

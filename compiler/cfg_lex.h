@@ -11,6 +11,7 @@ cfg_arena *cfg_arena_new(void);
 void cfg_arena_free(cfg_arena *a);
 void *cfg_arena_alloc(cfg_arena *a, size_t n);          /* zeroed, 16-byte aligned */
 char *cfg_arena_strndup(cfg_arena *a, const char *s, size_t n);
+size_t cfg_arena_bytes(const cfg_arena *a);              /* allocated so far */
 
 typedef enum {
   TK_EOF, TK_NEWLINE, TK_INDENT, TK_DEDENT,

@@ -506,7 +506,7 @@ cfg_value *cfg_load_text(const char *path, const char *text, size_t len) {
   /* shared lists and dicts are written out once per place: keep that output bounded */
   if (r && cfgv_expanded(r, CFG_MAX_EXPANDED) > CFG_MAX_EXPANDED) {
     diag_error(display, 0, 0, "resolved config too large: more than %u values when written out "
-               "(a list or dict repeated inside itself, e.g. [[x] * 1000] * 1000?)", CFG_MAX_EXPANDED);
+               "(a list, dict or long string repeated, e.g. [[x] * 1000] * 1000?)", CFG_MAX_EXPANDED);
     r = NULL;
   }
   if (r && cfgv_depth(r, 0) > CFG_MAX_VALUE_DEPTH) {

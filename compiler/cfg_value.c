@@ -297,8 +297,11 @@ cfg_value *cfgv_to_configdict(cfg_arena *a, cfg_value *v, int depth) {
   return copy_tree(a, v, depth, COPY_TO_CONFIGDICT, &budget);
 }
 
+/* A string counts one value per 16 bytes written out: [s] * 1000000 of a long s is small to
+ * build but long to print. */
 static void count_tree(const cfg_value *v, int depth, size_t *n, size_t limit) {
   if (depth > CFG_MAX_VALUE_DEPTH || *n > limit) return;
+  if (v->kind == CFG_STR) *n += v->slen / 16;
   if (v->kind != CFG_LIST && v->kind != CFG_TUPLE && v->kind != CFG_DICT) return;
   *n += v->n + 1;
   for (size_t i = 0; i < v->n && *n <= limit; i++) count_tree(v->items[i], depth + 1, n, limit);

@@ -17,7 +17,8 @@ FUZZ_LDFLAGS = $(FUZZ_SAN) -fsanitize=fuzzer
 # but, at mmcc's own (4 M-item lists, 8 M values written out), a 27-byte config that zips a
 # 2.8 M-character string takes seconds (12 s under ASan) and hides the harness's other inputs;
 # the limits' checks run the same at any value.
-FUZZ_LIMITS  = -DCFGE_MAX_SEQ_LEN='(1u << 16)' -DCFG_MAX_EXPANDED='(1u << 17)'
+FUZZ_LIMITS  = -DCFGE_MAX_SEQ_LEN='(1u << 16)' -DCFG_MAX_EXPANDED='(1u << 17)' \
+               -DCFGE_MAX_ARENA_BYTES='((size_t)1 << 24)'
 FUZZ_NAMES   = $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS    = $(FUZZ_NAMES:%=$(FUZZ_BUILD)/fuzz_%)
 FUZZ_LIB_SRCS = $(filter-out compiler/main.c,$(SRCS))
