@@ -27,7 +27,9 @@ typedef struct {
 } cfge_args;
 
 /* longest list (items) or string (bytes) mmcc builds */
+#ifndef CFGE_MAX_SEQ_LEN /* the fuzz build lowers it (tests/fuzz/fuzz.mk) */
 #define CFGE_MAX_SEQ_LEN (1u << 22)
+#endif
 
 static inline int is_intlike(const cfg_value *v) { return v->kind == CFG_INT || v->kind == CFG_BOOL; }
 static inline int is_num(const cfg_value *v) { return is_intlike(v) || v->kind == CFG_FLOAT; }

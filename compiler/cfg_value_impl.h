@@ -21,7 +21,9 @@ typedef enum {
 /* Most values (containers and their items) one copy may build, and a resolved config may
  * hold, counting a shared list or dict once per place it appears ([[0] * 1000] * 1000 is
  * small but writes out a million): twice the longest list (CFGE_MAX_SEQ_LEN). */
+#ifndef CFG_MAX_EXPANDED /* the fuzz build lowers it (tests/fuzz/fuzz.mk) */
 #define CFG_MAX_EXPANDED (1u << 23)
+#endif
 /* repr()/str() of a value stop writing past this many bytes (a list shared inside itself
  * 40 times over would print 2^40 items); callers that make a string of it check the length. */
 #define CFG_MAX_REPR_BYTES (1u << 22)

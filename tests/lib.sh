@@ -46,12 +46,17 @@ expect_status() {
 }
 
 # expect_error NAME REGEX CMD...: CMD must exit 1, print a message matching REGEX (grep -E) on
-# stderr, and not be killed by a sanitizer.
+# stderr, and not be killed by a sanitizer. The matching line goes into the suite's
+# .bad-inputs (check name, tab, message): tests/run gathers them into the catalogue of bad
+# inputs, tests/out/bad-inputs.md.
 expect_error() {
   local n=$1 re=$2; shift 2
   "$@" >"$OUT/last.out" 2>"$OUT/last.err"; local rc=$?
   if [ $rc -ne 1 ]; then fail "$n" "exit $rc, wanted 1: $(head -c 300 "$OUT/last.err")"
   elif grep -q -E 'Sanitizer|runtime error' "$OUT/last.err"; then fail "$n" "sanitizer report: $(grep -m1 -E 'Sanitizer|runtime error' "$OUT/last.err")"
   elif ! grep -q -E -- "$re" "$OUT/last.err"; then fail "$n" "stderr does not match /$re/: $(head -c 300 "$OUT/last.err")"
-  else ok "$n"; fi
+  else
+    ok "$n"
+    printf '%s\t%s\n' "$n" "$(grep -m1 -E -- "$re" "$OUT/last.err" | cut -c1-400)" >>"$OUT/.bad-inputs"
+  fi
 }
