@@ -533,11 +533,24 @@ MMRT_INLINE void mmrt_op_conv_pack(float *xp, const float *x, int H, int W, int 
   }
 }
 
+/* How a product is shared: 1 = by weight panels (each thread reads all the activations and
+ * its share of the weights), 0 = by activation panels (its share of the activations, all the
+ * weights). Whichever reads fewer bytes per thread, xf / wf floats of activations / weights
+ * read in all: activations come from the previous op, half written by the other core(s)
+ * under a weight split, so reading all of a 3136-pixel stage-1 tensor on every thread costs
+ * more than the 64 KB of its weights. A share needs at least 2 units per thread (else
+ * the other way); shapes are constants in generated code, so this folds. */
+MMRT_INLINE int mmrt_split_by_weights(double wf, double xf, int wunits, int xunits, int nt) {
+  if (xunits < 2 * nt) return 1;
+  if (wunits < 2 * nt) return 0;
+  return wf > xf;
+}
+
 /* y [M, Cout] (NHWC) = the packed patches x the folded weights (per group g: the rows
  * g*cout.. of wp's groups of MMRT_PACKED_FLOATS(cout, K, MMRT_WR) floats) + bias
- * (+ residual [M, Cout]) (then ReLU). Shared by weight panels when there are enough of
- * them, else by activation panels: each C tile sums its k blocks in the same order with the
- * same kernel calls either way, so the bytes do not depend on the split. */
+ * (+ residual [M, Cout]) (then ReLU). Shared by weight panels or by activation panels
+ * (mmrt_split_by_weights): each C tile sums its k blocks in the same order with the same
+ * kernel calls either way, so the bytes do not depend on the split. */
 MMRT_INLINE void mmrt_op_conv_gemm(float *y, const float *xp, int M, const float *wp, int Cout,
                                    int K, int G, const float *bias, const float *residual,
                                    int relu, const float *x, int H, int W, int Cin, int k,
@@ -546,8 +559,9 @@ MMRT_INLINE void mmrt_op_conv_gemm(float *y, const float *xp, int M, const float
   const size_t xs = MMRT_CONV_XP_FLOATS(M, K), ws = MMRT_PACKED_FLOATS(cout, K, MMRT_WR);
   int u0, u1;
 #if MMRT_CONV_DIRECT
-  if (MMRT_CONV_IS_DIRECT(G, Cin)) { /* by weight panels when there are enough, else tokens */
-    if (nj >= 4 * nt || np < nt) {
+  if (MMRT_CONV_IS_DIRECT(G, Cin)) { /* input pixels read: every one, or M windows of k x k */
+    const double px = (double)H * W < (double)M * k * k ? (double)H * W : (double)M * k * k;
+    if (mmrt_split_by_weights((double)Cout * K, px * Cin, nj, np, nt)) {
       mmrt_share(nj, tid, nt, &u0, &u1);
       mmrt_conv_direct(y, x, 1, H, W, Cin, k, s, pad, OH, OW, wp, Cout, bias, residual, relu,
                        0, np, u0, u1);
@@ -561,7 +575,8 @@ MMRT_INLINE void mmrt_op_conv_gemm(float *y, const float *xp, int M, const float
 #else
   (void)x, (void)H, (void)W, (void)Cin, (void)k, (void)s, (void)pad, (void)OH, (void)OW;
 #endif
-  if (G * nj >= 4 * nt || np < nt) { /* (group, weight panel) pairs */
+  if (mmrt_split_by_weights((double)G * ws, (double)G * xs, G * nj, np, nt)) {
+    /* (group, weight panel) pairs */
     mmrt_share(G * nj, tid, nt, &u0, &u1);
     for (int u = u0; u < u1;) {
       const int g = u / nj, j0 = u % nj, j1 = u1 - u < nj - j0 ? j0 + (u1 - u) : nj;
