@@ -231,7 +231,8 @@ MMRT_INLINE void mmrt_op_linear_panels_bf16(float *c, int pstride, const float *
 }
 
 /* {================================================================== convolutions (ResNet)
- * The siblings of mmrt_conv.h's mmrt_op_conv_gemm and SE ops (same split, same epilogue):
+ * The siblings of mmrt_conv.h's mmrt_op_conv_gemm and SE ops (same split rule,
+ * mmrt_split_by_weights, same epilogue):
  * the patch panels packed by mmrt_op_conv_pack (fp32, every group) are made ready by
  * mmrt_op_conv_bf16_pack (a barrier follows), then the product reads them with the bf16
  * weights (per group MMRT_BF16_PACKED_HALVES(cout, K, MMRT_WR) halves). */
@@ -254,7 +255,9 @@ MMRT_INLINE void mmrt_op_conv_gemm_bf16(float *y, const float *act, int M, const
   const size_t xs = (size_t)np * MMRT_BF16_XPANEL(K);
   const size_t ws = MMRT_BF16_PACKED_HALVES(cout, K, MMRT_WR);
   int u0, u1;
-  if (G * nj >= 4 * nt || np < nt) { /* (group, weight panel) pairs */
+  /* bytes: bf16 weights (halves) against the fp32-sized activation panels (floats) */
+  if (mmrt_split_by_weights(2.0 * G * ws, 4.0 * G * xs, G * nj, np, nt)) {
+    /* (group, weight panel) pairs */
     mmrt_share(G * nj, tid, nt, &u0, &u1);
     for (int u = u0; u < u1;) {
       const int g = u / nj, j0 = u % nj, j1 = u1 - u < nj - j0 ? j0 + (u1 - u) : nj;
