@@ -220,9 +220,11 @@ cp -a "$G/prev" "$G/prev.ref"
 interrupt() {
   local sig=$1 delay=$2 n="interrupt_${1}_after_${2}"
   # job control on: the build gets its own process group and SIGINT is not ignored, as for a
-  # command typed at a terminal (a script's background jobs ignore SIGINT, and mmcc keeps that)
+  # command typed at a terminal (a script's background jobs ignore SIGINT, and mmcc keeps
+  # that); env --default-signal also undoes an ignored SIGINT inherited by this suite (a
+  # test run started in the background by a non-interactive shell)
   set -m
-  CC=$G/slowcc "$MMCC" build "$TB/tiny-a.py" --weights random:9 --out "$G/prev" >"$G/int.log" 2>&1 &
+  CC=$G/slowcc env --default-signal=INT "$MMCC" build "$TB/tiny-a.py" --weights random:9 --out "$G/prev" >"$G/int.log" 2>&1 &
   local pid=$!
   set +m
   if [ "$delay" = make ]; then  # once make runs (its first compile sleeps 3 s)
@@ -251,7 +253,7 @@ interrupt TERM make
 # --all with two workers: both stopped, both previous outputs kept
 if [ -d "$G/all/tiny-a" ] && cp -a "$G/all" "$G/all.ref"; then
   set -m
-  CC=$G/slowcc "$MMCC" build "$TB/metafile.yml" --all --weights random:9 --root "$TB" -j 2 \
+  CC=$G/slowcc env --default-signal=INT "$MMCC" build "$TB/metafile.yml" --all --weights random:9 --root "$TB" -j 2 \
     --out "$G/all" >"$G/int-all.log" 2>&1 &
   pid=$!
   set +m
