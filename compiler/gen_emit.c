@@ -506,8 +506,8 @@ static char *emit_forward(const ir_graph *g, int profile) {
     if (profile) sb_printf(&b, "%smm_prof_work(&pm);\n", in);
     /* every op ends at a barrier, the last too: the next chunk reuses the workspace; but
      * the pack of a direct convolution does nothing (mmrt_op_conv_pack), so nothing to wait
-     * for (the condition is a constant of the path's compile) */
-    if (o->kind == IR_CONV_PACK && !g->bf16)
+     * for (the condition is a constant of the path's compile; 0 in bf16 libraries) */
+    if (o->kind == IR_CONV_PACK)
       sb_printf(&b, "%sif (!MMRT_CONV_IS_DIRECT(%lld, %lld))\n  ", in, (long long)o->groups,
                 (long long)(o->c / o->groups));
     sb_printf(&b, "%smmrt_team_barrier(team);\n", in);

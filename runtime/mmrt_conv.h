@@ -535,11 +535,12 @@ MMRT_INLINE void mmrt_op_conv_pack(float *xp, const float *x, int H, int W, int 
 
 /* How a product is shared: 1 = by weight panels (each thread reads all the activations and
  * its share of the weights), 0 = by activation panels (its share of the activations, all the
- * weights). Whichever reads fewer bytes per thread, xf / wf floats of activations / weights
- * read in all: activations come from the previous op, half written by the other core(s)
- * under a weight split, so reading all of a 3136-pixel stage-1 tensor on every thread costs
- * more than the 64 KB of its weights. A share needs at least 2 units per thread (else
- * the other way); shapes are constants in generated code, so this folds. */
+ * weights). Whichever reads less per thread, wf / xf the weights / activations read in all
+ * (in one unit: floats, or bytes where their element sizes differ): activations come from
+ * the previous op, half written by the other core(s) under a weight split, so reading all of
+ * a 3136-pixel stage-1 tensor on every thread costs more than the 64 KB of its weights. A
+ * share needs at least 2 units per thread (else the other way); shapes are constants in
+ * generated code, so wf > xf folds. */
 MMRT_INLINE int mmrt_split_by_weights(double wf, double xf, int wunits, int xunits, int nt) {
   if (xunits < 2 * nt) return 1;
   if (wunits < 2 * nt) return 0;
