@@ -5,7 +5,7 @@
 R=$ROOT/tests/runner
 # fake suite <TAB> expected summary line <TAB> a line the nested run must print (grep -E)
 cases=$(cat <<'EOF2'
-good	3 passed, 0 failed, 1 skipped	^== good: 3 passed, 0 failed, 1 skipped
+good	4 passed, 0 failed, 1 skipped	^== good: 4 passed, 0 failed, 1 skipped
 crash-midway	1 passed, 2 failed, 0 skipped	ran 1 of 3 planned checks.*|suite exited with status 1
 short-plan	2 passed, 1 failed, 0 skipped	ran 2 of 3 planned checks
 over-plan	2 passed, 1 failed, 0 skipped	printed 2 check lines, planned 1
@@ -25,7 +25,7 @@ killed	1 passed, 1 failed, 0 skipped	suite exited with status 137
 EOF2
 )
 nfake=$(ls "$R"/*.sh | wc -l)
-plan $(( $(echo "$cases" | wc -l) + 2 ))
+plan $(( $(echo "$cases" | wc -l) + 3 ))
 # every fake suite has a row here (a new one without a row would test nothing)
 listed=$(echo "$cases" | cut -f1 | sort | tr '\n' ' ')
 present=$(ls "$R"/*.sh | xargs -n1 basename | sed 's/\.sh$//' | sort | tr '\n' ' ')
@@ -34,6 +34,8 @@ present=$(ls "$R"/*.sh | xargs -n1 basename | sed 's/\.sh$//' | sort | tr '\n' '
 while IFS=$'\t' read -r name summary line; do
   TESTS_SUITES=$R TESTS_OUT="$OUT/nested" bash "$ROOT/tests/run" "$name" >"$OUT/$name.out" 2>&1
   rc=$?
+  # its catalogue of bad inputs, before the next nested run (which has none) removes it
+  [ "$name" = good ] && cp "$OUT/nested/bad-inputs.md" "$OUT/good-bad-inputs.md" 2>/dev/null
   want_rc=1; [ "$name" = good ] && want_rc=0
   last=$(tail -n 1 "$OUT/$name.out")
   if [ $rc -ne $want_rc ]; then fail "runner_$name" "nested run exited $rc, wanted $want_rc: $(tail -n 4 "$OUT/$name.out" | tr '\n' ' ')"
@@ -41,8 +43,13 @@ while IFS=$'\t' read -r name summary line; do
   elif ! grep -q -E -- "$line" "$OUT/$name.out"; then fail "runner_$name" "no line matching /$line/: $(tr '\n' ' ' <"$OUT/$name.out" | head -c 400)"
   else ok "runner_$name ($last)"; fi
 done <<<"$cases"
-# a suite that passed leaves only its log behind; a failed one keeps its outputs
-left=$(ls -A "$OUT/nested/good" 2>/dev/null | tr '\n' ' ')
+# the catalogue of bad inputs of the nested run of `good`: its expect_error check's message
+if grep -q -F '| good | fifth | `x.py:1:2: error: nope` |' "$OUT/good-bad-inputs.md" 2>/dev/null &&
+   grep -q 'catalogue of bad inputs: .*(1 messages)' "$OUT/good.out"; then ok runner_bad_inputs_catalogue
+else fail runner_bad_inputs_catalogue "$(head -c 300 "$OUT/good-bad-inputs.md" 2>&1)"; fi
+# a suite that passed leaves only its log (and its bad inputs) behind; a failed one keeps
+# its outputs
+left=$(ls -A "$OUT/nested/good" 2>/dev/null | grep -v '^\.bad-inputs$' | tr '\n' ' ')
 kept=$(ls -A "$OUT/nested/checker-traceback" 2>/dev/null | grep -c -v '^\.log$')
 if [ "$left" = ".log " ] && [ "$kept" -gt 0 ]; then ok "runner_cleans_passed_outputs"
 else fail runner_cleans_passed_outputs "good left: '$left'; checker-traceback kept $kept files"; fi
