@@ -33,8 +33,10 @@ static double now(void) {
 }
 
 static void blis(int nn, int mt, int kc, const float *w, const float *x, int acc, float *c,
-                 long ts, long ns) {
+                 long ts, long ns, const char *pf, int pfl) {
   static const float one = 1.0f, zero = 0.0f;
+  (void)pf; /* the mmrt_ukr_fn signature; nothing to prefetch in these loops */
+  (void)pfl;
   auxinfo aux = {0, 0, w, x, 0, 0, 0, 0, NULL, NULL};
   bli_sgemm_skx_asm_32x12_l2(nn, mt, kc, &one, w, x, acc ? &one : &zero, c, ns, ts, &aux, NULL);
 }
@@ -87,8 +89,8 @@ int main(int argc, char **argv) {
   const int nv = argc > 3 ? atoi(argv[3]) : 4;
   double best[4] = {1e9, 1e9, 1e9, 1e9};
   /* agreement first: own-skx vs blis on one full tile, row-major and panel-strided C */
-  blis(32, 12, K, w, x, 0, c, 32, 1);
-  mmrt_ukr_skx(32, 12, K, w, x, 0, c2, 32, 1);
+  blis(32, 12, K, w, x, 0, c, 32, 1, NULL, 0);
+  mmrt_ukr_skx(32, 12, K, w, x, 0, c2, 32, 1, NULL, 0);
   double md = 0;
   for (int i = 0; i < 12 * 32; i++) md = fabs(c[i] - c2[i]) > md ? fabs(c[i] - c2[i]) : md;
   printf("K=%d token panels=%d: max |own-skx - blis| on a tile = %g\n", K, NT, md);
@@ -97,7 +99,7 @@ int main(int argc, char **argv) {
       double t0 = now();
       for (int n = 0; n < calls; n++)
         for (int p = 0; p < NT; p++)
-          v[i].f(32, 12, K, w, x + (size_t)p * xs, n > 0, c + (size_t)p * 384, 32, 1);
+          v[i].f(32, 12, K, w, x + (size_t)p * xs, n > 0, c + (size_t)p * 384, 32, 1, NULL, 0);
       double t = now() - t0;
       if (t < best[i]) best[i] = t;
     }

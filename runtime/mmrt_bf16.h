@@ -187,7 +187,7 @@ MMRT_INLINE void mmrt_gemm_bf16_core(const float *act, int M, const uint16_t *wp
         float *cc = panels ? c + (size_t)i * ldc + (size_t)n0 * XR : c + (size_t)t0 * ldc + n0;
 #if MMRT_UKR_OWN /* mmcc's own kernels (x86_64 paths, runtime/mmrt_ukr.h) */
         (void)aux;
-        MMRT_UKR(nn, mt, kc, wblk, x, beta == &one, cc, ts, ns);
+        MMRT_UKR(nn, mt, kc, wblk, x, beta == &one, cc, ts, ns, NULL, 0);
 #elif MMRT_COL_PREF
         aux.a_next = wblk;
         aux.b_next = x;

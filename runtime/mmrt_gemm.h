@@ -203,7 +203,9 @@ MMRT_INLINE void mmrt_softmax_pack(float *restrict dst, float *restrict s, int l
  * Loop order: activation panels in blocks (i) of at most MMRT_L2_BYTES / 2 per group of k
  * blocks (g); within them each weight panel (j) is read from memory once and reused across
  * every token panel while it is in L1/L2, its k blocks in order, and the next weight block is
- * prefetched into L2 a little before each kernel call, so the kernels find it there. */
+ * prefetched into L2 in shares, one per kernel call over the token panels (mmcc's own kernels
+ * spread their share over their k loop; before a BLIS kernel it is issued at once), so the
+ * kernels find it there. */
 MMRT_INLINE void mmrt_gemm_core(const float *xp, int M, const float *wp, int N, int K,
                                 float *c, int ldc, int panels, int accumulate, int j0, int j1,
                                 mmrt_epilogue epi, const void *ectx) {
@@ -232,15 +234,23 @@ MMRT_INLINE void mmrt_gemm_core(const float *xp, int M, const float *wp, int N, 
           const char *pf = b + 1 < g1 ? (const char *)(w + (size_t)kc * WR)
                            : j + 1 < j1 ? (const char *)(wp + (size_t)(j + 1) * ws + (size_t)g0 * KC * WR)
                                         : NULL;
-          const int lines = KC * WR * (int)sizeof(float) / 64;
-          const int per = (lines + (i1 - i0) - 1) / (i1 - i0) < 64 ? (lines + (i1 - i0) - 1) / (i1 - i0) : 64;
+          const int nb = b + 1 < g1 ? b + 1 : g0, nkc = K - nb * KC < KC ? K - nb * KC : KC;
+          const int lines = nkc * WR * (int)sizeof(float) / 64;
+          const int share = (lines + (i1 - i0) - 1) / (i1 - i0);
+#if MMRT_UKR_OWN /* the kernel spreads its lines over its k loop: any number */
+          const int per = share;
+#else /* a burst before each call: more than 64 lines lost 5-15% at M = 50 (NOTES.md) */
+          const int per = share < 64 ? share : 64;
+#endif
           for (int i = i0; i < i1; i++) {
             const float *x = xp + (size_t)i * xs + (size_t)k0 * XR;
             const int t0 = i * XR, mt = M - t0 < XR ? M - t0 : XR;
             float *cc = panels ? c + (size_t)i * ldc + (size_t)n0 * XR : c + (size_t)t0 * ldc + n0;
-            if (pf)
-              for (int l = (i - i0) * per; l < (i - i0 + 1) * per && l < lines; l++)
-                __builtin_prefetch(pf + (size_t)l * 64, 0, 2);
+            /* this call's share of the next weight block's lines */
+            const int l0 = (i - i0) * per, pfl = !pf ? 0 : l0 + per < lines ? per : lines > l0 ? lines - l0 : 0;
+#if !MMRT_UKR_OWN /* BLIS kernels take no lines: issued here, before the call */
+            for (int l = l0; l < l0 + pfl; l++) __builtin_prefetch(pf + (size_t)l * 64, 0, 2);
+#endif
             /* the operands of the next call, for kernels that prefetch through auxinfo */
             const float *xn = i + 1 < i1 ? x + xs : xp + (size_t)i0 * xs + (size_t)k0 * XR;
             const float *wn = i + 1 < i1 ? w : pf ? (const float *)pf : w;
@@ -248,7 +258,7 @@ MMRT_INLINE void mmrt_gemm_core(const float *xp, int M, const float *wp, int N, 
             (void)xn;
             (void)wn;
             (void)aux;
-            MMRT_UKR(nn, mt, kc, w, x, beta == &one, cc, ts, ns);
+            MMRT_UKR(nn, mt, kc, w, x, beta == &one, cc, ts, ns, pf ? pf + (size_t)l0 * 64 : NULL, pfl);
 #elif MMRT_COL_PREF
             aux.a_next = wn;
             aux.b_next = xn;

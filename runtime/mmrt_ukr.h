@@ -4,13 +4,17 @@
  * MMRT_UKR_XR = 12 tokens, so the weights of a multi-path library are stored once and the
  * generated forward is the same C for every path.
  *
- * mmrt_ukr_<path>(nn, mt, kc, w, x, accumulate, c, ts, ns) computes one C tile of
+ * mmrt_ukr_<path>(nn, mt, kc, w, x, accumulate, c, ts, ns, pf, pfl) computes one C tile of
  * mt <= 12 tokens and nn <= 32 output features:
  *   C[t][n] = (accumulate ? C[t][n] : 0) + sum_{k < kc} x[k*12 + t] * w[k*32 + n]
  * the sum taken in order of k (one rounding chain per element, FMA where the path has it),
  * element (t, n) of C at c[t*ts + n*ns]. w and x are 64-byte aligned panel pointers (at a
  * k offset); rows of a panel past nn / mt are read (they are zero) but never written.
- * Nothing is read past k-step kc - 1. A kernel's result depends only on its arguments, so
+ * Nothing is read past k-step kc - 1. pf, pfl: pfl 64-byte lines from pf (the caller's next
+ * weight block; may be NULL with pfl 0) to bring into L2 during the call, a few per k-step
+ * rather than all at its start: a burst of L2 prefetches that miss to memory holds the
+ * line fill buffers that the kernel's own L1 misses need (measured in bench/results/NOTES.md).
+ * A prefetch changes no result. A kernel's result depends only on its arguments, so
  * a product is bitwise identical for any thread count on one path; paths differ in their
  * rounding (FMA or not), so results are not identical across paths.
  *
@@ -27,7 +31,8 @@
 #define MMRT_UKR_XR MMRT_OWN_XR
 
 typedef void mmrt_ukr_fn(int nn, int mt, int kc, const float *w, const float *x,
-                         int accumulate, float *c, long ts, long ns);
+                         int accumulate, float *c, long ts, long ns, const char *pf,
+                         int pfl);
 
 #if defined(__x86_64__)
 mmrt_ukr_fn mmrt_ukr_skx, mmrt_ukr_haswell;

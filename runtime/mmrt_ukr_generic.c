@@ -4,7 +4,9 @@
 #include "mmrt_ukr.h"
 
 void mmrt_ukr_generic(int nn, int mt, int kc, const float *w, const float *x, int accumulate,
-                      float *c, long ts, long ns) {
+                      float *c, long ts, long ns, const char *pf, int pfl) {
+  (void)pf; /* no prefetch on the portable path */
+  (void)pfl;
   float acc[12][32];
   for (int t = 0; t < 12; t++)
     for (int n = 0; n < 32; n++) acc[t][n] = 0.0f;

@@ -21,9 +21,12 @@
   _mm256_store_ps(tile[t] + 8, a##t##1)
 
 HSW static void sub(int nh, int th, int kc, const float *w, const float *x, int accumulate,
-                    float *c, long ts, long ns) {
+                    float *c, long ts, long ns, const char *pf, int pfl) {
   ROW(0); ROW(1); ROW(2); ROW(3); ROW(4); ROW(5);
+  int due = 0; /* pfl lines into L2, spread over the kc k-steps (mmrt_ukr.h) */
+  if (kc == 0) pfl = 0;
   for (int k = 0; k < kc; k++, w += 32, x += 12) {
+    for (due += pfl; due >= kc; due -= kc, pf += 64) _mm_prefetch(pf, _MM_HINT_T1);
     const __m256 w0 = _mm256_load_ps(w), w1 = _mm256_load_ps(w + 8);
     __m256 b;
     FMA(0); FMA(1); FMA(2); FMA(3); FMA(4); FMA(5);
@@ -51,11 +54,14 @@ HSW static void sub(int nh, int th, int kc, const float *w, const float *x, int 
 }
 
 HSW void mmrt_ukr_haswell(int nn, int mt, int kc, const float *w, const float *x,
-                          int accumulate, float *c, long ts, long ns) {
+                          int accumulate, float *c, long ts, long ns, const char *pf, int pfl) {
+  /* the prefetches go with the first sub-tile, so they are issued early in the call */
   for (int h = 0; h < 2 && h * 16 < nn; h++)
     for (int s = 0; s < 2 && s * 6 < mt; s++) {
       const int nh = nn - h * 16 < 16 ? nn - h * 16 : 16, th = mt - s * 6 < 6 ? mt - s * 6 : 6;
-      sub(nh, th, kc, w + h * 16, x + s * 6, accumulate, c + s * 6 * ts + h * 16 * ns, ts, ns);
+      const int first = h == 0 && s == 0;
+      sub(nh, th, kc, w + h * 16, x + s * 6, accumulate, c + s * 6 * ts + h * 16 * ns, ts, ns,
+          first ? pf : NULL, first ? pfl : 0);
     }
 }
 #else

@@ -27,7 +27,7 @@
 static const int transpose[384] __attribute__((aligned(64))) = {T96(0), T96(96), T96(192), T96(288)};
 
 SKX void mmrt_ukr_skx(int nn, int mt, int kc, const float *w, const float *x, int accumulate,
-                      float *c, long ts, long ns) {
+                      float *c, long ts, long ns, const char *pf, int pfl) {
   __m512 a0[12], a1[12];
   for (int t = 0; t < 12; t++) a0[t] = a1[t] = _mm512_setzero_ps();
   /* the C tile, wanted at the end (row-major: 2 lines per token) */
@@ -36,8 +36,15 @@ SKX void mmrt_ukr_skx(int nn, int mt, int kc, const float *w, const float *x, in
       _mm_prefetch((const char *)(c + t * ts), _MM_HINT_T0);
       _mm_prefetch((const char *)(c + t * ts + 31), _MM_HINT_T0);
     }
+  /* the caller's lines into L2, spread evenly over the loop's kc / 4 iterations (all at
+   * once when there are none): pfl per iteration, counted in units of 1 / iterations */
+  const int iters = kc / 4;
+  int due = 0;
+  if (iters == 0)
+    for (; pfl > 0; pfl--, pf += 64) _mm_prefetch(pf, _MM_HINT_T1);
   int k = 0;
   for (; k + 4 <= kc; k += 4) {
+    for (due += pfl; due >= iters; due -= iters, pf += 64) _mm_prefetch(pf, _MM_HINT_T1);
     /* into L1 ahead: the weights 8 k-steps on (8 lines per 4 steps), the tokens 8 on (3) */
     for (int l = 0; l < 8; l++) _mm_prefetch((const char *)(w + 32 * 8 + 16 * l), _MM_HINT_T0);
     for (int l = 0; l < 3; l++) _mm_prefetch((const char *)(x + 12 * 8 + 16 * l), _MM_HINT_T0);
