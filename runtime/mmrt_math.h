@@ -98,4 +98,55 @@ static inline float mmrt_gelu(float x) {
   return g * (x < MMRT_GELU_UF ? 0.0f : 1.0f);
 }
 
+#if defined(__AVX512F__) && defined(__FMA__)
+#include <immintrin.h>
+/* mmrt_gelu on 16 lanes, the same operations in the same order (so bitwise the same as the
+ * scalar function, checked over a sweep of bit patterns by tests/suites/math.sh), written
+ * with intrinsics because the compiler's own vectorisation of the scalar one turns each
+ * ?: into a compare and blends (~65 vector instructions per 16 elements against ~40 here):
+ * the clamps are vmaxps / vminps (which keep a NaN x, as the ?: do), the sign selects
+ * masked moves. */
+static inline __m512 mmrt_gelu16(__m512 x) {
+  const __m512 one = _mm512_set1_ps(1.0f), zero = _mm512_setzero_ps();
+  const __m512 xc = _mm512_min_ps(_mm512_set1_ps(6.0f), _mm512_max_ps(_mm512_set1_ps(MMRT_GELU_UF), x));
+  const __m512 a = _mm512_mul_ps(_mm512_abs_ps(xc), _mm512_set1_ps(0.70710678118654752f));
+  const __m512 t = _mm512_div_ps(one, _mm512_fmadd_ps(_mm512_set1_ps(0.5f), a, one));
+  __m512 q = _mm512_set1_ps(0.17087277f);
+  q = _mm512_fmadd_ps(q, t, _mm512_set1_ps(-0.82215223f));
+  q = _mm512_fmadd_ps(q, t, _mm512_set1_ps(1.48851587f));
+  q = _mm512_fmadd_ps(q, t, _mm512_set1_ps(-1.13520398f));
+  q = _mm512_fmadd_ps(q, t, _mm512_set1_ps(0.27886807f));
+  q = _mm512_fmadd_ps(q, t, _mm512_set1_ps(-0.18628806f));
+  q = _mm512_fmadd_ps(q, t, _mm512_set1_ps(0.09678418f));
+  q = _mm512_fmadd_ps(q, t, _mm512_set1_ps(0.37409196f));
+  q = _mm512_fmadd_ps(q, t, _mm512_set1_ps(1.00002368f));
+  q = _mm512_fmadd_ps(q, t, _mm512_set1_ps(-1.26551223f));
+  const __m512 sq = _mm512_mul_ps(xc, xc), hi = _mm512_mul_ps(_mm512_set1_ps(-0.5f), sq);
+  const __m512 nhi = _mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(hi),
+                                                          _mm512_set1_epi32(INT32_MIN)));
+  const __m512 lo = _mm512_fmadd_ps(_mm512_mul_ps(_mm512_set1_ps(-0.5f), xc), xc, nhi);
+  /* mmrt_exp_parts(hi, q + lo) */
+  const __m512 l = _mm512_add_ps(q, lo), big = _mm512_set1_ps(12582912.0f);
+  const __m512 n = _mm512_sub_ps(_mm512_fmadd_ps(_mm512_add_ps(hi, l), _mm512_set1_ps(1.44269504088896341f), big), big);
+  __m512 r = _mm512_fmadd_ps(n, _mm512_set1_ps(-0.693359375f), hi);
+  r = _mm512_add_ps(r, _mm512_fmadd_ps(n, _mm512_set1_ps(2.12194440e-4f), l));
+  __m512 p = _mm512_set1_ps(1.9875691500e-4f);
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
+  const __m512 y = _mm512_add_ps(_mm512_fmadd_ps(_mm512_mul_ps(p, r), r, r), one);
+  /* mmrt_pow2(n) */
+  const __m512 p2 = _mm512_castsi512_ps(_mm512_slli_epi32(
+      _mm512_add_epi32(_mm512_cvttps_epi32(n), _mm512_set1_epi32(127)), 23));
+  const __m512 xp = _mm512_mul_ps(_mm512_mul_ps(xc, _mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(0.5f), t), y)), p2);
+  const __mmask16 neg = _mm512_cmp_ps_mask(x, zero, _CMP_LT_OQ);
+  const __mmask16 under = _mm512_cmp_ps_mask(x, _mm512_set1_ps(MMRT_GELU_UF), _CMP_LT_OQ);
+  const __m512 g = _mm512_fmadd_ps(_mm512_mask_blend_ps(neg, _mm512_set1_ps(-1.0f), one), xp,
+                                   _mm512_mask_mov_ps(x, neg, zero));
+  return _mm512_mul_ps(g, _mm512_mask_blend_ps(under, one, zero));
+}
+#endif
+
 #endif

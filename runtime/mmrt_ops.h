@@ -31,6 +31,24 @@ MMRT_MAYBE_UNUSED static void mmrt_epi_bias_gelu(const void *ctx, float *c, int 
   const float *b = (const float *)ctx + n0;
   (void)t0;
   if (ts == 1 && ns == MMRT_XR && mt == MMRT_XR) {
+#if defined(__AVX512F__) && defined(__FMA__) && MMRT_XR == 12
+    if (nn % 4 == 0) {
+      /* 4 features x 12 tokens = 3 vectors: lane l of vector v is feature n + (16 v + l) / 12,
+       * its bias put there by a permute; mmrt_gelu16 is bitwise mmrt_gelu (and no scalar
+       * stores before vector loads of the same lines) */
+      const __m512i f0 = _mm512_set_epi32(1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+      const __m512i f1 = _mm512_set_epi32(2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1);
+      const __m512i f2 = _mm512_set_epi32(3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 2, 2, 2, 2);
+      for (int n = 0; n < nn; n += 4) {
+        const __m512 bv = _mm512_maskz_loadu_ps(0xf, b + n);
+        float *e = c + n * 12;
+        _mm512_storeu_ps(e, mmrt_gelu16(_mm512_add_ps(_mm512_loadu_ps(e), _mm512_permutexvar_ps(f0, bv))));
+        _mm512_storeu_ps(e + 16, mmrt_gelu16(_mm512_add_ps(_mm512_loadu_ps(e + 16), _mm512_permutexvar_ps(f1, bv))));
+        _mm512_storeu_ps(e + 32, mmrt_gelu16(_mm512_add_ps(_mm512_loadu_ps(e + 32), _mm512_permutexvar_ps(f2, bv))));
+      }
+      return;
+    }
+#endif
     /* a full tile of panels is nn * XR contiguous floats: bias, then GELU in one flat loop */
     for (int n = 0; n < nn; n++)
       for (int t = 0; t < MMRT_XR; t++) c[n * MMRT_XR + t] += b[n];

@@ -1,0 +1,166 @@
+/* math_check.c: the exact-erf GELU of runtime/mmrt_math.h against an independent reference
+ * (float64 erfc from libm), and its 16-lane AVX-512 form (mmrt_gelu16, used by the bias + GELU
+ * epilogue of runtime/mmrt_ops.h) against the scalar one, bit for bit; LayerNorm's row
+ * statistics against float64, and the LayerNorm packing (whose full panels take a vector
+ * path on AVX-512) against the per-element formula, bit for bit. Prints the suite's
+ * ok / FAIL lines (tests/suites/math.sh) and exits 1 after a FAIL; compiled once per path's flags.
+ *   math_check NAME MAX_ULP MAX_ULP_ABOVE_M5 [STEP]
+ * Accuracy: over every STEP-th float in [-20, 20], ulp of the float-rounded reference where
+ * x >= MMRT_GELU_UF and |ref| >= FLT_MIN; elsewhere (where mmrt_gelu returns 0 on purpose, or
+ * the result is below FLT_MIN) the absolute error must stay below 2 FLT_MIN (measured: 2.2e-38,
+ * bench/results/NOTES.md). */
+#include <float.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MMRT_UKR_OWN 1
+#define MMRT_L2_BYTES (2L * 1024 * 1024)
+#define MMRT_MR 32
+#define MMRT_NR 12
+#define MMRT_KC 384
+#define MMRT_COL_PREF 1
+#define MMRT_UKR mmrt_ukr_generic
+#include "mmrt_ops.h"
+
+static double ulp_of(double r) {
+  float f = (float)fabs(r);
+  if (f < FLT_MIN) return ldexp(1.0, -149);
+  int e;
+  frexpf(f, &e);
+  return ldexp(1.0, e - 24);
+}
+
+static float from_bits(uint32_t u) {
+  float f;
+  memcpy(&f, &u, 4);
+  return f;
+}
+
+static int same(float a, float b) { /* bitwise, any NaN equal to any NaN */
+  return (a != a && b != b) || memcmp(&a, &b, 4) == 0;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 4) return 2;
+  const char *name = argv[1];
+  const double max_ulp = atof(argv[2]), max_ulp_m5 = atof(argv[3]);
+  const uint32_t step = argc > 4 ? (uint32_t)atoi(argv[4]) : 1001;
+  int failed = 0;
+
+  /* accuracy against float64 x Phi(x) = x erfc(-x / sqrt 2) / 2 */
+  double worst = 0, worst_m5 = 0, worst_abs_flush = 0;
+  float at = 0;
+  uint32_t top;
+  const float twenty = 20.0f;
+  memcpy(&top, &twenty, 4);
+  for (uint64_t i = 0; i < 2ull * top; i += step) { /* |x| <= 20 by bit pattern, both signs */
+    const float x = from_bits(i < top ? (uint32_t)i : (uint32_t)(i - top) | 0x80000000u);
+    const double ref = (double)x * 0.5 * erfc(-(double)x / sqrt(2.0));
+    const float g = mmrt_gelu(x);
+    if (x < MMRT_GELU_UF || fabs(ref) < FLT_MIN) {
+      worst_abs_flush = fmax(worst_abs_flush, fabs((double)g - ref));
+      continue;
+    }
+    const double u = fabs((double)g - ref) / ulp_of(ref);
+    if (u > worst) worst = u, at = x;
+    if (x >= -5.0f && u > worst_m5) worst_m5 = u;
+  }
+  if (worst <= max_ulp && worst_m5 <= max_ulp_m5 && worst_abs_flush < 2 * FLT_MIN)
+    printf("ok gelu_accuracy_%s (max %.2f ulp at x = %.9g, %.2f ulp for x >= -5; flushed region abs error %.2g)\n",
+           name, worst, at, worst_m5, worst_abs_flush);
+  else
+    failed = 1, printf("FAIL gelu_accuracy_%s: max %.2f ulp at x = %.9g (limit %g), %.2f for x >= -5 (limit %g), flushed region abs error %.2g (limit 2 FLT_MIN)\n",
+           name, worst, at, max_ulp, worst_m5, max_ulp_m5, worst_abs_flush);
+
+#if defined(__AVX512F__) && defined(__FMA__)
+  /* mmrt_gelu16 == mmrt_gelu over every (step / 8 + 1)-th bit pattern, all 2^32 covered in strides */
+  {
+    const uint64_t s = step / 8 + 1;
+    uint64_t bad = 0, tested = 0;
+    float in[16] __attribute__((aligned(64))), out[16] __attribute__((aligned(64)));
+    uint32_t first = 0;
+    for (uint64_t i = 0; i < (1ull << 32); i += 16 * s) {
+      for (int l = 0; l < 16; l++) in[l] = from_bits((uint32_t)(i + (uint64_t)l * s));
+      _mm512_store_ps(out, mmrt_gelu16(_mm512_load_ps(in)));
+      for (int l = 0; l < 16; l++, tested++)
+        if (!same(out[l], mmrt_gelu(in[l])) && bad++ == 0) memcpy(&first, &in[l], 4);
+    }
+    if (!bad)
+      printf("ok gelu16_bitwise_%s (%llu bit patterns: identical to mmrt_gelu)\n", name,
+             (unsigned long long)tested);
+    else
+      failed = 1, printf("FAIL gelu16_bitwise_%s: %llu of %llu differ, first at bits 0x%08x\n", name,
+             (unsigned long long)bad, (unsigned long long)tested, first);
+  }
+#endif
+
+  /* the epilogue on tiles written into activation panels (ts 1, ns 12): every element
+   * gelu(c + bias[n]) exactly, for full and partial feature counts */
+  {
+    static float c[32 * 12] __attribute__((aligned(64))), c0[32 * 12], bias[32 + 16];
+    srand(7);
+    for (int i = 0; i < 32 + 16; i++) bias[i] = (float)rand() / RAND_MAX * 4.0f - 2.0f;
+    int bad = 0, tiles = 0;
+    for (int nn = 1; nn <= 32; nn++)
+      for (int rep = 0; rep < 20; rep++, tiles++) {
+        for (int i = 0; i < 32 * 12; i++)
+          c0[i] = c[i] = ((float)rand() / RAND_MAX - 0.7f) * (rep < 10 ? 8.0f : 40.0f);
+        const int n0 = rep % 8; /* bias offset: the tile's first feature */
+        mmrt_epi_bias_gelu(bias, c, 1, 12, 0, 12, n0, nn);
+        for (int f = 0; f < 32; f++)
+          for (int t = 0; t < 12; t++) {
+            const float want = f < nn ? mmrt_gelu(c0[f * 12 + t] + bias[n0 + f]) : c0[f * 12 + t];
+            if (!same(c[f * 12 + t], want)) bad++;
+          }
+      }
+    if (!bad)
+      printf("ok epi_bias_gelu_%s (%d tiles of 1..32 features: gelu(c + bias) bit for bit, nothing past the tile)\n", name, tiles);
+    else
+      failed = 1, printf("FAIL epi_bias_gelu_%s: %d elements differ from gelu(c + bias[n])\n", name, bad);
+  }
+
+  /* LayerNorm: row statistics against float64 (mean within 1e-6 of the rows' spread, rstd
+   * within 1e-5 relative), and mmrt_pack_layernorm against (x - mean) rstd g + b per
+   * element with those statistics, every panel row and padding included */
+  {
+    const int T = 197, Ks[3] = {776, 768, 64};
+    int bad = 0;
+    double worst_m = 0, worst_r = 0;
+    for (int ki = 0; ki < 3; ki++) {
+      const int K = Ks[ki], ps = MMRT_PANEL_FLOATS(K, 12), np = MMRT_PANELS(T, 12);
+      float *x = malloc((size_t)T * K * 4), *g = malloc((size_t)K * 4), *b = malloc((size_t)K * 4);
+      float *d = aligned_alloc(64, (size_t)np * ps * 4);
+      for (int i = 0; i < T * K; i++) x[i] = ((float)rand() / RAND_MAX - 0.3f) * (1 + i % 7);
+      for (int k = 0; k < K; k++) g[k] = 0.5f + (float)rand() / RAND_MAX, b[k] = (float)rand() / RAND_MAX - 0.5f;
+      for (size_t i = 0; i < (size_t)np * ps; i++) d[i] = NAN;
+      mmrt_pack_layernorm(d, x, K, T, K, g, b, 1e-5f, 0, np);
+      for (int t = 0; t < np * 12; t++) {
+        float mean = 0, rstd = 0;
+        if (t < T) {
+          double m = 0, v = 0;
+          for (int k = 0; k < K; k++) m += x[(size_t)t * K + k];
+          m /= K;
+          for (int k = 0; k < K; k++) v += (x[(size_t)t * K + k] - m) * (x[(size_t)t * K + k] - m);
+          mmrt_row_stats(x + (size_t)t * K, K, 1e-5f, &mean, &rstd);
+          worst_m = fmax(worst_m, fabs(mean - m) / sqrt(v / K));
+          worst_r = fmax(worst_r, fabs(rstd * sqrt(v / K + 1e-5) - 1));
+        }
+        for (int k = 0; k <= K; k++) {
+          const float want = t < T && k < K ? (x[(size_t)t * K + k] - mean) * rstd * g[k] + b[k] : 0.0f;
+          if (!same(d[(size_t)(t / 12) * ps + k * 12 + t % 12], want)) bad++;
+        }
+      }
+      free(x), free(g), free(b), free(d);
+    }
+    if (!bad && worst_m < 1e-6 && worst_r < 1e-5)
+      printf("ok layernorm_%s (197 rows of 776, 768, 64: packed bit for bit as (x - mean) rstd g + b, padding 0; mean within %.2g of the spread, rstd within %.2g relative of float64)\n",
+             name, worst_m, worst_r);
+    else
+      failed = 1, printf("FAIL layernorm_%s: %d packed elements differ; mean error %.2g of the spread (limit 1e-6), rstd %.2g relative (limit 1e-5)\n",
+                         name, bad, worst_m, worst_r);
+  }
+  return failed;
+}

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# math.sh: the exact-erf GELU of runtime/mmrt_math.h against float64 erfc (libm) on each code
+# path's flags (the x86_64 library compiles the forward once per path: templates/Makefile.m4),
+# the AVX-512 form mmrt_gelu16 bit for bit against the scalar one, the bias + GELU epilogue of
+# runtime/mmrt_ops.h (whose full tiles use it on AVX-512) against gelu(c + bias) element by
+# element, and LayerNorm's statistics against float64 and its packing (a vector path for full
+# panels on AVX-512) against the per-element formula (tests/math/math_check.c).
+# GELU accuracy limits, as measured over every float in [-20, 20] (bench/results/NOTES.md,
+# "GELU epilogue and softmax exp"): 8 ulp with FMA; the generic path (no FMA) 14 ulp for
+# x >= -5 and 70 near -13, where z^2 is rounded once.
+set -u
+. "$ROOT/tests/lib.sh"
+plan 10
+src=$ROOT/tests/math/math_check.c
+base="-std=c11 -O3 -Wall -Wextra -Werror -fno-math-errno -fno-trapping-math -I$ROOT/runtime"
+flags_of() { grep -m1 "^#define ${1}_CFLAGS" "$ROOT/compiler/target.c" | sed 's/^[^"]*"//; s/"$//'; }
+has() { for f in "$@"; do grep -qw "$f" /proc/cpuinfo || return 1; done; }
+# path  flags  cpu flags needed  limits (all, x >= -5)  checks it prints
+run_path() {
+  local name=$1 pflags=$2 need=$3 lim=$4 lim5=$5; shift 5
+  if [ -n "$need" ] && ! has $need; then
+    for c in "$@"; do skip "${c}_$name" "this CPU lacks $need"; done
+    return
+  fi
+  # shellcheck disable=SC2086
+  if ! cc $base $pflags -o "$OUT/math_$name" "$src" "$ROOT/runtime/mmrt_ukr_generic.c" -lm \
+      >"$OUT/build_$name.log" 2>&1; then
+    for c in "$@"; do fail "${c}_$name" "math_check did not build: $(head -c 300 "$OUT/build_$name.log")"; done
+    return
+  fi
+  run_checker "math_check_$name" $# "$OUT/math_$name" "$name" "$lim" "$lim5" 1001
+}
+run_path skx "$(flags_of SKX)" "avx512f avx512dq avx512bw avx512vl avx2 fma" 8 8 \
+  gelu_accuracy gelu16_bitwise epi_bias_gelu layernorm
+run_path haswell "$(flags_of HSW)" "avx2 fma" 8 8 gelu_accuracy epi_bias_gelu layernorm
+run_path generic "" "" 70 14 gelu_accuracy epi_bias_gelu layernorm
