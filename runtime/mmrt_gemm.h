@@ -24,6 +24,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
 #include "mmrt_math.h"
 #include "mmrt_panel.h"
 
@@ -102,34 +105,76 @@ MMRT_INLINE void mmrt_pack_cols(float *restrict dst, const float *restrict src, 
   }
 }
 
-/* Sum of n floats in a fixed order (8 interleaved partial sums, so it vectorises). */
+/* Sum of n floats in a fixed order: MMRT_SUM_LANES interleaved partial sums (two 512-bit
+ * vectors of independent chains: with one vector of 8 the loop waited on each add's
+ * latency), added pairwise, then the tail. */
+#define MMRT_SUM_LANES 32
 MMRT_INLINE float mmrt_sum(const float *restrict x, int n) {
-  float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  float acc[MMRT_SUM_LANES] = {0};
   int k = 0;
-  for (; k + 8 <= n; k += 8)
-    for (int j = 0; j < 8; j++) acc[j] += x[k + j];
-  float s = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+  for (; k + MMRT_SUM_LANES <= n; k += MMRT_SUM_LANES)
+    for (int j = 0; j < MMRT_SUM_LANES; j++) acc[j] += x[k + j];
+  for (int w = MMRT_SUM_LANES / 2; w > 0; w /= 2)
+    for (int j = 0; j < w; j++) acc[j] += acc[j + w];
+  float s = acc[0];
   for (; k < n; k++) s += x[k];
   return s;
 }
 
 /* Mean and 1/sqrt(var + eps) of one row (biased variance, two passes, as torch's
- * LayerNorm). */
+ * LayerNorm), both sums in mmrt_sum's order. */
 MMRT_INLINE void mmrt_row_stats(const float *restrict x, int n, float eps, float *mean,
                                 float *rstd) {
-  float m = mmrt_sum(x, n) / (float)n;
-  float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  const float m = mmrt_sum(x, n) / (float)n;
+  float acc[MMRT_SUM_LANES] = {0};
   int k = 0;
-  for (; k + 8 <= n; k += 8)
-    for (int j = 0; j < 8; j++) {
-      float d = x[k + j] - m;
+  for (; k + MMRT_SUM_LANES <= n; k += MMRT_SUM_LANES)
+    for (int j = 0; j < MMRT_SUM_LANES; j++) {
+      const float d = x[k + j] - m;
       acc[j] += d * d;
     }
-  float v = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+  for (int w = MMRT_SUM_LANES / 2; w > 0; w /= 2)
+    for (int j = 0; j < w; j++) acc[j] += acc[j + w];
+  float v = acc[0];
   for (; k < n; k++) v += (x[k] - m) * (x[k] - m);
   *mean = m;
   *rstd = 1.0f / sqrtf(v / (float)n + eps);
 }
+
+#if defined(__AVX512F__) && MMRT_XR == 12
+/* A full panel of 12 rows (AVX-512): 16 columns at a time, each row's 16 normalised into a
+ * 12 x 16 tile, which 12 gathers write out as the panel's next 192 contiguous floats
+ * (element j of them is tile[j % 12][j / 12]). The same operations per element as
+ * mmrt_pack_layernorm's loop (no FMA: -std=c11 does not contract it), so the same bits; the
+ * scalar loop's strided stores cost 3-4x the time (bench/results/NOTES.md). */
+MMRT_INLINE void mmrt_pack_layernorm12(float *restrict d, const float *restrict src, int ld,
+                                       int K, const float *restrict g,
+                                       const float *restrict b, float eps) {
+  float mean[12], rstd[12], tile[12 * 16] __attribute__((aligned(64)));
+  for (int r = 0; r < 12; r++) mmrt_row_stats(src + (size_t)r * ld, K, eps, &mean[r], &rstd[r]);
+  /* tile indices of output floats 0-15, 16-31, 32-47; floats 48q + i take those + 4q */
+  const __m512i at[3] = {
+      _mm512_set_epi32(49, 33, 17, 1, 176, 160, 144, 128, 112, 96, 80, 64, 48, 32, 16, 0),
+      _mm512_set_epi32(114, 98, 82, 66, 50, 34, 18, 2, 177, 161, 145, 129, 113, 97, 81, 65),
+      _mm512_set_epi32(179, 163, 147, 131, 115, 99, 83, 67, 51, 35, 19, 3, 178, 162, 146, 130)};
+  int k = 0;
+  for (; k + 16 <= K; k += 16) {
+    const __m512 gv = _mm512_loadu_ps(g + k), bv = _mm512_loadu_ps(b + k);
+    for (int r = 0; r < 12; r++) {
+      const __m512 x = _mm512_loadu_ps(src + (size_t)r * ld + k);
+      const __m512 c = _mm512_mul_ps(_mm512_sub_ps(x, _mm512_set1_ps(mean[r])), _mm512_set1_ps(rstd[r]));
+      _mm512_store_ps(tile + r * 16, _mm512_add_ps(_mm512_mul_ps(c, gv), bv));
+    }
+    for (int v = 0; v < 12; v++) {
+      const __m512i idx = _mm512_add_epi32(at[v % 3], _mm512_set1_epi32(4 * (v / 3)));
+      _mm512_storeu_ps(d + (size_t)k * 12 + v * 16, _mm512_i32gather_ps(idx, tile, 4));
+    }
+  }
+  for (; k < K; k++)
+    for (int r = 0; r < 12; r++)
+      d[k * 12 + r] = (src[(size_t)r * ld + k] - mean[r]) * rstd[r] * g[k] + b[k];
+}
+#endif
 
 /* LayerNorm of rows of K floats (stride ld) packed as activation panels p0..p1-1. */
 MMRT_INLINE void mmrt_pack_layernorm(float *restrict dst, const float *restrict src, int ld,
@@ -139,6 +184,13 @@ MMRT_INLINE void mmrt_pack_layernorm(float *restrict dst, const float *restrict 
   for (int p = p0; p < p1; p++) {
     float *restrict d = dst + (size_t)p * ps;
     const int r0 = p * R, nr = rows - r0 < R ? rows - r0 : R;
+#if defined(__AVX512F__) && MMRT_XR == 12
+    if (nr == 12) {
+      mmrt_pack_layernorm12(d, src + (size_t)r0 * ld, ld, K, g, b, eps);
+      for (int i = K * R; i < ps; i++) d[i] = 0.0f;
+      continue;
+    }
+#endif
     for (int r = 0; r < nr; r++) {
       const float *restrict s = src + (size_t)(r0 + r) * ld;
       float mean, rstd;
