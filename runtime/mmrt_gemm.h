@@ -142,9 +142,25 @@ MMRT_INLINE void mmrt_row_stats(const float *restrict x, int n, float eps, float
 }
 
 #if defined(__AVX512F__) && MMRT_XR == 12
+/* A 12 x 16 tile (rows r < 12 of a panel at 16 consecutive k, row-major) into the panel: its
+ * 192 contiguous floats from the tile's first k on, d[j] = tile[j % 12][j / 12], by 12
+ * gathers (the panel layout, mmrt_panel.h: element (k, r) at k * 12 + r). Indices of
+ * d[0..47]; d[48 q + j] takes those + 4 q. */
+#define MMRT_T12(j) ((j) % 12 * 16 + (j) / 12)
+#define MMRT_T12x4(j) MMRT_T12(j), MMRT_T12((j) + 1), MMRT_T12((j) + 2), MMRT_T12((j) + 3)
+#define MMRT_T12x16(j) MMRT_T12x4(j), MMRT_T12x4((j) + 4), MMRT_T12x4((j) + 8), MMRT_T12x4((j) + 12)
+static const int32_t mmrt_tile12_index[48] __attribute__((aligned(64))) = {
+    MMRT_T12x16(0), MMRT_T12x16(16), MMRT_T12x16(32)};
+MMRT_INLINE void mmrt_panel_put12x16(float *restrict d, const float *restrict tile) {
+  for (int v = 0; v < 12; v++) {
+    const __m512i idx = _mm512_add_epi32(_mm512_load_si512(mmrt_tile12_index + 16 * (v % 3)),
+                                         _mm512_set1_epi32(4 * (v / 3)));
+    _mm512_storeu_ps(d + v * 16, _mm512_i32gather_ps(idx, tile, 4));
+  }
+}
+
 /* A full panel of 12 rows (AVX-512): 16 columns at a time, each row's 16 normalised into a
- * 12 x 16 tile, which 12 gathers write out as the panel's next 192 contiguous floats
- * (element j of them is tile[j % 12][j / 12]). The same operations per element as
+ * 12 x 16 tile that mmrt_panel_put12x16 writes out. The same operations per element as
  * mmrt_pack_layernorm's loop (no FMA: -std=c11 does not contract it), so the same bits; the
  * scalar loop's strided stores cost 3-4x the time (bench/results/NOTES.md). */
 MMRT_INLINE void mmrt_pack_layernorm12(float *restrict d, const float *restrict src, int ld,
@@ -152,11 +168,6 @@ MMRT_INLINE void mmrt_pack_layernorm12(float *restrict d, const float *restrict 
                                        const float *restrict b, float eps) {
   float mean[12], rstd[12], tile[12 * 16] __attribute__((aligned(64)));
   for (int r = 0; r < 12; r++) mmrt_row_stats(src + (size_t)r * ld, K, eps, &mean[r], &rstd[r]);
-  /* tile indices of output floats 0-15, 16-31, 32-47; floats 48q + i take those + 4q */
-  const __m512i at[3] = {
-      _mm512_set_epi32(49, 33, 17, 1, 176, 160, 144, 128, 112, 96, 80, 64, 48, 32, 16, 0),
-      _mm512_set_epi32(114, 98, 82, 66, 50, 34, 18, 2, 177, 161, 145, 129, 113, 97, 81, 65),
-      _mm512_set_epi32(179, 163, 147, 131, 115, 99, 83, 67, 51, 35, 19, 3, 178, 162, 146, 130)};
   int k = 0;
   for (; k + 16 <= K; k += 16) {
     const __m512 gv = _mm512_loadu_ps(g + k), bv = _mm512_loadu_ps(b + k);
@@ -165,14 +176,39 @@ MMRT_INLINE void mmrt_pack_layernorm12(float *restrict d, const float *restrict 
       const __m512 c = _mm512_mul_ps(_mm512_sub_ps(x, _mm512_set1_ps(mean[r])), _mm512_set1_ps(rstd[r]));
       _mm512_store_ps(tile + r * 16, _mm512_add_ps(_mm512_mul_ps(c, gv), bv));
     }
-    for (int v = 0; v < 12; v++) {
-      const __m512i idx = _mm512_add_epi32(at[v % 3], _mm512_set1_epi32(4 * (v / 3)));
-      _mm512_storeu_ps(d + (size_t)k * 12 + v * 16, _mm512_i32gather_ps(idx, tile, 4));
-    }
+    mmrt_panel_put12x16(d + (size_t)k * 12, tile);
   }
   for (; k < K; k++)
     for (int r = 0; r < 12; r++)
       d[k * 12 + r] = (src[(size_t)r * ld + k] - mean[r]) * rstd[r] * g[k] + b[k];
+}
+
+/* Softmax of 12 rows (AVX-512; the caller's panel): each row's maximum, exps and sum in
+ * vectors (mmrt_expf16 is bitwise mmrt_expf; the maximum does not depend on the order of
+ * its comparisons), then the panel written 16 columns at a time through a tile. */
+MMRT_INLINE void mmrt_softmax_pack12(float *restrict d, float *restrict s, int lds, int n) {
+  float inv[12], tile[12 * 16] __attribute__((aligned(64)));
+  for (int i = 0; i < 12; i++) {
+    float *restrict x = s + (size_t)i * lds;
+    __m512 mv = _mm512_set1_ps(x[0]);
+    int k = 0;
+    for (; k + 16 <= n; k += 16) mv = _mm512_max_ps(_mm512_loadu_ps(x + k), mv);
+    const __mmask16 tail = (__mmask16)((1u << (n - k)) - 1);
+    mv = _mm512_mask_max_ps(mv, tail, _mm512_maskz_loadu_ps(tail, x + k), mv);
+    const float m = _mm512_reduce_max_ps(mv);
+    for (k = 0; k + 16 <= n; k += 16)
+      _mm512_storeu_ps(x + k, mmrt_expf16(_mm512_sub_ps(_mm512_loadu_ps(x + k), _mm512_set1_ps(m))));
+    for (; k < n; k++) x[k] = mmrt_expf(x[k] - m);
+    inv[i] = 1.0f / mmrt_sum(x, n);
+  }
+  int k = 0;
+  for (; k + 16 <= n; k += 16) {
+    for (int i = 0; i < 12; i++)
+      _mm512_store_ps(tile + i * 16, _mm512_mul_ps(_mm512_loadu_ps(s + (size_t)i * lds + k), _mm512_set1_ps(inv[i])));
+    mmrt_panel_put12x16(d + (size_t)k * 12, tile);
+  }
+  for (; k < n; k++)
+    for (int i = 0; i < 12; i++) d[k * 12 + i] = s[(size_t)i * lds + k] * inv[i];
 }
 #endif
 
@@ -219,7 +255,11 @@ MMRT_INLINE void mmrt_layernorm_rows(float *x, int ld, int K, const float *restr
 MMRT_INLINE void mmrt_softmax_pack(float *restrict dst, float *restrict s, int lds, int rows,
                                    int n) {
   const int R = MMRT_XR, ps = MMRT_PANEL_FLOATS(n, R);
-  for (int r = 0; r < rows; r++) {
+  int r0 = 0;
+#if defined(__AVX512F__) && defined(__FMA__) && MMRT_XR == 12
+  for (; r0 + 12 <= rows; r0 += 12) mmrt_softmax_pack12(dst + (size_t)(r0 / 12) * ps, s + (size_t)r0 * lds, lds, n);
+#endif
+  for (int r = r0; r < rows; r++) {
     float *restrict x = s + (size_t)r * lds;
     float mx[8] = {x[0], x[0], x[0], x[0], x[0], x[0], x[0], x[0]};
     int k = 0;

@@ -100,6 +100,27 @@ static inline float mmrt_gelu(float x) {
 
 #if defined(__AVX512F__) && defined(__FMA__)
 #include <immintrin.h>
+/* mmrt_expf on 16 lanes, the same operations in the same order (bitwise the same; the clamps
+ * as vmaxps / vminps keep a NaN as the ?: do) */
+static inline __m512 mmrt_expf16(__m512 x) {
+  const __m512 xc = _mm512_min_ps(_mm512_set1_ps(88.7f), _mm512_max_ps(_mm512_set1_ps(-87.0f), x));
+  /* mmrt_exp_parts(xc, 0) */
+  const __m512 big = _mm512_set1_ps(12582912.0f), zero = _mm512_setzero_ps();
+  const __m512 n = _mm512_sub_ps(_mm512_fmadd_ps(_mm512_add_ps(xc, zero), _mm512_set1_ps(1.44269504088896341f), big), big);
+  __m512 r = _mm512_fmadd_ps(n, _mm512_set1_ps(-0.693359375f), xc);
+  r = _mm512_add_ps(r, _mm512_fmadd_ps(n, _mm512_set1_ps(2.12194440e-4f), zero));
+  __m512 p = _mm512_set1_ps(1.9875691500e-4f);
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
+  const __m512 y = _mm512_add_ps(_mm512_fmadd_ps(_mm512_mul_ps(p, r), r, r), _mm512_set1_ps(1.0f));
+  const __m512 p2 = _mm512_castsi512_ps(_mm512_slli_epi32(
+      _mm512_add_epi32(_mm512_cvttps_epi32(n), _mm512_set1_epi32(127)), 23));
+  return _mm512_mul_ps(y, p2);
+}
+
 /* mmrt_gelu on 16 lanes, the same operations in the same order (so bitwise the same as the
  * scalar function, checked over a sweep of bit patterns by tests/suites/math.sh), written
  * with intrinsics because the compiler's own vectorisation of the scalar one turns each

@@ -2,7 +2,9 @@
  * (float64 erfc from libm), and its 16-lane AVX-512 form (mmrt_gelu16, used by the bias + GELU
  * epilogue of runtime/mmrt_ops.h) against the scalar one, bit for bit; LayerNorm's row
  * statistics against float64, and the LayerNorm packing (whose full panels take a vector
- * path on AVX-512) against the per-element formula, bit for bit. Prints the suite's
+ * path on AVX-512) against the per-element formula, bit for bit; mmrt_expf16 against
+ * mmrt_expf bit for bit, and the softmax packing (attention's P) against float64 and, bit for
+ * bit, against its scalar algorithm. Prints the suite's
  * ok / FAIL lines (tests/suites/math.sh) and exits 1 after a FAIL; compiled once per path's flags.
  *   math_check NAME MAX_ULP MAX_ULP_ABOVE_M5 [STEP]
  * Accuracy: over every STEP-th float in [-20, 20], ulp of the float-rounded reference where
@@ -95,6 +97,25 @@ int main(int argc, char **argv) {
       failed = 1, printf("FAIL gelu16_bitwise_%s: %llu of %llu differ, first at bits 0x%08x\n", name,
              (unsigned long long)bad, (unsigned long long)tested, first);
   }
+  /* mmrt_expf16 == mmrt_expf, the same sweep */
+  {
+    const uint64_t s = step / 8 + 1;
+    uint64_t bad = 0, tested = 0;
+    float in[16] __attribute__((aligned(64))), out[16] __attribute__((aligned(64)));
+    uint32_t first = 0;
+    for (uint64_t i = 0; i < (1ull << 32); i += 16 * s) {
+      for (int l = 0; l < 16; l++) in[l] = from_bits((uint32_t)(i + (uint64_t)l * s));
+      _mm512_store_ps(out, mmrt_expf16(_mm512_load_ps(in)));
+      for (int l = 0; l < 16; l++, tested++)
+        if (!same(out[l], mmrt_expf(in[l])) && bad++ == 0) memcpy(&first, &in[l], 4);
+    }
+    if (!bad)
+      printf("ok expf16_bitwise_%s (%llu bit patterns: identical to mmrt_expf)\n", name,
+             (unsigned long long)tested);
+    else
+      failed = 1, printf("FAIL expf16_bitwise_%s: %llu of %llu differ, first at bits 0x%08x\n",
+                         name, (unsigned long long)bad, (unsigned long long)tested, first);
+  }
 #endif
 
   /* the epilogue on tiles written into activation panels (ts 1, ns 12): every element
@@ -161,6 +182,54 @@ int main(int argc, char **argv) {
     else
       failed = 1, printf("FAIL layernorm_%s: %d packed elements differ; mean error %.2g of the spread (limit 1e-6), rstd %.2g relative (limit 1e-5)\n",
                          name, bad, worst_m, worst_r);
+  }
+
+  /* softmax into activation panels (attention's P): against float64, and
+   * bit for bit the scalar algorithm (max, mmrt_expf(x - max), 1 / mmrt_sum, product) on
+   * every row, for rows in full 12-row panels (a vector path on AVX-512) and the rest */
+  {
+    const int ns[3] = {197, 50, 577}, rows = 53;
+    int bad = 0;
+    double worst = 0;
+    for (int ni = 0; ni < 3; ni++) {
+      const int n = ns[ni], lds = n + 3, ps = MMRT_PANEL_FLOATS(n, 12), np = MMRT_PANELS(rows, 12);
+      float *x = malloc((size_t)rows * lds * 4), *x0 = malloc((size_t)rows * lds * 4);
+      float *d = aligned_alloc(64, (size_t)np * ps * 4), *e = malloc((size_t)n * 4);
+      for (int i = 0; i < rows * lds; i++) x0[i] = x[i] = ((float)rand() / RAND_MAX - 0.5f) * (ni == 2 ? 60 : 8);
+      for (size_t i = 0; i < (size_t)np * ps; i++) d[i] = NAN;
+      mmrt_softmax_pack(d, x, lds, rows, n);
+      for (int r = 0; r < np * 12; r++) {
+        const float *row = x0 + (size_t)r * lds;
+        float m = 0, inv = 0;
+        double dm = 0, ds = 0;
+        if (r < rows) {
+          m = row[0];
+          for (int k = 1; k < n; k++) m = row[k] > m ? row[k] : m;
+          for (int k = 0; k < n; k++) e[k] = mmrt_expf(row[k] - m);
+          inv = 1.0f / mmrt_sum(e, n);
+          dm = row[0];
+          for (int k = 1; k < n; k++) dm = fmax(dm, row[k]);
+          for (int k = 0; k < n; k++) ds += exp(row[k] - dm);
+        }
+        for (int k = 0; k <= n; k++) {
+          const float got = d[(size_t)(r / 12) * ps + k * 12 + r % 12];
+          const float want = r < rows && k < n ? e[k] * inv : 0.0f;
+          if (!same(got, want)) bad++;
+          if (r < rows && k < n) {
+            /* relative to the reference, over what float inputs allow: x - max is itself
+             * rounded to float (|x - max| 2^-24 relative in the exp), plus 1e-6 */
+            const double ref = exp(row[k] - dm) / ds;
+            const double tol = 1e-6 + fabs(row[k] - dm) * ldexp(1.0, -24);
+            worst = fmax(worst, fabs(got - ref) / fmax(ref, 1e-30) / tol);
+          }
+        }
+      }
+      free(x), free(x0), free(d), free(e);
+    }
+    if (!bad && worst <= 1)
+      printf("ok softmax_%s (53 rows of 197, 50, 577: bit for bit the scalar algorithm, padding 0; relative error against float64 at most %.2f of 1e-6 + |x - max| 2^-24)\n", name, worst);
+    else
+      failed = 1, printf("FAIL softmax_%s: %d elements differ from the scalar algorithm; relative error against float64 %.2f of 1e-6 + |x - max| 2^-24 (limit 1)\n", name, bad, worst);
   }
   return failed;
 }

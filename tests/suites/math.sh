@@ -4,13 +4,15 @@
 # the AVX-512 form mmrt_gelu16 bit for bit against the scalar one, the bias + GELU epilogue of
 # runtime/mmrt_ops.h (whose full tiles use it on AVX-512) against gelu(c + bias) element by
 # element, and LayerNorm's statistics against float64 and its packing (a vector path for full
-# panels on AVX-512) against the per-element formula (tests/math/math_check.c).
+# panels on AVX-512) against the per-element formula; the softmax packing of attention (a
+# vector path for full panels, with mmrt_expf16) against float64 and bit for bit against its
+# scalar algorithm (tests/math/math_check.c).
 # GELU accuracy limits, as measured over every float in [-20, 20] (bench/results/NOTES.md,
 # "GELU epilogue and softmax exp"): 8 ulp with FMA; the generic path (no FMA) 14 ulp for
 # x >= -5 and 70 near -13, where z^2 is rounded once.
 set -u
 . "$ROOT/tests/lib.sh"
-plan 10
+plan 14
 src=$ROOT/tests/math/math_check.c
 base="-std=c11 -O3 -Wall -Wextra -Werror -fno-math-errno -fno-trapping-math -I$ROOT/runtime"
 flags_of() { grep -m1 "^#define ${1}_CFLAGS" "$ROOT/compiler/target.c" | sed 's/^[^"]*"//; s/"$//'; }
@@ -31,6 +33,6 @@ run_path() {
   run_checker "math_check_$name" $# "$OUT/math_$name" "$name" "$lim" "$lim5" 1001
 }
 run_path skx "$(flags_of SKX)" "avx512f avx512dq avx512bw avx512vl avx2 fma" 8 8 \
-  gelu_accuracy gelu16_bitwise epi_bias_gelu layernorm
-run_path haswell "$(flags_of HSW)" "avx2 fma" 8 8 gelu_accuracy epi_bias_gelu layernorm
-run_path generic "" "" 70 14 gelu_accuracy epi_bias_gelu layernorm
+  gelu_accuracy gelu16_bitwise expf16_bitwise epi_bias_gelu layernorm softmax
+run_path haswell "$(flags_of HSW)" "avx2 fma" 8 8 gelu_accuracy epi_bias_gelu layernorm softmax
+run_path generic "" "" 70 14 gelu_accuracy epi_bias_gelu layernorm softmax
