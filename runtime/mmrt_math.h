@@ -22,21 +22,50 @@
 #define MMRT_FMA(a, b, c) ((a) * (b) + (c))
 #endif
 
+/* The constants, each in one place for the scalar functions and their 16-lane forms below:
+ * the exp's reduction (1/ln 2, the 1.5 * 2^23 rounding trick, ln 2 = C1 + C2) and Cephes'
+ * expf polynomial P5..P0; the Chebyshev-fitted erfc exponent Q9..Q0 (Numerical Recipes'
+ * erfcc); the clamps. */
+#define MMRT_LOG2E 1.44269504088896341f
+#define MMRT_ROUND 12582912.0f
+#define MMRT_LN2_C1 0.693359375f
+#define MMRT_LN2_C2 (-2.12194440e-4f)
+#define MMRT_EXP_P5 1.9875691500e-4f
+#define MMRT_EXP_P4 1.3981999507e-3f
+#define MMRT_EXP_P3 8.3334519073e-3f
+#define MMRT_EXP_P2 4.1665795894e-2f
+#define MMRT_EXP_P1 1.6666665459e-1f
+#define MMRT_EXP_P0 5.0000001201e-1f
+#define MMRT_EXP_LO (-87.0f)
+#define MMRT_EXP_HI 88.7f
+#define MMRT_ERFC_Q9 0.17087277f
+#define MMRT_ERFC_Q8 (-0.82215223f)
+#define MMRT_ERFC_Q7 1.48851587f
+#define MMRT_ERFC_Q6 (-1.13520398f)
+#define MMRT_ERFC_Q5 0.27886807f
+#define MMRT_ERFC_Q4 (-0.18628806f)
+#define MMRT_ERFC_Q3 0.09678418f
+#define MMRT_ERFC_Q2 0.37409196f
+#define MMRT_ERFC_Q1 1.00002368f
+#define MMRT_ERFC_Q0 (-1.26551223f)
+#define MMRT_RSQRT2 0.70710678118654752f
+#define MMRT_GELU_CAP 6.0f /* Phi runs at min(x, 6): see mmrt_gelu */
+
 /* e^(hi + lo) as y * 2^n: n and the polynomial y(r) of the reduced argument, with
  * r = (hi - n C1) + (lo - n C2) so that a large hi known exactly keeps its low bits (hi - n C1
  * is exact: C1 has 9 bits and hi, n C1 are close). */
 static inline float mmrt_exp_parts(float hi, float lo, float *n_out) {
   /* n = round((hi + lo) / ln 2) via the 1.5 * 2^23 trick (round to nearest even) */
-  float t = MMRT_FMA(hi + lo, 1.44269504088896341f, 12582912.0f);
-  float n = t - 12582912.0f;
-  float r = MMRT_FMA(n, -0.693359375f, hi);
-  r = r + MMRT_FMA(n, 2.12194440e-4f, lo);
-  float p = 1.9875691500e-4f;
-  p = MMRT_FMA(p, r, 1.3981999507e-3f);
-  p = MMRT_FMA(p, r, 8.3334519073e-3f);
-  p = MMRT_FMA(p, r, 4.1665795894e-2f);
-  p = MMRT_FMA(p, r, 1.6666665459e-1f);
-  p = MMRT_FMA(p, r, 5.0000001201e-1f);
+  float t = MMRT_FMA(hi + lo, MMRT_LOG2E, MMRT_ROUND);
+  float n = t - MMRT_ROUND;
+  float r = MMRT_FMA(n, -MMRT_LN2_C1, hi);
+  r = r + MMRT_FMA(n, -MMRT_LN2_C2, lo);
+  float p = MMRT_EXP_P5;
+  p = MMRT_FMA(p, r, MMRT_EXP_P4);
+  p = MMRT_FMA(p, r, MMRT_EXP_P3);
+  p = MMRT_FMA(p, r, MMRT_EXP_P2);
+  p = MMRT_FMA(p, r, MMRT_EXP_P1);
+  p = MMRT_FMA(p, r, MMRT_EXP_P0);
   *n_out = n;
   return MMRT_FMA(p * r, r, r) + 1.0f;
 }
@@ -51,8 +80,8 @@ static inline float mmrt_pow2(float n) {
 /* e^x for x in [-87, 88.7]; smaller x give ~1.6e-38 (not 0, not denormal), larger are
  * clamped. */
 static inline float mmrt_expf(float x) {
-  x = x < -87.0f ? -87.0f : x;
-  x = x > 88.7f ? 88.7f : x;
+  x = x < MMRT_EXP_LO ? MMRT_EXP_LO : x;
+  x = x > MMRT_EXP_HI ? MMRT_EXP_HI : x;
   float n, y = mmrt_exp_parts(x, 0.0f, &n);
   return y * mmrt_pow2(n);
 }
@@ -65,19 +94,19 @@ static inline float mmrt_expf(float x) {
 #define MMRT_GELU_UF (-13.1f)
 static inline float mmrt_gelu(float x) {
   float xc = x < MMRT_GELU_UF ? MMRT_GELU_UF : x;
-  xc = xc > 6.0f ? 6.0f : xc;
-  float a = (xc < 0.0f ? -xc : xc) * 0.70710678118654752f;   /* |z| */
+  xc = xc > MMRT_GELU_CAP ? MMRT_GELU_CAP : xc;
+  float a = (xc < 0.0f ? -xc : xc) * MMRT_RSQRT2;   /* |z| */
   float t = 1.0f / MMRT_FMA(0.5f, a, 1.0f);
-  float q = 0.17087277f;
-  q = MMRT_FMA(q, t, -0.82215223f);
-  q = MMRT_FMA(q, t, 1.48851587f);
-  q = MMRT_FMA(q, t, -1.13520398f);
-  q = MMRT_FMA(q, t, 0.27886807f);
-  q = MMRT_FMA(q, t, -0.18628806f);
-  q = MMRT_FMA(q, t, 0.09678418f);
-  q = MMRT_FMA(q, t, 0.37409196f);
-  q = MMRT_FMA(q, t, 1.00002368f);
-  q = MMRT_FMA(q, t, -1.26551223f);
+  float q = MMRT_ERFC_Q9;
+  q = MMRT_FMA(q, t, MMRT_ERFC_Q8);
+  q = MMRT_FMA(q, t, MMRT_ERFC_Q7);
+  q = MMRT_FMA(q, t, MMRT_ERFC_Q6);
+  q = MMRT_FMA(q, t, MMRT_ERFC_Q5);
+  q = MMRT_FMA(q, t, MMRT_ERFC_Q4);
+  q = MMRT_FMA(q, t, MMRT_ERFC_Q3);
+  q = MMRT_FMA(q, t, MMRT_ERFC_Q2);
+  q = MMRT_FMA(q, t, MMRT_ERFC_Q1);
+  q = MMRT_FMA(q, t, MMRT_ERFC_Q0);
   /* z^2 = xc^2 / 2 as hi + lo: the halving is exact, and with FMA so is the square's error;
    * z^2 reaches 86, where one rounding of it is a relative error of 4e-6 in erfc */
   float sq = xc * xc;
@@ -100,72 +129,64 @@ static inline float mmrt_gelu(float x) {
 
 #if defined(__AVX512F__) && defined(__FMA__)
 #include <immintrin.h>
-/* mmrt_expf on 16 lanes, the same operations in the same order (bitwise the same; the clamps
- * as vmaxps / vminps keep a NaN as the ?: do) */
-static inline __m512 mmrt_expf16(__m512 x) {
-  const __m512 xc = _mm512_min_ps(_mm512_set1_ps(88.7f), _mm512_max_ps(_mm512_set1_ps(-87.0f), x));
-  /* mmrt_exp_parts(xc, 0) */
-  const __m512 big = _mm512_set1_ps(12582912.0f), zero = _mm512_setzero_ps();
-  const __m512 n = _mm512_sub_ps(_mm512_fmadd_ps(_mm512_add_ps(xc, zero), _mm512_set1_ps(1.44269504088896341f), big), big);
-  __m512 r = _mm512_fmadd_ps(n, _mm512_set1_ps(-0.693359375f), xc);
-  r = _mm512_add_ps(r, _mm512_fmadd_ps(n, _mm512_set1_ps(2.12194440e-4f), zero));
-  __m512 p = _mm512_set1_ps(1.9875691500e-4f);
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
-  const __m512 y = _mm512_add_ps(_mm512_fmadd_ps(_mm512_mul_ps(p, r), r, r), _mm512_set1_ps(1.0f));
-  const __m512 p2 = _mm512_castsi512_ps(_mm512_slli_epi32(
-      _mm512_add_epi32(_mm512_cvttps_epi32(n), _mm512_set1_epi32(127)), 23));
-  return _mm512_mul_ps(y, p2);
+/* 16-lane forms of the functions above, for the AVX-512 path's epilogue and softmax: the same
+ * operations in the same order, so the same bits (tests/suites/math.sh sweeps bit patterns).
+ * Written with intrinsics because the compiler's vectorisation of the scalar ones turns each
+ * ?: into compares and blends (~65 instructions per 16 GELUs against ~45 here): the clamps are
+ * vmaxps / vminps (which keep a NaN, as the ?: do), the sign selects masked moves. */
+#define MMRT_V(c) _mm512_set1_ps(c)
+
+static inline __m512 mmrt_exp_parts16(__m512 hi, __m512 lo, __m512 *n_out) {
+  const __m512 n = _mm512_sub_ps(_mm512_fmadd_ps(_mm512_add_ps(hi, lo), MMRT_V(MMRT_LOG2E), MMRT_V(MMRT_ROUND)),
+                                 MMRT_V(MMRT_ROUND));
+  __m512 r = _mm512_fmadd_ps(n, MMRT_V(-MMRT_LN2_C1), hi);
+  r = _mm512_add_ps(r, _mm512_fmadd_ps(n, MMRT_V(-MMRT_LN2_C2), lo));
+  __m512 p = MMRT_V(MMRT_EXP_P5);
+  p = _mm512_fmadd_ps(p, r, MMRT_V(MMRT_EXP_P4));
+  p = _mm512_fmadd_ps(p, r, MMRT_V(MMRT_EXP_P3));
+  p = _mm512_fmadd_ps(p, r, MMRT_V(MMRT_EXP_P2));
+  p = _mm512_fmadd_ps(p, r, MMRT_V(MMRT_EXP_P1));
+  p = _mm512_fmadd_ps(p, r, MMRT_V(MMRT_EXP_P0));
+  *n_out = n;
+  return _mm512_add_ps(_mm512_fmadd_ps(_mm512_mul_ps(p, r), r, r), MMRT_V(1.0f));
 }
 
-/* mmrt_gelu on 16 lanes, the same operations in the same order (so bitwise the same as the
- * scalar function, checked over a sweep of bit patterns by tests/suites/math.sh), written
- * with intrinsics because the compiler's own vectorisation of the scalar one turns each
- * ?: into a compare and blends (~65 vector instructions per 16 elements against ~40 here):
- * the clamps are vmaxps / vminps (which keep a NaN x, as the ?: do), the sign selects
- * masked moves. */
+static inline __m512 mmrt_pow2_16(__m512 n) {
+  return _mm512_castsi512_ps(
+      _mm512_slli_epi32(_mm512_add_epi32(_mm512_cvttps_epi32(n), _mm512_set1_epi32(127)), 23));
+}
+
+static inline __m512 mmrt_expf16(__m512 x) {
+  const __m512 xc = _mm512_min_ps(MMRT_V(MMRT_EXP_HI), _mm512_max_ps(MMRT_V(MMRT_EXP_LO), x));
+  __m512 n;
+  const __m512 y = mmrt_exp_parts16(xc, _mm512_setzero_ps(), &n);
+  return _mm512_mul_ps(y, mmrt_pow2_16(n));
+}
+
 static inline __m512 mmrt_gelu16(__m512 x) {
-  const __m512 one = _mm512_set1_ps(1.0f), zero = _mm512_setzero_ps();
-  const __m512 xc = _mm512_min_ps(_mm512_set1_ps(6.0f), _mm512_max_ps(_mm512_set1_ps(MMRT_GELU_UF), x));
-  const __m512 a = _mm512_mul_ps(_mm512_abs_ps(xc), _mm512_set1_ps(0.70710678118654752f));
-  const __m512 t = _mm512_div_ps(one, _mm512_fmadd_ps(_mm512_set1_ps(0.5f), a, one));
-  __m512 q = _mm512_set1_ps(0.17087277f);
-  q = _mm512_fmadd_ps(q, t, _mm512_set1_ps(-0.82215223f));
-  q = _mm512_fmadd_ps(q, t, _mm512_set1_ps(1.48851587f));
-  q = _mm512_fmadd_ps(q, t, _mm512_set1_ps(-1.13520398f));
-  q = _mm512_fmadd_ps(q, t, _mm512_set1_ps(0.27886807f));
-  q = _mm512_fmadd_ps(q, t, _mm512_set1_ps(-0.18628806f));
-  q = _mm512_fmadd_ps(q, t, _mm512_set1_ps(0.09678418f));
-  q = _mm512_fmadd_ps(q, t, _mm512_set1_ps(0.37409196f));
-  q = _mm512_fmadd_ps(q, t, _mm512_set1_ps(1.00002368f));
-  q = _mm512_fmadd_ps(q, t, _mm512_set1_ps(-1.26551223f));
-  const __m512 sq = _mm512_mul_ps(xc, xc), hi = _mm512_mul_ps(_mm512_set1_ps(-0.5f), sq);
-  const __m512 nhi = _mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(hi),
-                                                          _mm512_set1_epi32(INT32_MIN)));
-  const __m512 lo = _mm512_fmadd_ps(_mm512_mul_ps(_mm512_set1_ps(-0.5f), xc), xc, nhi);
-  /* mmrt_exp_parts(hi, q + lo) */
-  const __m512 l = _mm512_add_ps(q, lo), big = _mm512_set1_ps(12582912.0f);
-  const __m512 n = _mm512_sub_ps(_mm512_fmadd_ps(_mm512_add_ps(hi, l), _mm512_set1_ps(1.44269504088896341f), big), big);
-  __m512 r = _mm512_fmadd_ps(n, _mm512_set1_ps(-0.693359375f), hi);
-  r = _mm512_add_ps(r, _mm512_fmadd_ps(n, _mm512_set1_ps(2.12194440e-4f), l));
-  __m512 p = _mm512_set1_ps(1.9875691500e-4f);
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
-  const __m512 y = _mm512_add_ps(_mm512_fmadd_ps(_mm512_mul_ps(p, r), r, r), one);
-  /* mmrt_pow2(n) */
-  const __m512 p2 = _mm512_castsi512_ps(_mm512_slli_epi32(
-      _mm512_add_epi32(_mm512_cvttps_epi32(n), _mm512_set1_epi32(127)), 23));
-  const __m512 xp = _mm512_mul_ps(_mm512_mul_ps(xc, _mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(0.5f), t), y)), p2);
+  const __m512 one = MMRT_V(1.0f), zero = _mm512_setzero_ps();
+  const __m512 xc = _mm512_min_ps(MMRT_V(MMRT_GELU_CAP), _mm512_max_ps(MMRT_V(MMRT_GELU_UF), x));
+  const __m512 a = _mm512_mul_ps(_mm512_abs_ps(xc), MMRT_V(MMRT_RSQRT2));
+  const __m512 t = _mm512_div_ps(one, _mm512_fmadd_ps(MMRT_V(0.5f), a, one));
+  __m512 q = MMRT_V(MMRT_ERFC_Q9);
+  q = _mm512_fmadd_ps(q, t, MMRT_V(MMRT_ERFC_Q8));
+  q = _mm512_fmadd_ps(q, t, MMRT_V(MMRT_ERFC_Q7));
+  q = _mm512_fmadd_ps(q, t, MMRT_V(MMRT_ERFC_Q6));
+  q = _mm512_fmadd_ps(q, t, MMRT_V(MMRT_ERFC_Q5));
+  q = _mm512_fmadd_ps(q, t, MMRT_V(MMRT_ERFC_Q4));
+  q = _mm512_fmadd_ps(q, t, MMRT_V(MMRT_ERFC_Q3));
+  q = _mm512_fmadd_ps(q, t, MMRT_V(MMRT_ERFC_Q2));
+  q = _mm512_fmadd_ps(q, t, MMRT_V(MMRT_ERFC_Q1));
+  q = _mm512_fmadd_ps(q, t, MMRT_V(MMRT_ERFC_Q0));
+  const __m512 hi = _mm512_mul_ps(MMRT_V(-0.5f), _mm512_mul_ps(xc, xc));
+  const __m512 nhi = _mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(hi), _mm512_set1_epi32(INT32_MIN)));
+  const __m512 lo = _mm512_fmadd_ps(_mm512_mul_ps(MMRT_V(-0.5f), xc), xc, nhi);
+  __m512 n;
+  const __m512 y = mmrt_exp_parts16(hi, _mm512_add_ps(q, lo), &n);
+  const __m512 xp = _mm512_mul_ps(_mm512_mul_ps(xc, _mm512_mul_ps(_mm512_mul_ps(MMRT_V(0.5f), t), y)), mmrt_pow2_16(n));
   const __mmask16 neg = _mm512_cmp_ps_mask(x, zero, _CMP_LT_OQ);
-  const __mmask16 under = _mm512_cmp_ps_mask(x, _mm512_set1_ps(MMRT_GELU_UF), _CMP_LT_OQ);
-  const __m512 g = _mm512_fmadd_ps(_mm512_mask_blend_ps(neg, _mm512_set1_ps(-1.0f), one), xp,
-                                   _mm512_mask_mov_ps(x, neg, zero));
+  const __mmask16 under = _mm512_cmp_ps_mask(x, MMRT_V(MMRT_GELU_UF), _CMP_LT_OQ);
+  const __m512 g = _mm512_fmadd_ps(_mm512_mask_blend_ps(neg, MMRT_V(-1.0f), one), xp, _mm512_mask_mov_ps(x, neg, zero));
   return _mm512_mul_ps(g, _mm512_mask_blend_ps(under, one, zero));
 }
 #endif

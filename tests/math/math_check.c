@@ -45,6 +45,29 @@ static int same(float a, float b) { /* bitwise, any NaN equal to any NaN */
   return (a != a && b != b) || memcmp(&a, &b, 4) == 0;
 }
 
+#if defined(__AVX512F__) && defined(__FMA__)
+/* VEC == SCALAR bit for bit (any NaN equal to any NaN) on bit patterns 0, s, 2s, ... < 2^32 */
+static int sweep16(const char *name, const char *what, __m512 (*vec)(__m512), float (*scalar)(float),
+                   uint64_t s) {
+  uint64_t bad = 0, tested = 0;
+  float in[16] __attribute__((aligned(64))), out[16] __attribute__((aligned(64)));
+  uint32_t first = 0;
+  for (uint64_t i = 0; i < (1ull << 32); i += 16 * s) {
+    for (int l = 0; l < 16; l++) in[l] = from_bits((uint32_t)(i + (uint64_t)l * s));
+    _mm512_store_ps(out, vec(_mm512_load_ps(in)));
+    for (int l = 0; l < 16; l++, tested++)
+      if (!same(out[l], scalar(in[l])) && bad++ == 0) memcpy(&first, &in[l], 4);
+  }
+  if (!bad)
+    printf("ok %s_bitwise_%s (%llu bit patterns: identical to the scalar function)\n", what, name,
+           (unsigned long long)tested);
+  else
+    printf("FAIL %s_bitwise_%s: %llu of %llu differ, first at bits 0x%08x\n", what, name,
+           (unsigned long long)bad, (unsigned long long)tested, first);
+  return bad != 0;
+}
+#endif
+
 int main(int argc, char **argv) {
   if (argc < 4) return 2;
   const char *name = argv[1];
@@ -78,44 +101,9 @@ int main(int argc, char **argv) {
            name, worst, at, max_ulp, worst_m5, max_ulp_m5, worst_abs_flush);
 
 #if defined(__AVX512F__) && defined(__FMA__)
-  /* mmrt_gelu16 == mmrt_gelu over every (step / 8 + 1)-th bit pattern, all 2^32 covered in strides */
-  {
-    const uint64_t s = step / 8 + 1;
-    uint64_t bad = 0, tested = 0;
-    float in[16] __attribute__((aligned(64))), out[16] __attribute__((aligned(64)));
-    uint32_t first = 0;
-    for (uint64_t i = 0; i < (1ull << 32); i += 16 * s) {
-      for (int l = 0; l < 16; l++) in[l] = from_bits((uint32_t)(i + (uint64_t)l * s));
-      _mm512_store_ps(out, mmrt_gelu16(_mm512_load_ps(in)));
-      for (int l = 0; l < 16; l++, tested++)
-        if (!same(out[l], mmrt_gelu(in[l])) && bad++ == 0) memcpy(&first, &in[l], 4);
-    }
-    if (!bad)
-      printf("ok gelu16_bitwise_%s (%llu bit patterns: identical to mmrt_gelu)\n", name,
-             (unsigned long long)tested);
-    else
-      failed = 1, printf("FAIL gelu16_bitwise_%s: %llu of %llu differ, first at bits 0x%08x\n", name,
-             (unsigned long long)bad, (unsigned long long)tested, first);
-  }
-  /* mmrt_expf16 == mmrt_expf, the same sweep */
-  {
-    const uint64_t s = step / 8 + 1;
-    uint64_t bad = 0, tested = 0;
-    float in[16] __attribute__((aligned(64))), out[16] __attribute__((aligned(64)));
-    uint32_t first = 0;
-    for (uint64_t i = 0; i < (1ull << 32); i += 16 * s) {
-      for (int l = 0; l < 16; l++) in[l] = from_bits((uint32_t)(i + (uint64_t)l * s));
-      _mm512_store_ps(out, mmrt_expf16(_mm512_load_ps(in)));
-      for (int l = 0; l < 16; l++, tested++)
-        if (!same(out[l], mmrt_expf(in[l])) && bad++ == 0) memcpy(&first, &in[l], 4);
-    }
-    if (!bad)
-      printf("ok expf16_bitwise_%s (%llu bit patterns: identical to mmrt_expf)\n", name,
-             (unsigned long long)tested);
-    else
-      failed = 1, printf("FAIL expf16_bitwise_%s: %llu of %llu differ, first at bits 0x%08x\n",
-                         name, (unsigned long long)bad, (unsigned long long)tested, first);
-  }
+  /* the 16-lane forms against the scalar functions, every (step / 8 + 1)-th bit pattern */
+  failed |= sweep16(name, "gelu16", mmrt_gelu16, mmrt_gelu, step / 8 + 1);
+  failed |= sweep16(name, "expf16", mmrt_expf16, mmrt_expf, step / 8 + 1);
 #endif
 
   /* the epilogue on tiles written into activation panels (ts 1, ns 12): every element
