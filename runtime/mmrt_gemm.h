@@ -71,6 +71,31 @@ typedef void (*mmrt_epilogue)(const void *ctx, float *c, int ts, int ns, int t0,
 
 /* ---- packing ---- */
 
+#if defined(__AVX512F__)
+/* Rows r < 12 of a panel at 16 consecutive k, from a row-major block (row stride ld floats):
+ * the panel's 192 contiguous floats from that k on, d[j] = src[(j % 12) ld + j / 12], by 12
+ * gathers (the panel layout, mmrt_panel.h: element (k, r) at k * 12 + r). */
+#define MMRT_T12R(j) ((j) % 12)
+#define MMRT_T12C(j) ((j) / 12)
+#define MMRT_T12x4(F, j) F(j), F((j) + 1), F((j) + 2), F((j) + 3)
+#define MMRT_T12x16(F, j) MMRT_T12x4(F, j), MMRT_T12x4(F, (j) + 4), MMRT_T12x4(F, (j) + 8), MMRT_T12x4(F, (j) + 12)
+static const int32_t mmrt_t12_row[48] __attribute__((aligned(64))) = {
+    MMRT_T12x16(MMRT_T12R, 0), MMRT_T12x16(MMRT_T12R, 16), MMRT_T12x16(MMRT_T12R, 32)};
+static const int32_t mmrt_t12_col[48] __attribute__((aligned(64))) = {
+    MMRT_T12x16(MMRT_T12C, 0), MMRT_T12x16(MMRT_T12C, 16), MMRT_T12x16(MMRT_T12C, 32)};
+MMRT_INLINE void mmrt_panel_put12x16(float *restrict d, const float *restrict src, int ld) {
+  const __m512i vld = _mm512_set1_epi32(ld);
+  for (int v = 0; v < 12; v++) {
+    /* d[16 v + i] for i < 16: rows of 48-float periods repeat, columns advance by 4 */
+    const __m512i row = _mm512_load_si512(mmrt_t12_row + 16 * (v % 3));
+    const __m512i col = _mm512_add_epi32(_mm512_load_si512(mmrt_t12_col + 16 * (v % 3)),
+                                         _mm512_set1_epi32(4 * (v / 3)));
+    const __m512i idx = _mm512_add_epi32(_mm512_mullo_epi32(row, vld), col);
+    _mm512_storeu_ps(d + v * 16, _mm512_i32gather_ps(idx, src, 4));
+  }
+}
+#endif
+
 /* Panels p0..p1-1 of R rows each, from a row-major matrix (rows of K floats, stride ld). */
 MMRT_INLINE void mmrt_pack_rows(float *restrict dst, const float *restrict src, int ld,
                                 int rows, int K, int R, int p0, int p1) {
@@ -78,9 +103,14 @@ MMRT_INLINE void mmrt_pack_rows(float *restrict dst, const float *restrict src, 
   for (int p = p0; p < p1; p++) {
     float *restrict d = dst + (size_t)p * ps;
     const int r0 = p * R, nr = rows - r0 < R ? rows - r0 : R;
+    int k0 = 0;
+#if defined(__AVX512F__)
+    if (R == 12 && nr == 12) /* the first K / 16 * 16 columns by gathers */
+      for (; k0 + 16 <= K; k0 += 16) mmrt_panel_put12x16(d + (size_t)k0 * 12, src + (size_t)r0 * ld + k0, ld);
+#endif
     for (int r = 0; r < nr; r++) {
       const float *restrict s = src + (size_t)(r0 + r) * ld;
-      for (int k = 0; k < K; k++) d[k * R + r] = s[k];
+      for (int k = k0; k < K; k++) d[k * R + r] = s[k];
     }
     for (int r = nr; r < R; r++)
       for (int k = 0; k < K; k++) d[k * R + r] = 0.0f;
@@ -142,23 +172,6 @@ MMRT_INLINE void mmrt_row_stats(const float *restrict x, int n, float eps, float
 }
 
 #if defined(__AVX512F__) && MMRT_XR == 12
-/* A 12 x 16 tile (rows r < 12 of a panel at 16 consecutive k, row-major) into the panel: its
- * 192 contiguous floats from the tile's first k on, d[j] = tile[j % 12][j / 12], by 12
- * gathers (the panel layout, mmrt_panel.h: element (k, r) at k * 12 + r). Indices of
- * d[0..47]; d[48 q + j] takes those + 4 q. */
-#define MMRT_T12(j) ((j) % 12 * 16 + (j) / 12)
-#define MMRT_T12x4(j) MMRT_T12(j), MMRT_T12((j) + 1), MMRT_T12((j) + 2), MMRT_T12((j) + 3)
-#define MMRT_T12x16(j) MMRT_T12x4(j), MMRT_T12x4((j) + 4), MMRT_T12x4((j) + 8), MMRT_T12x4((j) + 12)
-static const int32_t mmrt_tile12_index[48] __attribute__((aligned(64))) = {
-    MMRT_T12x16(0), MMRT_T12x16(16), MMRT_T12x16(32)};
-MMRT_INLINE void mmrt_panel_put12x16(float *restrict d, const float *restrict tile) {
-  for (int v = 0; v < 12; v++) {
-    const __m512i idx = _mm512_add_epi32(_mm512_load_si512(mmrt_tile12_index + 16 * (v % 3)),
-                                         _mm512_set1_epi32(4 * (v / 3)));
-    _mm512_storeu_ps(d + v * 16, _mm512_i32gather_ps(idx, tile, 4));
-  }
-}
-
 /* A full panel of 12 rows (AVX-512): 16 columns at a time, each row's 16 normalised into a
  * 12 x 16 tile that mmrt_panel_put12x16 writes out. The same operations per element as
  * mmrt_pack_layernorm's loop (no FMA: -std=c11 does not contract it), so the same bits; the
@@ -176,7 +189,7 @@ MMRT_INLINE void mmrt_pack_layernorm12(float *restrict d, const float *restrict 
       const __m512 c = _mm512_mul_ps(_mm512_sub_ps(x, _mm512_set1_ps(mean[r])), _mm512_set1_ps(rstd[r]));
       _mm512_store_ps(tile + r * 16, _mm512_add_ps(_mm512_mul_ps(c, gv), bv));
     }
-    mmrt_panel_put12x16(d + (size_t)k * 12, tile);
+    mmrt_panel_put12x16(d + (size_t)k * 12, tile, 16);
   }
   for (; k < K; k++)
     for (int r = 0; r < 12; r++)
@@ -205,7 +218,7 @@ MMRT_INLINE void mmrt_softmax_pack12(float *restrict d, float *restrict s, int l
   for (; k + 16 <= n; k += 16) {
     for (int i = 0; i < 12; i++)
       _mm512_store_ps(tile + i * 16, _mm512_mul_ps(_mm512_loadu_ps(s + (size_t)i * lds + k), _mm512_set1_ps(inv[i])));
-    mmrt_panel_put12x16(d + (size_t)k * 12, tile);
+    mmrt_panel_put12x16(d + (size_t)k * 12, tile, 16);
   }
   for (; k < n; k++)
     for (int i = 0; i < 12; i++) d[k * 12 + i] = s[(size_t)i * lds + k] * inv[i];

@@ -246,7 +246,19 @@ MMRT_INLINE void mmrt_op_attention(float *xp, int xps, const float *qkv, const f
     /* [rows, T] x [T, HD] -> [rows, HD] rows, then into head h's columns of the panels */
     mmrt_gemm(pp, rows, vp + (size_t)bh * vps, HD, T, qp, HD, 0, 0, MMRT_PANELS(HD, MMRT_WR),
               NULL, NULL);
-    for (int r = 0; r < rows; r++) {
+    int r = 0;
+#if defined(__AVX512F__) && MMRT_XR == 12
+    /* rows filling whole panels: 16 columns at a time by gathers */
+    for (; r + 12 <= rows && ((size_t)b * T + q0 + r) % 12 == 0; r += 12) {
+      const size_t g = (size_t)b * T + q0 + r;
+      int k = 0;
+      for (; k + 16 <= HD; k += 16)
+        mmrt_panel_put12x16(xp + g / 12 * xps + (size_t)(h * HD + k) * 12, qp + r * HD + k, HD);
+      for (; k < HD; k++)
+        for (int i = 0; i < 12; i++) xp[g / 12 * xps + (size_t)(h * HD + k) * 12 + i] = qp[(r + i) * HD + k];
+    }
+#endif
+    for (; r < rows; r++) {
       const size_t g = (size_t)b * T + q0 + r;
       float *d = xp + g / R * xps + (size_t)h * HD * R + g % R;
       for (int k = 0; k < HD; k++) d[(size_t)k * R] = qp[r * HD + k];

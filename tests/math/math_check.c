@@ -172,6 +172,29 @@ int main(int argc, char **argv) {
                          name, bad, worst_m, worst_r);
   }
 
+  /* mmrt_pack_rows into panels of 12 and 32 rows (12: gathers on AVX-512): every element
+   * where the layout puts it, padding 0 */
+  {
+    int bad = 0;
+    const int rows = 197, Ks[2] = {776, 64}, Rs[2] = {12, 32};
+    for (int ki = 0; ki < 2; ki++)
+      for (int ri = 0; ri < 2; ri++) {
+        const int K = Ks[ki], R = Rs[ri], ld = K + 5, ps = MMRT_PANEL_FLOATS(K, R), np = MMRT_PANELS(rows, R);
+        float *x = malloc((size_t)rows * ld * 4), *d = aligned_alloc(64, (size_t)np * ps * 4);
+        for (int i = 0; i < rows * ld; i++) x[i] = (float)i;
+        for (size_t i = 0; i < (size_t)np * ps; i++) d[i] = NAN;
+        mmrt_pack_rows(d, x, ld, rows, K, R, 0, np);
+        for (int t = 0; t < np * R; t++)
+          for (int k = 0; k <= K; k++)
+            if (!same(d[(size_t)(t / R) * ps + k * R + t % R], t < rows && k < K ? x[(size_t)t * ld + k] : 0.0f)) bad++;
+        free(x), free(d);
+      }
+    if (!bad)
+      printf("ok pack_rows_%s (197 rows of 776 and 64 into panels of 12 and 32: every element in place, padding 0)\n", name);
+    else
+      failed = 1, printf("FAIL pack_rows_%s: %d elements misplaced\n", name, bad);
+  }
+
   /* softmax into activation panels (attention's P): against float64, and
    * bit for bit the scalar algorithm (max, mmrt_expf(x - max), 1 / mmrt_sum, product) on
    * every row, for rows in full 12-row panels (a vector path on AVX-512) and the rest */

@@ -6,13 +6,14 @@
 # element, and LayerNorm's statistics against float64 and its packing (a vector path for full
 # panels on AVX-512) against the per-element formula; the softmax packing of attention (a
 # vector path for full panels, with mmrt_expf16) against float64 and bit for bit against its
-# scalar algorithm (tests/math/math_check.c).
+# scalar algorithm; mmrt_pack_rows (gathers for full 12-row panels) against the layout
+# (tests/math/math_check.c).
 # GELU accuracy limits, as measured over every float in [-20, 20] (bench/results/NOTES.md,
 # "GELU epilogue and softmax exp"): 8 ulp with FMA; the generic path (no FMA) 14 ulp for
 # x >= -5 and 70 near -13, where z^2 is rounded once.
 set -u
 . "$ROOT/tests/lib.sh"
-plan 14
+plan 17
 src=$ROOT/tests/math/math_check.c
 base="-std=c11 -O3 -Wall -Wextra -Werror -fno-math-errno -fno-trapping-math -I$ROOT/runtime"
 flags_of() { grep -m1 "^#define ${1}_CFLAGS" "$ROOT/compiler/target.c" | sed 's/^[^"]*"//; s/"$//'; }
@@ -33,6 +34,6 @@ run_path() {
   run_checker "math_check_$name" $# "$OUT/math_$name" "$name" "$lim" "$lim5" 1001
 }
 run_path skx "$(flags_of SKX)" "avx512f avx512dq avx512bw avx512vl avx2 fma" 8 8 \
-  gelu_accuracy gelu16_bitwise expf16_bitwise epi_bias_gelu layernorm softmax
-run_path haswell "$(flags_of HSW)" "avx2 fma" 8 8 gelu_accuracy epi_bias_gelu layernorm softmax
-run_path generic "" "" 70 14 gelu_accuracy epi_bias_gelu layernorm softmax
+  gelu_accuracy gelu16_bitwise expf16_bitwise epi_bias_gelu layernorm pack_rows softmax
+run_path haswell "$(flags_of HSW)" "avx2 fma" 8 8 gelu_accuracy epi_bias_gelu layernorm pack_rows softmax
+run_path generic "" "" 70 14 gelu_accuracy epi_bias_gelu layernorm pack_rows softmax
