@@ -78,7 +78,8 @@ typedef void (*mmrt_epilogue)(const void *ctx, float *c, int ts, int ns, int t0,
 #define MMRT_T12R(j) ((j) % 12)
 #define MMRT_T12C(j) ((j) / 12)
 #define MMRT_T12x4(F, j) F(j), F((j) + 1), F((j) + 2), F((j) + 3)
-#define MMRT_T12x16(F, j) MMRT_T12x4(F, j), MMRT_T12x4(F, (j) + 4), MMRT_T12x4(F, (j) + 8), MMRT_T12x4(F, (j) + 12)
+#define MMRT_T12x16(F, j) \
+  MMRT_T12x4(F, j), MMRT_T12x4(F, (j) + 4), MMRT_T12x4(F, (j) + 8), MMRT_T12x4(F, (j) + 12)
 static const int32_t mmrt_t12_row[48] __attribute__((aligned(64))) = {
     MMRT_T12x16(MMRT_T12R, 0), MMRT_T12x16(MMRT_T12R, 16), MMRT_T12x16(MMRT_T12R, 32)};
 static const int32_t mmrt_t12_col[48] __attribute__((aligned(64))) = {
@@ -106,7 +107,8 @@ MMRT_INLINE void mmrt_pack_rows(float *restrict dst, const float *restrict src, 
     int k0 = 0;
 #if defined(__AVX512F__)
     if (R == 12 && nr == 12) /* the first K / 16 * 16 columns by gathers */
-      for (; k0 + 16 <= K; k0 += 16) mmrt_panel_put12x16(d + (size_t)k0 * 12, src + (size_t)r0 * ld + k0, ld);
+      for (; k0 + 16 <= K; k0 += 16)
+        mmrt_panel_put12x16(d + (size_t)k0 * 12, src + (size_t)r0 * ld + k0, ld);
 #endif
     for (int r = 0; r < nr; r++) {
       const float *restrict s = src + (size_t)(r0 + r) * ld;
@@ -186,7 +188,8 @@ MMRT_INLINE void mmrt_pack_layernorm12(float *restrict d, const float *restrict 
     const __m512 gv = _mm512_loadu_ps(g + k), bv = _mm512_loadu_ps(b + k);
     for (int r = 0; r < 12; r++) {
       const __m512 x = _mm512_loadu_ps(src + (size_t)r * ld + k);
-      const __m512 c = _mm512_mul_ps(_mm512_sub_ps(x, _mm512_set1_ps(mean[r])), _mm512_set1_ps(rstd[r]));
+      const __m512 c =
+          _mm512_mul_ps(_mm512_sub_ps(x, _mm512_set1_ps(mean[r])), _mm512_set1_ps(rstd[r]));
       _mm512_store_ps(tile + r * 16, _mm512_add_ps(_mm512_mul_ps(c, gv), bv));
     }
     mmrt_panel_put12x16(d + (size_t)k * 12, tile, 16);
@@ -210,14 +213,16 @@ MMRT_INLINE void mmrt_softmax_pack12(float *restrict d, float *restrict s, int l
     mv = _mm512_mask_max_ps(mv, tail, _mm512_maskz_loadu_ps(tail, x + k), mv);
     const float m = _mm512_reduce_max_ps(mv);
     for (k = 0; k + 16 <= n; k += 16)
-      _mm512_storeu_ps(x + k, mmrt_expf16(_mm512_sub_ps(_mm512_loadu_ps(x + k), _mm512_set1_ps(m))));
+      _mm512_storeu_ps(x + k,
+                       mmrt_expf16(_mm512_sub_ps(_mm512_loadu_ps(x + k), _mm512_set1_ps(m))));
     for (; k < n; k++) x[k] = mmrt_expf(x[k] - m);
     inv[i] = 1.0f / mmrt_sum(x, n);
   }
   int k = 0;
   for (; k + 16 <= n; k += 16) {
     for (int i = 0; i < 12; i++)
-      _mm512_store_ps(tile + i * 16, _mm512_mul_ps(_mm512_loadu_ps(s + (size_t)i * lds + k), _mm512_set1_ps(inv[i])));
+      _mm512_store_ps(tile + i * 16, _mm512_mul_ps(_mm512_loadu_ps(s + (size_t)i * lds + k),
+                                                   _mm512_set1_ps(inv[i])));
     mmrt_panel_put12x16(d + (size_t)k * 12, tile, 16);
   }
   for (; k < n; k++)
@@ -270,7 +275,8 @@ MMRT_INLINE void mmrt_softmax_pack(float *restrict dst, float *restrict s, int l
   const int R = MMRT_XR, ps = MMRT_PANEL_FLOATS(n, R);
   int r0 = 0;
 #if defined(__AVX512F__) && defined(__FMA__) && MMRT_XR == 12
-  for (; r0 + 12 <= rows; r0 += 12) mmrt_softmax_pack12(dst + (size_t)(r0 / 12) * ps, s + (size_t)r0 * lds, lds, n);
+  for (; r0 + 12 <= rows; r0 += 12)
+    mmrt_softmax_pack12(dst + (size_t)(r0 / 12) * ps, s + (size_t)r0 * lds, lds, n);
 #endif
   for (int r = r0; r < rows; r++) {
     float *restrict x = s + (size_t)r * lds;
@@ -352,7 +358,8 @@ MMRT_INLINE void mmrt_gemm_core(const float *xp, int M, const float *wp, int N, 
             const int t0 = i * XR, mt = M - t0 < XR ? M - t0 : XR;
             float *cc = panels ? c + (size_t)i * ldc + (size_t)n0 * XR : c + (size_t)t0 * ldc + n0;
             /* this call's share of the next weight block's lines */
-            const int l0 = (i - i0) * per, pfl = !pf ? 0 : l0 + per < lines ? per : lines > l0 ? lines - l0 : 0;
+            const int l0 = (i - i0) * per;
+            const int pfl = !pf ? 0 : l0 + per < lines ? per : lines > l0 ? lines - l0 : 0;
 #if !MMRT_UKR_OWN /* BLIS kernels take no lines: issued here, before the call */
             for (int l = l0; l < l0 + pfl; l++) __builtin_prefetch(pf + (size_t)l * 64, 0, 2);
 #endif
@@ -363,7 +370,8 @@ MMRT_INLINE void mmrt_gemm_core(const float *xp, int M, const float *wp, int N, 
             (void)xn;
             (void)wn;
             (void)aux;
-            MMRT_UKR(nn, mt, kc, w, x, beta == &one, cc, ts, ns, pf ? pf + (size_t)l0 * 64 : NULL, pfl);
+            MMRT_UKR(nn, mt, kc, w, x, beta == &one, cc, ts, ns,
+                     pf ? pf + (size_t)l0 * 64 : NULL, pfl);
 #elif MMRT_COL_PREF
             aux.a_next = wn;
             aux.b_next = xn;

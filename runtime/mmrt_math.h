@@ -137,8 +137,8 @@ static inline float mmrt_gelu(float x) {
 #define MMRT_V(c) _mm512_set1_ps(c)
 
 static inline __m512 mmrt_exp_parts16(__m512 hi, __m512 lo, __m512 *n_out) {
-  const __m512 n = _mm512_sub_ps(_mm512_fmadd_ps(_mm512_add_ps(hi, lo), MMRT_V(MMRT_LOG2E), MMRT_V(MMRT_ROUND)),
-                                 MMRT_V(MMRT_ROUND));
+  const __m512 t = _mm512_fmadd_ps(_mm512_add_ps(hi, lo), MMRT_V(MMRT_LOG2E), MMRT_V(MMRT_ROUND));
+  const __m512 n = _mm512_sub_ps(t, MMRT_V(MMRT_ROUND));
   __m512 r = _mm512_fmadd_ps(n, MMRT_V(-MMRT_LN2_C1), hi);
   r = _mm512_add_ps(r, _mm512_fmadd_ps(n, MMRT_V(-MMRT_LN2_C2), lo));
   __m512 p = MMRT_V(MMRT_EXP_P5);
@@ -179,14 +179,17 @@ static inline __m512 mmrt_gelu16(__m512 x) {
   q = _mm512_fmadd_ps(q, t, MMRT_V(MMRT_ERFC_Q1));
   q = _mm512_fmadd_ps(q, t, MMRT_V(MMRT_ERFC_Q0));
   const __m512 hi = _mm512_mul_ps(MMRT_V(-0.5f), _mm512_mul_ps(xc, xc));
-  const __m512 nhi = _mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(hi), _mm512_set1_epi32(INT32_MIN)));
+  const __m512 nhi = _mm512_castsi512_ps(
+      _mm512_xor_si512(_mm512_castps_si512(hi), _mm512_set1_epi32(INT32_MIN)));
   const __m512 lo = _mm512_fmadd_ps(_mm512_mul_ps(MMRT_V(-0.5f), xc), xc, nhi);
   __m512 n;
   const __m512 y = mmrt_exp_parts16(hi, _mm512_add_ps(q, lo), &n);
-  const __m512 xp = _mm512_mul_ps(_mm512_mul_ps(xc, _mm512_mul_ps(_mm512_mul_ps(MMRT_V(0.5f), t), y)), mmrt_pow2_16(n));
+  const __m512 h = _mm512_mul_ps(_mm512_mul_ps(MMRT_V(0.5f), t), y);
+  const __m512 xp = _mm512_mul_ps(_mm512_mul_ps(xc, h), mmrt_pow2_16(n));
   const __mmask16 neg = _mm512_cmp_ps_mask(x, zero, _CMP_LT_OQ);
   const __mmask16 under = _mm512_cmp_ps_mask(x, MMRT_V(MMRT_GELU_UF), _CMP_LT_OQ);
-  const __m512 g = _mm512_fmadd_ps(_mm512_mask_blend_ps(neg, MMRT_V(-1.0f), one), xp, _mm512_mask_mov_ps(x, neg, zero));
+  const __m512 g = _mm512_fmadd_ps(_mm512_mask_blend_ps(neg, MMRT_V(-1.0f), one), xp,
+                                   _mm512_mask_mov_ps(x, neg, zero));
   return _mm512_mul_ps(g, _mm512_mask_blend_ps(under, one, zero));
 }
 #endif

@@ -42,9 +42,11 @@ MMRT_MAYBE_UNUSED static void mmrt_epi_bias_gelu(const void *ctx, float *c, int 
       for (int n = 0; n < nn; n += 4) {
         const __m512 bv = _mm512_maskz_loadu_ps(0xf, b + n);
         float *e = c + n * 12;
-        _mm512_storeu_ps(e, mmrt_gelu16(_mm512_add_ps(_mm512_loadu_ps(e), _mm512_permutexvar_ps(f0, bv))));
-        _mm512_storeu_ps(e + 16, mmrt_gelu16(_mm512_add_ps(_mm512_loadu_ps(e + 16), _mm512_permutexvar_ps(f1, bv))));
-        _mm512_storeu_ps(e + 32, mmrt_gelu16(_mm512_add_ps(_mm512_loadu_ps(e + 32), _mm512_permutexvar_ps(f2, bv))));
+        const __m512 b0 = _mm512_permutexvar_ps(f0, bv), b1 = _mm512_permutexvar_ps(f1, bv);
+        const __m512 b2 = _mm512_permutexvar_ps(f2, bv);
+        _mm512_storeu_ps(e, mmrt_gelu16(_mm512_add_ps(_mm512_loadu_ps(e), b0)));
+        _mm512_storeu_ps(e + 16, mmrt_gelu16(_mm512_add_ps(_mm512_loadu_ps(e + 16), b1)));
+        _mm512_storeu_ps(e + 32, mmrt_gelu16(_mm512_add_ps(_mm512_loadu_ps(e + 32), b2)));
       }
       return;
     }
@@ -255,7 +257,8 @@ MMRT_INLINE void mmrt_op_attention(float *xp, int xps, const float *qkv, const f
       for (; k + 16 <= HD; k += 16)
         mmrt_panel_put12x16(xp + g / 12 * xps + (size_t)(h * HD + k) * 12, qp + r * HD + k, HD);
       for (; k < HD; k++)
-        for (int i = 0; i < 12; i++) xp[g / 12 * xps + (size_t)(h * HD + k) * 12 + i] = qp[(r + i) * HD + k];
+        for (int i = 0; i < 12; i++)
+          xp[g / 12 * xps + (size_t)(h * HD + k) * 12 + i] = qp[(r + i) * HD + k];
     }
 #endif
     for (; r < rows; r++) {
