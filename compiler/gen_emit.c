@@ -324,8 +324,12 @@ static void emit_op(strbuf *b, const ir_graph *g, const ir_op *o, const char *in
     } else {
       put_weight(b, g, o->epi == IR_EPI_NONE ? -1 : o->wt[1]);
     }
-    if (g->bf16) sb_printf(b, ", %s", g->bf16_wbuf >= 0 ? g->bufs[g->bf16_wbuf].name : "NULL");
-    break;
+    if (g->bf16) {
+      sb_printf(b, ", %s", g->bf16_wbuf >= 0 ? g->bufs[g->bf16_wbuf].name : "NULL");
+      break;
+    }
+    sb_puts(b, ", team);\n"); /* the threads claim runs of weight panels (mmrt_claim) */
+    return;
   case IR_LAYERNORM_PACK:
     sb_printf(b, "%smmrt_op_layernorm_pack(%s", in, g->bufs[o0].name);
     arg_buf(b, g, i0, o->in_off);
@@ -396,7 +400,8 @@ static void emit_op(strbuf *b, const ir_graph *g, const ir_op *o, const char *in
     sb_puts(b, ", n");
     dim(b, g, o->m), dim(b, g, o->n), dim(b, g, o->heads), dim(b, g, o->head_dim);
     num(b, o->qblock);
-    break;
+    sb_puts(b, ", team);\n"); /* the threads claim tasks (mmrt_claim) */
+    return;
   case IR_TO_HWC:
     sb_printf(b, "%smmrt_op_to_hwc(%s, %s", in, g->bufs[o0].name, g->bufs[i0].name);
     num(b, o->c), num(b, o->h), num(b, o->w), num(b, o->pad);
@@ -427,6 +432,8 @@ static void emit_op(strbuf *b, const ir_graph *g, const ir_op *o, const char *in
       sb_printf(b, ", %s", g->bufs[o->in[1]].name);
       num(b, o->h), num(b, o->w), num(b, o->c), num(b, o->kh);
       num(b, o->stride), num(b, o->pad), num(b, o->oh), num(b, o->ow);
+      sb_puts(b, ", team);\n"); /* the threads claim runs of panels (mmrt_claim) */
+      return;
     }
     break;
   case IR_MAXPOOL:

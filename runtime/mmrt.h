@@ -33,6 +33,7 @@ typedef struct mmrt_team {
   atomic_uint gen;         /* barrier generation */
   atomic_int go;           /* 1 once n is final and workers may start */
   atomic_int sleepers;     /* threads blocked on cond (after spinning in vain) */
+  atomic_int next;         /* the first unclaimed unit of this phase (mmrt_claim) */
   pthread_mutex_t mu;
   pthread_cond_t cond;
   void (*fn)(void *ctx, struct mmrt_team *team, int tid);
@@ -48,6 +49,35 @@ typedef struct mmrt_team {
 void mmrt_team_run(int n, void (*fn)(void *, mmrt_team *, int), void *ctx);
 /* All threads of the team wait here until every one has arrived. */
 void mmrt_team_barrier(mmrt_team *t);
+
+/* Dynamic partition of [0, total) within one phase (between two barriers): each call hands
+ * the calling thread the next unclaimed run [*lo, *hi) and returns 1, or 0 once every unit
+ * is taken. Runs shrink as the work runs out (a share of what is left, at least `grain`), so
+ * a thread slowed by another job on its core (a shared VM, a busy sibling hyperthread)
+ * takes fewer units instead of keeping the others waiting at the barrier. Which thread does
+ * a unit never changes how: callers compute each unit alone, in a fixed order within it,
+ * so results stay bitwise identical. One claimed loop per phase: the barrier's last arriver
+ * resets the counter (mmrt_team_barrier; a new job starts at 0). One thread takes it all. */
+static inline int mmrt_claim(mmrt_team *t, int total, int grain, int *lo, int *hi) {
+  if (t->n == 1) {
+    const int a = atomic_load_explicit(&t->next, memory_order_relaxed);
+    atomic_store_explicit(&t->next, total, memory_order_relaxed);
+    *lo = a, *hi = total;
+    return a < total;
+  }
+  int a = atomic_load_explicit(&t->next, memory_order_relaxed);
+  for (;;) {
+    if (a >= total) return 0;
+    int run = (total - a) / (2 * t->n);
+    run = run > grain ? run : grain;
+    const int b = a + run < total ? a + run : total;
+    if (atomic_compare_exchange_weak_explicit(&t->next, &a, b, memory_order_relaxed,
+                                              memory_order_relaxed)) {
+      *lo = a, *hi = b;
+      return 1;
+    }
+  }
+}
 
 /* Static partition of [0, total) into t->n parts: part tid is [*lo, *hi). */
 static inline void mmrt_share(int total, int tid, int n, int *lo, int *hi) {

@@ -33,7 +33,7 @@
 /* ... of AvgPool2d(kernel = stride = s, ceil_mode=True, padding 0). */
 #define MMRT_POOL_CEIL_OUT(n, s) (((n) + (s) - 1) / (s))
 
-#if defined(__AVX512F__)
+#if defined(__AVX512F__) || defined(__AVX2__)
 #include <immintrin.h>
 #endif
 
@@ -193,15 +193,16 @@ MMRT_INLINE void mmrt_conv_gemm(const float *xp, int M, const float *wp_g, int c
 }
 
 /* {================================================================== direct convolution
- * On AVX-512 paths with 12-token / 32-feature panels (MMRT_CONV_DIRECT), a convolution
- * without groups reads its NHWC input in place instead of packing im2col panels: each
- * 12 x 32 C tile is one call of mmrt_conv_tile, which broadcasts the 12 tokens' inputs from
+ * On AVX-512 and AVX2 + FMA paths with 12-token / 32-feature panels (MMRT_CONV_DIRECT), a
+ * convolution without groups reads its NHWC input in place instead of packing im2col
+ * panels: each 12 x 32 C tile is one call of mmrt_conv_tile, which broadcasts the 12 tokens' inputs from
  * their rows of the input (one pointer per token and kernel position, a zero row where the
  * window leaves the image), walks all K in order with the accumulators in registers, and
  * adds bias (+ residual) (ReLU) before it stores the tile: every output is written once,
  * nothing is packed. A tile's arithmetic depends only on the tile, so the result is the
  * same for any thread split. */
-#if defined(__AVX512F__) && MMRT_XR == 12 && MMRT_WR == 32 && !defined(MMRT_CONV_NO_DIRECT)
+#if (defined(__AVX512F__) || (defined(__AVX2__) && defined(__FMA__))) && MMRT_XR == 12 && \
+    MMRT_WR == 32 && !defined(MMRT_CONV_NO_DIRECT)
 #define MMRT_CONV_DIRECT 1
 /* The zero row stands in for input channels outside the image: cin <= this. */
 #define MMRT_CONV_ZERO_FLOATS 2048
@@ -234,6 +235,7 @@ typedef struct mmrt_conv_shape {
   int relu, ldy, ldr;
 } mmrt_conv_shape;
 
+#if defined(__AVX512F__)
 /* one k-step: weights w[0..31] against the tokens' inputs r[t][k] */
 #define MMRT_CONV_STEP(wv, k)                                           \
   do {                                                                  \
@@ -305,6 +307,94 @@ static __attribute__((noinline)) void mmrt_conv_tile(const mmrt_conv_shape *sh,
   }
 }
 #undef MMRT_CONV_STEP
+#else
+/* AVX2 + FMA: 16 ymm registers hold 12 accumulators, so a 12 x 32 tile is done as four
+ * quarters of 6 tokens x 16 channels (as mmrt_ukr_haswell does a product's tile), each
+ * walking all of K: the quarters of one token half run back to back, so those tokens'
+ * input rows are still in L1 for the second. */
+#define MMRT_CONV_ACC(t) __m256 a##t##0 = _mm256_setzero_ps(), a##t##1 = _mm256_setzero_ps()
+#define MMRT_CONV_FMA(t)                                 \
+  b = _mm256_broadcast_ss(r[t] + k);                     \
+  a##t##0 = _mm256_fmadd_ps(w0, b, a##t##0);             \
+  a##t##1 = _mm256_fmadd_ps(w1, b, a##t##1)
+#define MMRT_CONV_STORE(t)                                \
+  _mm256_store_ps(acc[t], a##t##0);                      \
+  _mm256_store_ps(acc[t] + 8, a##t##1)
+
+/* Tokens s0..s0+5 x channels h0..h0+15 of the tile (w: the panel at channel h0; th tokens and
+ * nh channels of them are stored), pfl lines from pf brought into L2 over the k loop. */
+static __attribute__((noinline)) void mmrt_conv_quarter(const mmrt_conv_shape *sh,
+                                                        const mmrt_conv_geo *g, int s0,
+                                                        const float *w, int nh, int th, float *y,
+                                                        const float *res, const char *pf,
+                                                        int pfl) {
+  MMRT_CONV_ACC(0); MMRT_CONV_ACC(1); MMRT_CONV_ACC(2);
+  MMRT_CONV_ACC(3); MMRT_CONV_ACC(4); MMRT_CONV_ACC(5);
+  const int seg = sh->seg, K = sh->K;
+  int due = 0; /* pfl lines spread evenly over the K k-steps */
+  for (int ky = 0; ky < sh->kh; ky++)
+    for (int kx = 0; kx < sh->kx_steps; kx++) {
+      const float *r[6];
+      for (int t = 0; t < 6; t++) {
+        const int iy = g->iy[s0 + t] + ky, ix = g->ix[s0 + t] + kx;
+        r[t] = (unsigned)iy < (unsigned)sh->H && (unsigned)ix < (unsigned)sh->W
+                   ? g->base[s0 + t] + ((size_t)ky * sh->W + kx) * sh->ldx : mmrt_conv_zeros;
+      }
+      for (int k = 0; k < seg; k++, w += 32) {
+        for (due += pfl; due >= K; due -= K, pf += 64) _mm_prefetch(pf, _MM_HINT_T1);
+        const __m256 w0 = _mm256_load_ps(w), w1 = _mm256_load_ps(w + 8);
+        __m256 b;
+        MMRT_CONV_FMA(0); MMRT_CONV_FMA(1); MMRT_CONV_FMA(2);
+        MMRT_CONV_FMA(3); MMRT_CONV_FMA(4); MMRT_CONV_FMA(5);
+      }
+    }
+  float acc[6][16] __attribute__((aligned(32)));
+  MMRT_CONV_STORE(0); MMRT_CONV_STORE(1); MMRT_CONV_STORE(2);
+  MMRT_CONV_STORE(3); MMRT_CONV_STORE(4); MMRT_CONV_STORE(5);
+  /* epilogue: + bias (+ residual) (ReLU) into rows of the NHWC output */
+  const float *bias = sh->bias;
+  for (int t = 0; t < th; t++) {
+    float *yt = y + (size_t)t * sh->ldy;
+    const float *rt = res ? res + (size_t)t * sh->ldr : NULL;
+    if (nh == 16) {
+      for (int v = 0; v < 16; v += 8) {
+        __m256 o = _mm256_add_ps(_mm256_load_ps(acc[t] + v), _mm256_loadu_ps(bias + v));
+        if (rt) o = _mm256_add_ps(o, _mm256_loadu_ps(rt + v));
+        if (sh->relu) o = _mm256_max_ps(o, _mm256_setzero_ps());
+        _mm256_storeu_ps(yt + v, o);
+      }
+      continue;
+    }
+    for (int n = 0; n < nh; n++) { /* the same operations, one channel at a time */
+      float o = acc[t][n] + bias[n];
+      if (rt) o += rt[n];
+      if (sh->relu) o = o > 0.0f ? o : 0.0f;
+      yt[n] = o;
+    }
+  }
+}
+#undef MMRT_CONV_ACC
+#undef MMRT_CONV_FMA
+#undef MMRT_CONV_STORE
+
+/* One C tile: mt <= 12 tokens (rows y[t * ldy]), nn <= 32 output channels, all K of the
+ * weight panel w, as four quarters; pf / pfl: lines of the next weight panel to bring into
+ * L2 meanwhile, a quarter of them in each. */
+static void mmrt_conv_tile(const mmrt_conv_shape *sh, const mmrt_conv_geo *g, const float *w,
+                           int nn, int mt, float *y, const float *res, const char *pf, int pfl) {
+  for (int s = 0; s < 2 && s * 6 < mt; s++)
+    for (int h = 0; h < 2 && h * 16 < nn; h++) {
+      const int q = s * 2 + h, l0 = pfl * q / 4, l1 = pfl * (q + 1) / 4;
+      const int th = mt - s * 6 < 6 ? mt - s * 6 : 6, nh = nn - h * 16 < 16 ? nn - h * 16 : 16;
+      mmrt_conv_shape qs = *sh;
+      qs.bias = sh->bias + h * 16;
+      mmrt_conv_quarter(&qs, g, s * 6, w + h * 16, nh, th,
+                        y + (size_t)s * 6 * sh->ldy + h * 16,
+                        res ? res + (size_t)s * 6 * sh->ldr + h * 16 : NULL,
+                        pf ? pf + (size_t)l0 * 64 : NULL, l1 - l0);
+    }
+}
+#endif
 
 /* Token panels per block: their windows are worked out once per block, and each weight
  * panel is read once per block. */
@@ -474,8 +564,9 @@ MMRT_INLINE void mmrt_scale_add_relu(float *restrict y, const float *restrict g,
 
 /* {================================================================== ops of the IR
  * One call each in the generated forward pass (compiler/lower_resnet.c, gen_emit.c), one
- * image at a time (B = 1): thread tid of nt takes a fixed share (mmrt_share) and the caller
- * puts a barrier after each call. Which thread computes an element never changes how. */
+ * image at a time (B = 1): thread tid of nt takes a fixed share (mmrt_share), or the product
+ * claims runs (mmrt_claim), and the caller puts a barrier after each call. Which thread
+ * computes an element never changes how. */
 
 /* Image [C, H, W] -> NHWC [H + 2 pad, W + 2 pad, C] with a zero border of pad pixels (the
  * first convolution's padding, so that it reads whole window rows); rows shared. */
@@ -549,27 +640,29 @@ MMRT_INLINE int mmrt_split_by_weights(double wf, double xf, int wunits, int xuni
 
 /* y [M, Cout] (NHWC) = the packed patches x the folded weights (per group g: the rows
  * g*cout.. of wp's groups of MMRT_PACKED_FLOATS(cout, K, MMRT_WR) floats) + bias
- * (+ residual [M, Cout]) (then ReLU). Shared by weight panels or by activation panels
- * (mmrt_split_by_weights): each C tile sums its k blocks in the same order with the same
- * kernel calls either way, so the bytes do not depend on the split. */
+ * (+ residual [M, Cout]) (then ReLU). The threads claim runs of weight panels or of
+ * activation panels (mmrt_split_by_weights, mmrt_claim): each C tile sums its k blocks in
+ * the same order with the same kernel calls either way, so the bytes do not depend on the
+ * split or on which thread takes a run. */
 MMRT_INLINE void mmrt_op_conv_gemm(float *y, const float *xp, int M, const float *wp, int Cout,
                                    int K, int G, const float *bias, const float *residual,
                                    int relu, const float *x, int H, int W, int Cin, int k,
-                                   int s, int pad, int OH, int OW, int tid, int nt) {
+                                   int s, int pad, int OH, int OW, mmrt_team *team) {
   const int cout = Cout / G, nj = MMRT_PANELS(cout, MMRT_WR), np = MMRT_PANELS(M, MMRT_XR);
+  const int nt = team->n;
   const size_t xs = MMRT_CONV_XP_FLOATS(M, K), ws = MMRT_PACKED_FLOATS(cout, K, MMRT_WR);
   int u0, u1;
 #if MMRT_CONV_DIRECT
   if (MMRT_CONV_IS_DIRECT(G, Cin)) { /* input pixels read: every one, or M windows of k x k */
     const double px = (double)H * W < (double)M * k * k ? (double)H * W : (double)M * k * k;
     if (mmrt_split_by_weights((double)Cout * K, px * Cin, nj, np, nt)) {
-      mmrt_share(nj, tid, nt, &u0, &u1);
-      mmrt_conv_direct(y, x, 1, H, W, Cin, k, s, pad, OH, OW, wp, Cout, bias, residual, relu,
-                       0, np, u0, u1);
+      while (mmrt_claim(team, nj, 1, &u0, &u1))
+        mmrt_conv_direct(y, x, 1, H, W, Cin, k, s, pad, OH, OW, wp, Cout, bias, residual, relu,
+                         0, np, u0, u1);
     } else {
-      mmrt_share(np, tid, nt, &u0, &u1);
-      mmrt_conv_direct(y, x, 1, H, W, Cin, k, s, pad, OH, OW, wp, Cout, bias, residual, relu,
-                       u0, u1, 0, nj);
+      while (mmrt_claim(team, np, 1, &u0, &u1))
+        mmrt_conv_direct(y, x, 1, H, W, Cin, k, s, pad, OH, OW, wp, Cout, bias, residual, relu,
+                         u0, u1, 0, nj);
     }
     return;
   }
@@ -578,27 +671,27 @@ MMRT_INLINE void mmrt_op_conv_gemm(float *y, const float *xp, int M, const float
 #endif
   if (mmrt_split_by_weights((double)G * ws, (double)G * xs, G * nj, np, nt)) {
     /* (group, weight panel) pairs */
-    mmrt_share(G * nj, tid, nt, &u0, &u1);
-    for (int u = u0; u < u1;) {
-      const int g = u / nj, j0 = u % nj, j1 = u1 - u < nj - j0 ? j0 + (u1 - u) : nj;
-      const mmrt_conv_epi e = {bias + (size_t)g * cout,
-                               residual ? residual + (size_t)g * cout : 0, Cout, relu};
-      mmrt_gemm(xp + (size_t)g * xs, M, wp + (size_t)g * ws, cout, K, y + (size_t)g * cout,
-                Cout, 0, j0, j1, mmrt_conv_epilogue, &e);
-      u += j1 - j0;
-    }
+    while (mmrt_claim(team, G * nj, 1, &u0, &u1))
+      for (int u = u0; u < u1;) {
+        const int g = u / nj, j0 = u % nj, j1 = u1 - u < nj - j0 ? j0 + (u1 - u) : nj;
+        const mmrt_conv_epi e = {bias + (size_t)g * cout,
+                                 residual ? residual + (size_t)g * cout : 0, Cout, relu};
+        mmrt_gemm(xp + (size_t)g * xs, M, wp + (size_t)g * ws, cout, K, y + (size_t)g * cout,
+                  Cout, 0, j0, j1, mmrt_conv_epilogue, &e);
+        u += j1 - j0;
+      }
     return;
   }
-  mmrt_share(np, tid, nt, &u0, &u1); /* activation panels, every group */
-  if (u0 == u1) return;
-  const int t0 = u0 * MMRT_XR, mt = (u1 * MMRT_XR < M ? u1 * MMRT_XR : M) - t0;
-  for (int g = 0; g < G; g++) {
-    const mmrt_conv_epi e = {bias + (size_t)g * cout,
-                             residual ? residual + (size_t)t0 * Cout + (size_t)g * cout : 0,
-                             Cout, relu};
-    mmrt_gemm(xp + (size_t)g * xs + (size_t)u0 * MMRT_PANEL_FLOATS(K, MMRT_XR), mt,
-              wp + (size_t)g * ws, cout, K, y + (size_t)t0 * Cout + (size_t)g * cout, Cout, 0,
-              0, nj, mmrt_conv_epilogue, &e);
+  while (mmrt_claim(team, np, 1, &u0, &u1)) { /* runs of activation panels, every group */
+    const int t0 = u0 * MMRT_XR, mt = (u1 * MMRT_XR < M ? u1 * MMRT_XR : M) - t0;
+    for (int g = 0; g < G; g++) {
+      const mmrt_conv_epi e = {bias + (size_t)g * cout,
+                               residual ? residual + (size_t)t0 * Cout + (size_t)g * cout : 0,
+                               Cout, relu};
+      mmrt_gemm(xp + (size_t)g * xs + (size_t)u0 * MMRT_PANEL_FLOATS(K, MMRT_XR), mt,
+                wp + (size_t)g * ws, cout, K, y + (size_t)t0 * Cout + (size_t)g * cout, Cout, 0,
+                0, nj, mmrt_conv_epilogue, &e);
+    }
   }
 }
 

@@ -194,4 +194,68 @@ static inline __m512 mmrt_gelu16(__m512 x) {
 }
 #endif
 
+#if defined(__AVX2__) && defined(__FMA__) && !defined(__AVX512F__)
+#include <immintrin.h>
+/* 8-lane forms for the AVX2 + FMA path, the 16-lane ones' operations one for one (minps /
+ * maxps with the same operand order, the masked moves as blends), so the same bits as the
+ * scalar functions (tests/suites/math.sh). */
+#define MMRT_V8(c) _mm256_set1_ps(c)
+
+static inline __m256 mmrt_exp_parts8(__m256 hi, __m256 lo, __m256 *n_out) {
+  const __m256 t = _mm256_fmadd_ps(_mm256_add_ps(hi, lo), MMRT_V8(MMRT_LOG2E), MMRT_V8(MMRT_ROUND));
+  const __m256 n = _mm256_sub_ps(t, MMRT_V8(MMRT_ROUND));
+  __m256 r = _mm256_fmadd_ps(n, MMRT_V8(-MMRT_LN2_C1), hi);
+  r = _mm256_add_ps(r, _mm256_fmadd_ps(n, MMRT_V8(-MMRT_LN2_C2), lo));
+  __m256 p = MMRT_V8(MMRT_EXP_P5);
+  p = _mm256_fmadd_ps(p, r, MMRT_V8(MMRT_EXP_P4));
+  p = _mm256_fmadd_ps(p, r, MMRT_V8(MMRT_EXP_P3));
+  p = _mm256_fmadd_ps(p, r, MMRT_V8(MMRT_EXP_P2));
+  p = _mm256_fmadd_ps(p, r, MMRT_V8(MMRT_EXP_P1));
+  p = _mm256_fmadd_ps(p, r, MMRT_V8(MMRT_EXP_P0));
+  *n_out = n;
+  return _mm256_add_ps(_mm256_fmadd_ps(_mm256_mul_ps(p, r), r, r), MMRT_V8(1.0f));
+}
+
+static inline __m256 mmrt_pow2_8(__m256 n) {
+  return _mm256_castsi256_ps(
+      _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvttps_epi32(n), _mm256_set1_epi32(127)), 23));
+}
+
+static inline __m256 mmrt_expf8(__m256 x) {
+  const __m256 xc = _mm256_min_ps(MMRT_V8(MMRT_EXP_HI), _mm256_max_ps(MMRT_V8(MMRT_EXP_LO), x));
+  __m256 n;
+  const __m256 y = mmrt_exp_parts8(xc, _mm256_setzero_ps(), &n);
+  return _mm256_mul_ps(y, mmrt_pow2_8(n));
+}
+
+static inline __m256 mmrt_gelu8(__m256 x) {
+  const __m256 one = MMRT_V8(1.0f), zero = _mm256_setzero_ps();
+  const __m256 xc = _mm256_min_ps(MMRT_V8(MMRT_GELU_CAP), _mm256_max_ps(MMRT_V8(MMRT_GELU_UF), x));
+  const __m256 a = _mm256_mul_ps(_mm256_andnot_ps(MMRT_V8(-0.0f), xc), MMRT_V8(MMRT_RSQRT2));
+  const __m256 t = _mm256_div_ps(one, _mm256_fmadd_ps(MMRT_V8(0.5f), a, one));
+  __m256 q = MMRT_V8(MMRT_ERFC_Q9);
+  q = _mm256_fmadd_ps(q, t, MMRT_V8(MMRT_ERFC_Q8));
+  q = _mm256_fmadd_ps(q, t, MMRT_V8(MMRT_ERFC_Q7));
+  q = _mm256_fmadd_ps(q, t, MMRT_V8(MMRT_ERFC_Q6));
+  q = _mm256_fmadd_ps(q, t, MMRT_V8(MMRT_ERFC_Q5));
+  q = _mm256_fmadd_ps(q, t, MMRT_V8(MMRT_ERFC_Q4));
+  q = _mm256_fmadd_ps(q, t, MMRT_V8(MMRT_ERFC_Q3));
+  q = _mm256_fmadd_ps(q, t, MMRT_V8(MMRT_ERFC_Q2));
+  q = _mm256_fmadd_ps(q, t, MMRT_V8(MMRT_ERFC_Q1));
+  q = _mm256_fmadd_ps(q, t, MMRT_V8(MMRT_ERFC_Q0));
+  const __m256 hi = _mm256_mul_ps(MMRT_V8(-0.5f), _mm256_mul_ps(xc, xc));
+  const __m256 nhi = _mm256_xor_ps(hi, MMRT_V8(-0.0f));
+  const __m256 lo = _mm256_fmadd_ps(_mm256_mul_ps(MMRT_V8(-0.5f), xc), xc, nhi);
+  __m256 n;
+  const __m256 y = mmrt_exp_parts8(hi, _mm256_add_ps(q, lo), &n);
+  const __m256 h = _mm256_mul_ps(_mm256_mul_ps(MMRT_V8(0.5f), t), y);
+  const __m256 xp = _mm256_mul_ps(_mm256_mul_ps(xc, h), mmrt_pow2_8(n));
+  const __m256 neg = _mm256_cmp_ps(x, zero, _CMP_LT_OQ);
+  const __m256 under = _mm256_cmp_ps(x, MMRT_V8(MMRT_GELU_UF), _CMP_LT_OQ);
+  const __m256 g = _mm256_fmadd_ps(_mm256_blendv_ps(MMRT_V8(-1.0f), one, neg), xp,
+                                   _mm256_blendv_ps(x, zero, neg));
+  return _mm256_mul_ps(g, _mm256_blendv_ps(one, zero, under));
+}
+#endif
+
 #endif

@@ -50,6 +50,20 @@ MMRT_MAYBE_UNUSED static void mmrt_epi_bias_gelu(const void *ctx, float *c, int 
       }
       return;
     }
+#elif defined(__AVX2__) && defined(__FMA__) && MMRT_XR == 12
+    if (nn % 2 == 0) {
+      /* 2 features x 12 tokens = 3 vectors: feature n, n | n + 1 (lanes 4..7), n + 1;
+       * mmrt_gelu8 is bitwise mmrt_gelu */
+      for (int n = 0; n < nn; n += 2) {
+        const __m256 b0 = _mm256_set1_ps(b[n]), b2 = _mm256_set1_ps(b[n + 1]);
+        const __m256 b1 = _mm256_blend_ps(b0, b2, 0xf0);
+        float *e = c + n * 12;
+        _mm256_storeu_ps(e, mmrt_gelu8(_mm256_add_ps(_mm256_loadu_ps(e), b0)));
+        _mm256_storeu_ps(e + 8, mmrt_gelu8(_mm256_add_ps(_mm256_loadu_ps(e + 8), b1)));
+        _mm256_storeu_ps(e + 16, mmrt_gelu8(_mm256_add_ps(_mm256_loadu_ps(e + 16), b2)));
+      }
+      return;
+    }
 #endif
     /* a full tile of panels is nn * XR contiguous floats: bias, then GELU in one flat loop */
     for (int n = 0; n < nn; n++)
@@ -136,22 +150,22 @@ MMRT_INLINE void mmrt_op_patches(float *xp, const float *img, int n, int C, int 
 }
 
 /* C[M, N] (row stride ldc; += when accumulate) = X[M, K] W[N, K]^T, epilogue on each tile;
- * the threads share the weight panels. */
+ * the threads claim runs of weight panels (mmrt_claim). */
 MMRT_INLINE void mmrt_op_linear(float *c, int ldc, int accumulate, const float *xp, int M,
                                 const float *w, int N, int K, mmrt_epilogue epi,
-                                const void *ectx, int tid, int nt) {
+                                const void *ectx, mmrt_team *team) {
   int j0, j1;
-  mmrt_share(MMRT_PANELS(N, MMRT_WR), tid, nt, &j0, &j1);
-  mmrt_gemm(xp, M, w, N, K, c, ldc, accumulate, j0, j1, epi, ectx);
+  while (mmrt_claim(team, MMRT_PANELS(N, MMRT_WR), 1, &j0, &j1))
+    mmrt_gemm(xp, M, w, N, K, c, ldc, accumulate, j0, j1, epi, ectx);
 }
 
 /* The same product written as the next product's activation panels (pstride floats each). */
 MMRT_INLINE void mmrt_op_linear_panels(float *c, int pstride, const float *xp, int M,
                                        const float *w, int N, int K, mmrt_epilogue epi,
-                                       const void *ectx, int tid, int nt) {
+                                       const void *ectx, mmrt_team *team) {
   int j0, j1;
-  mmrt_share(MMRT_PANELS(N, MMRT_WR), tid, nt, &j0, &j1);
-  mmrt_gemm_panels(xp, M, w, N, K, c, pstride, j0, j1, epi, ectx);
+  while (mmrt_claim(team, MMRT_PANELS(N, MMRT_WR), 1, &j0, &j1))
+    mmrt_gemm_panels(xp, M, w, N, K, c, pstride, j0, j1, epi, ectx);
 }
 
 /* LayerNorm of rows [rows, K] (stride ld), written as the next product's activation panels. */
@@ -228,43 +242,46 @@ MMRT_INLINE void mmrt_op_kv_pack(float *kp, size_t kps, float *vp, size_t vps, c
  * HD^-0.5 through the packed weights): qkv [T, 3*D] per image -> [n*T, D] written as the
  * next product's activation panels (xps floats each; an image's rows start anywhere in a
  * panel). Per-thread scratch: qp [QB, HD] packed q, then the block's output [QB, HD] rows;
- * s [QB, lds] scores, pp [QB, T] packed probabilities. */
+ * s [QB, lds] scores, pp [QB, T] packed probabilities. The threads claim (image, head,
+ * query block) tasks. */
 MMRT_INLINE void mmrt_op_attention(float *xp, int xps, const float *qkv, const float *kp,
                                    size_t kps, const float *vp, size_t vps, float *qp, float *s,
                                    int lds, float *pp, int n, int T, int D, int H, int HD, int QB,
-                                   int tid, int nt) {
+                                   mmrt_team *team) {
   const int qblocks = (T + QB - 1) / QB, R = MMRT_XR;
   int t0, t1;
-  mmrt_share(n * H * qblocks, tid, nt, &t0, &t1);
-  for (int task = t0; task < t1; task++) {
-    const int bh = task / qblocks, b = bh / H, h = bh % H, q0 = task % qblocks * QB;
-    const int rows = T - q0 < QB ? T - q0 : QB;
-    /* [rows, HD] x [T, HD]^T -> [rows, T] scores */
-    mmrt_pack_rows(qp, qkv + ((size_t)b * T + q0) * 3 * D + h * HD, 3 * D, rows, HD, R, 0,
-                   MMRT_PANELS(rows, R));
-    mmrt_gemm(qp, rows, kp + (size_t)bh * kps, T, HD, s, lds, 0, 0, MMRT_PANELS(T, MMRT_WR),
-              NULL, NULL);
-    mmrt_softmax_pack(pp, s, lds, rows, T);
-    /* [rows, T] x [T, HD] -> [rows, HD] rows, then into head h's columns of the panels */
-    mmrt_gemm(pp, rows, vp + (size_t)bh * vps, HD, T, qp, HD, 0, 0, MMRT_PANELS(HD, MMRT_WR),
-              NULL, NULL);
-    int r = 0;
+  while (mmrt_claim(team, n * H * qblocks, 1, &t0, &t1)) {
+    for (int task = t0; task < t1; task++) {
+      const int bh = task / qblocks, b = bh / H, h = bh % H, q0 = task % qblocks * QB;
+      const int rows = T - q0 < QB ? T - q0 : QB;
+      /* [rows, HD] x [T, HD]^T -> [rows, T] scores */
+      mmrt_pack_rows(qp, qkv + ((size_t)b * T + q0) * 3 * D + h * HD, 3 * D, rows, HD, R, 0,
+                     MMRT_PANELS(rows, R));
+      mmrt_gemm(qp, rows, kp + (size_t)bh * kps, T, HD, s, lds, 0, 0, MMRT_PANELS(T, MMRT_WR),
+                NULL, NULL);
+      mmrt_softmax_pack(pp, s, lds, rows, T);
+      /* [rows, T] x [T, HD] -> [rows, HD] rows, then into head h's columns of the panels */
+      mmrt_gemm(pp, rows, vp + (size_t)bh * vps, HD, T, qp, HD, 0, 0, MMRT_PANELS(HD, MMRT_WR),
+                NULL, NULL);
+      int r = 0;
 #if defined(__AVX512F__) && MMRT_XR == 12
-    /* rows filling whole panels: 16 columns at a time by gathers */
-    for (; r + 12 <= rows && ((size_t)b * T + q0 + r) % 12 == 0; r += 12) {
-      const size_t g = (size_t)b * T + q0 + r;
-      int k = 0;
-      for (; k + 16 <= HD; k += 16)
-        mmrt_panel_put12x16(xp + g / 12 * xps + (size_t)(h * HD + k) * 12, qp + r * HD + k, HD);
-      for (; k < HD; k++)
-        for (int i = 0; i < 12; i++)
-          xp[g / 12 * xps + (size_t)(h * HD + k) * 12 + i] = qp[(r + i) * HD + k];
-    }
+      /* rows filling whole panels: 16 columns at a time by gathers */
+      for (; r + 12 <= rows && ((size_t)b * T + q0 + r) % 12 == 0; r += 12) {
+        const size_t g = (size_t)b * T + q0 + r;
+        int k = 0;
+        for (; k + 16 <= HD; k += 16)
+          mmrt_panel_put12x16(xp + g / 12 * xps + (size_t)(h * HD + k) * 12, qp + r * HD + k,
+                              HD);
+        for (; k < HD; k++)
+          for (int i = 0; i < 12; i++)
+            xp[g / 12 * xps + (size_t)(h * HD + k) * 12 + i] = qp[(r + i) * HD + k];
+      }
 #endif
-    for (; r < rows; r++) {
-      const size_t g = (size_t)b * T + q0 + r;
-      float *d = xp + g / R * xps + (size_t)h * HD * R + g % R;
-      for (int k = 0; k < HD; k++) d[(size_t)k * R] = qp[r * HD + k];
+      for (; r < rows; r++) {
+        const size_t g = (size_t)b * T + q0 + r;
+        float *d = xp + g / R * xps + (size_t)h * HD * R + g % R;
+        for (int k = 0; k < HD; k++) d[(size_t)k * R] = qp[r * HD + k];
+      }
     }
   }
 }

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # math.sh: the exact-erf GELU of runtime/mmrt_math.h against float64 erfc (libm) on each code
 # path's flags (the x86_64 library compiles the forward once per path: templates/Makefile.m4),
-# the AVX-512 form mmrt_gelu16 bit for bit against the scalar one, the bias + GELU epilogue of
-# runtime/mmrt_ops.h (whose full tiles use it on AVX-512) against gelu(c + bias) element by
-# element, and LayerNorm's statistics against float64 and its packing (a vector path for full
+# the AVX-512 and AVX2 forms mmrt_gelu16 / mmrt_gelu8 (and the exps) bit for bit against the
+# scalar ones, the bias + GELU epilogue of runtime/mmrt_ops.h (whose full tiles use them)
+# against gelu(c + bias) element by element, and LayerNorm's statistics against float64 and its packing (a vector path for full
 # panels on AVX-512) against the per-element formula; the softmax packing of attention (a
 # vector path for full panels, with mmrt_expf16) against float64 and bit for bit against its
 # scalar algorithm; mmrt_pack_rows (gathers for full 12-row panels) against the layout
@@ -13,7 +13,7 @@
 # x >= -5 and 70 near -13, where z^2 is rounded once.
 set -u
 . "$ROOT/tests/lib.sh"
-plan 17
+plan 19
 src=$ROOT/tests/math/math_check.c
 base="-std=c11 -O3 -Wall -Wextra -Werror -fno-math-errno -fno-trapping-math -I$ROOT/runtime"
 flags_of() { grep -m1 "^#define ${1}_CFLAGS" "$ROOT/compiler/target.c" | sed 's/^[^"]*"//; s/"$//'; }
@@ -35,5 +35,6 @@ run_path() {
 }
 run_path skx "$(flags_of SKX)" "avx512f avx512dq avx512bw avx512vl avx2 fma" 8 8 \
   gelu_accuracy gelu16_bitwise expf16_bitwise epi_bias_gelu layernorm pack_rows softmax
-run_path haswell "$(flags_of HSW)" "avx2 fma" 8 8 gelu_accuracy epi_bias_gelu layernorm pack_rows softmax
+run_path haswell "$(flags_of HSW)" "avx2 fma" 8 8 \
+  gelu_accuracy gelu8_bitwise expf8_bitwise epi_bias_gelu layernorm pack_rows softmax
 run_path generic "" "" 70 14 gelu_accuracy epi_bias_gelu layernorm pack_rows softmax

@@ -7,6 +7,9 @@
  *               computation whose stages read other threads' results across barriers
  *   concurrent  6 caller threads (more than the library has pools) x 60 calls with their own
  *               buffers and thread counts, all equal to the serial result
+ *   claimed     mmrt_claim: in each of 40 phases (sizes 0..996, grains 1..3) every unit is
+ *               handed to exactly one thread, for 1..5 threads over 100 calls; the last
+ *               phase has no barrier after it (the next call must start from 0)
  *   idle        after the calls, the parked workers use no CPU (< 20 ms in 300 ms)
  *   fork        after fork(), the child's first 2-thread call works (no inherited pool)
  * A deadlock is a failure: alarm() ends the program, and the suite sees no ok line. */
@@ -74,6 +77,37 @@ static void *caller_main(void *arg) {
   return NULL;
 }
 
+#define CU 997
+#define PHASES 40
+typedef struct cjob { unsigned char count[CU]; int bad; } cjob;
+
+static int phase_total(int ph) { return ph * 389 % CU; }
+
+/* every unit of a phase claimed once: thread 0 checks and clears between two barriers */
+static void claim_fn(void *ctx, mmrt_team *t, int tid) {
+  cjob *c = ctx;
+  int lo, hi;
+  for (int ph = 0; ph < PHASES; ph++) {
+    while (mmrt_claim(t, phase_total(ph), 1 + ph % 3, &lo, &hi))
+      for (int u = lo; u < hi; u++) c->count[u]++;
+    if (ph == PHASES - 1) return; /* no barrier: the caller checks this phase */
+    mmrt_team_barrier(t);
+    if (tid == 0) {
+      for (int u = 0; u < CU; u++) c->bad |= c->count[u] != (u < phase_total(ph));
+      memset(c->count, 0, sizeof c->count);
+    }
+    mmrt_team_barrier(t);
+  }
+}
+
+static int claim_ok(int n) {
+  static cjob c;
+  memset(&c, 0, sizeof c);
+  mmrt_team_run(n, claim_fn, &c);
+  for (int u = 0; u < CU; u++) c.bad |= c.count[u] != (u < phase_total(PHASES - 1));
+  return !c.bad;
+}
+
 static double cpu_ms(void) {
   struct rusage u;
   getrusage(RUSAGE_SELF, &u);
@@ -110,6 +144,10 @@ int main(int argc, char **argv) {
     good &= callers[i].good;
   }
   report("concurrent", good, started == 6 ? "a result differs" : "cannot create caller threads");
+
+  good = 1;
+  for (int k = 0; k < 100; k++) good &= claim_ok(1 + k % 5);
+  report("claimed", good, "a unit was handed out twice or not at all");
 
   double c0 = cpu_ms();
   struct timespec d = {0, 300000000L};
