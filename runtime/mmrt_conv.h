@@ -33,7 +33,7 @@
 /* ... of AvgPool2d(kernel = stride = s, ceil_mode=True, padding 0). */
 #define MMRT_POOL_CEIL_OUT(n, s) (((n) + (s) - 1) / (s))
 
-#if defined(__AVX512F__) || defined(__AVX2__)
+#if defined(__AVX512F__)
 #include <immintrin.h>
 #endif
 
@@ -193,16 +193,15 @@ MMRT_INLINE void mmrt_conv_gemm(const float *xp, int M, const float *wp_g, int c
 }
 
 /* {================================================================== direct convolution
- * On AVX-512 and AVX2 + FMA paths with 12-token / 32-feature panels (MMRT_CONV_DIRECT), a
- * convolution without groups reads its NHWC input in place instead of packing im2col
- * panels: each 12 x 32 C tile is one call of mmrt_conv_tile, which broadcasts the 12 tokens' inputs from
+ * On AVX-512 paths with 12-token / 32-feature panels (MMRT_CONV_DIRECT), a convolution
+ * without groups reads its NHWC input in place instead of packing im2col panels: each
+ * 12 x 32 C tile is one call of mmrt_conv_tile, which broadcasts the 12 tokens' inputs from
  * their rows of the input (one pointer per token and kernel position, a zero row where the
  * window leaves the image), walks all K in order with the accumulators in registers, and
  * adds bias (+ residual) (ReLU) before it stores the tile: every output is written once,
  * nothing is packed. A tile's arithmetic depends only on the tile, so the result is the
  * same for any thread split. */
-#if (defined(__AVX512F__) || (defined(__AVX2__) && defined(__FMA__))) && MMRT_XR == 12 && \
-    MMRT_WR == 32 && !defined(MMRT_CONV_NO_DIRECT)
+#if defined(__AVX512F__) && MMRT_XR == 12 && MMRT_WR == 32 && !defined(MMRT_CONV_NO_DIRECT)
 #define MMRT_CONV_DIRECT 1
 /* The zero row stands in for input channels outside the image: cin <= this. */
 #define MMRT_CONV_ZERO_FLOATS 2048
@@ -235,7 +234,6 @@ typedef struct mmrt_conv_shape {
   int relu, ldy, ldr;
 } mmrt_conv_shape;
 
-#if defined(__AVX512F__)
 /* one k-step: weights w[0..31] against the tokens' inputs r[t][k] */
 #define MMRT_CONV_STEP(wv, k)                                           \
   do {                                                                  \
@@ -307,94 +305,6 @@ static __attribute__((noinline)) void mmrt_conv_tile(const mmrt_conv_shape *sh,
   }
 }
 #undef MMRT_CONV_STEP
-#else
-/* AVX2 + FMA: 16 ymm registers hold 12 accumulators, so a 12 x 32 tile is done as four
- * quarters of 6 tokens x 16 channels (as mmrt_ukr_haswell does a product's tile), each
- * walking all of K: the quarters of one token half run back to back, so those tokens'
- * input rows are still in L1 for the second. */
-#define MMRT_CONV_ACC(t) __m256 a##t##0 = _mm256_setzero_ps(), a##t##1 = _mm256_setzero_ps()
-#define MMRT_CONV_FMA(t)                                 \
-  b = _mm256_broadcast_ss(r[t] + k);                     \
-  a##t##0 = _mm256_fmadd_ps(w0, b, a##t##0);             \
-  a##t##1 = _mm256_fmadd_ps(w1, b, a##t##1)
-#define MMRT_CONV_STORE(t)                                \
-  _mm256_store_ps(acc[t], a##t##0);                      \
-  _mm256_store_ps(acc[t] + 8, a##t##1)
-
-/* Tokens s0..s0+5 x channels h0..h0+15 of the tile (w: the panel at channel h0; th tokens and
- * nh channels of them are stored), pfl lines from pf brought into L2 over the k loop. */
-static __attribute__((noinline)) void mmrt_conv_quarter(const mmrt_conv_shape *sh,
-                                                        const mmrt_conv_geo *g, int s0,
-                                                        const float *w, int nh, int th, float *y,
-                                                        const float *res, const char *pf,
-                                                        int pfl) {
-  MMRT_CONV_ACC(0); MMRT_CONV_ACC(1); MMRT_CONV_ACC(2);
-  MMRT_CONV_ACC(3); MMRT_CONV_ACC(4); MMRT_CONV_ACC(5);
-  const int seg = sh->seg, K = sh->K;
-  int due = 0; /* pfl lines spread evenly over the K k-steps */
-  for (int ky = 0; ky < sh->kh; ky++)
-    for (int kx = 0; kx < sh->kx_steps; kx++) {
-      const float *r[6];
-      for (int t = 0; t < 6; t++) {
-        const int iy = g->iy[s0 + t] + ky, ix = g->ix[s0 + t] + kx;
-        r[t] = (unsigned)iy < (unsigned)sh->H && (unsigned)ix < (unsigned)sh->W
-                   ? g->base[s0 + t] + ((size_t)ky * sh->W + kx) * sh->ldx : mmrt_conv_zeros;
-      }
-      for (int k = 0; k < seg; k++, w += 32) {
-        for (due += pfl; due >= K; due -= K, pf += 64) _mm_prefetch(pf, _MM_HINT_T1);
-        const __m256 w0 = _mm256_load_ps(w), w1 = _mm256_load_ps(w + 8);
-        __m256 b;
-        MMRT_CONV_FMA(0); MMRT_CONV_FMA(1); MMRT_CONV_FMA(2);
-        MMRT_CONV_FMA(3); MMRT_CONV_FMA(4); MMRT_CONV_FMA(5);
-      }
-    }
-  float acc[6][16] __attribute__((aligned(32)));
-  MMRT_CONV_STORE(0); MMRT_CONV_STORE(1); MMRT_CONV_STORE(2);
-  MMRT_CONV_STORE(3); MMRT_CONV_STORE(4); MMRT_CONV_STORE(5);
-  /* epilogue: + bias (+ residual) (ReLU) into rows of the NHWC output */
-  const float *bias = sh->bias;
-  for (int t = 0; t < th; t++) {
-    float *yt = y + (size_t)t * sh->ldy;
-    const float *rt = res ? res + (size_t)t * sh->ldr : NULL;
-    if (nh == 16) {
-      for (int v = 0; v < 16; v += 8) {
-        __m256 o = _mm256_add_ps(_mm256_load_ps(acc[t] + v), _mm256_loadu_ps(bias + v));
-        if (rt) o = _mm256_add_ps(o, _mm256_loadu_ps(rt + v));
-        if (sh->relu) o = _mm256_max_ps(o, _mm256_setzero_ps());
-        _mm256_storeu_ps(yt + v, o);
-      }
-      continue;
-    }
-    for (int n = 0; n < nh; n++) { /* the same operations, one channel at a time */
-      float o = acc[t][n] + bias[n];
-      if (rt) o += rt[n];
-      if (sh->relu) o = o > 0.0f ? o : 0.0f;
-      yt[n] = o;
-    }
-  }
-}
-#undef MMRT_CONV_ACC
-#undef MMRT_CONV_FMA
-#undef MMRT_CONV_STORE
-
-/* One C tile: mt <= 12 tokens (rows y[t * ldy]), nn <= 32 output channels, all K of the
- * weight panel w, as four quarters; pf / pfl: lines of the next weight panel to bring into
- * L2 meanwhile, a quarter of them in each. */
-static void mmrt_conv_tile(const mmrt_conv_shape *sh, const mmrt_conv_geo *g, const float *w,
-                           int nn, int mt, float *y, const float *res, const char *pf, int pfl) {
-  for (int s = 0; s < 2 && s * 6 < mt; s++)
-    for (int h = 0; h < 2 && h * 16 < nn; h++) {
-      const int q = s * 2 + h, l0 = pfl * q / 4, l1 = pfl * (q + 1) / 4;
-      const int th = mt - s * 6 < 6 ? mt - s * 6 : 6, nh = nn - h * 16 < 16 ? nn - h * 16 : 16;
-      mmrt_conv_shape qs = *sh;
-      qs.bias = sh->bias + h * 16;
-      mmrt_conv_quarter(&qs, g, s * 6, w + h * 16, nh, th,
-                        y + (size_t)s * 6 * sh->ldy + h * 16,
-                        res ? res + (size_t)s * 6 * sh->ldr + h * 16 : NULL,
-                        pf ? pf + (size_t)l0 * 64 : NULL, l1 - l0);
-    }
-}
-#endif
 
 /* Token panels per block: their windows are worked out once per block, and each weight
  * panel is read once per block. */

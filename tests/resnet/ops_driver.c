@@ -3,8 +3,8 @@
  * order, one after the other, so that an op reading outside its own part would show), and
  * writes DIR/out1.f32, out2.f32, out3.f32. Weights are folded by compiler/fold_bn.c and
  * packed with mmrt_pack_rows, as mmcc does; convolutions without groups run direct
- * (mmrt_conv_direct, no im2col) where the target has it (MMRT_CONV_DIRECT: AVX-512 or
- * AVX2 + FMA with 32 x 12 panels): then the 2-way split is by weight panels, the 3-way by token panels.
+ * (mmrt_conv_direct, no im2col) where the target has it (MMRT_CONV_DIRECT: AVX-512 with
+ * 32 x 12 panels): then the 2-way split is by weight panels, the 3-way by token panels.
  * Built with a target's macros (MMRT_UKR, MMRT_MR,
  * MMRT_NR, MMRT_KC, MMRT_COL_PREF) and linked with BLIS's libblis.a for the kernel.
  *
