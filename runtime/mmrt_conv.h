@@ -33,54 +33,6 @@
 /* ... of AvgPool2d(kernel = stride = s, ceil_mode=True, padding 0). */
 #define MMRT_POOL_CEIL_OUT(n, s) (((n) + (s) - 1) / (s))
 
-#if defined(__AVX512F__)
-#include <immintrin.h>
-#endif
-
-/* One column block of a panel of 12 rows: d[k * 12 + r] = rows[r][k] (0 when rows[r] is
- * NULL) for k < n: a transpose, done 16 columns at a time in AVX-512 registers when the
- * target has them (the classic 16 x 16 unpack / shuffle transpose, rows 12..15 zero, each
- * column stored as 12 floats), else element by element. Pure data movement: the bytes are
- * the same either way. */
-MMRT_INLINE void mmrt_tr12(float *restrict d, const float *const rows[12], int n) {
-  int k = 0;
-#if defined(__AVX512F__)
-  for (; k < n; k += 16) {
-    const int m = n - k < 16 ? n - k : 16;
-    const __mmask16 lm = (__mmask16)((1u << m) - 1);
-    __m512 r[16], t[16];
-    for (int i = 0; i < 12; i++)
-      r[i] = rows[i] ? _mm512_maskz_loadu_ps(lm, rows[i] + k) : _mm512_setzero_ps();
-    for (int i = 12; i < 16; i++) r[i] = _mm512_setzero_ps();
-    for (int i = 0; i < 16; i += 2) {
-      t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
-      t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
-    }
-    for (int i = 0; i < 16; i += 4) {
-      r[i] = _mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(t[i]), _mm512_castps_pd(t[i + 2])));
-      r[i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(t[i]), _mm512_castps_pd(t[i + 2])));
-      r[i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(t[i + 1]), _mm512_castps_pd(t[i + 3])));
-      r[i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(t[i + 1]), _mm512_castps_pd(t[i + 3])));
-    }
-    /* r[4q + j] holds, in 128-bit lane l, rows 4q..4q+3 of column 4l + j */
-    for (int j = 0; j < 4; j++) {
-      t[j] = _mm512_shuffle_f32x4(r[j], r[4 + j], 0x88);      /* lanes 0,2 of each */
-      t[4 + j] = _mm512_shuffle_f32x4(r[j], r[4 + j], 0xdd);  /* lanes 1,3 */
-      t[8 + j] = _mm512_shuffle_f32x4(r[8 + j], r[12 + j], 0x88);
-      t[12 + j] = _mm512_shuffle_f32x4(r[8 + j], r[12 + j], 0xdd);
-    }
-    for (int j = 0; j < 4; j++) {
-      r[j] = _mm512_shuffle_f32x4(t[j], t[8 + j], 0x88);        /* column j */
-      r[4 + j] = _mm512_shuffle_f32x4(t[4 + j], t[12 + j], 0x88); /* column 4 + j */
-      r[8 + j] = _mm512_shuffle_f32x4(t[j], t[8 + j], 0xdd);      /* column 8 + j */
-      r[12 + j] = _mm512_shuffle_f32x4(t[4 + j], t[12 + j], 0xdd); /* column 12 + j */
-    }
-    for (int c = 0; c < m; c++) _mm512_mask_storeu_ps(d + (size_t)(k + c) * 12, 0x0fff, r[c]);
-  }
-#endif
-  for (; k < n; k++)
-    for (int r = 0; r < 12; r++) d[(size_t)k * 12 + r] = rows[r] ? rows[r][k] : 0.0f;
-}
 
 /* Activation panels p0..p1-1 of the patch matrix of one group: row t = (b, oy, ox), column
  * (ky, kx, ci) = input channel c0 + ci at (oy * s - pad + ky, ox * s - pad + kx), zero

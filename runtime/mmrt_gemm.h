@@ -24,7 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#if defined(__AVX512F__)
+#if defined(__AVX512F__) || defined(__AVX2__)
 #include <immintrin.h>
 #endif
 #include "mmrt_math.h"
@@ -97,6 +97,83 @@ MMRT_INLINE void mmrt_panel_put12x16(float *restrict d, const float *restrict sr
 }
 #endif
 
+/* One column block of a panel of 12 rows: d[k * 12 + r] = rows[r][k] (0 when rows[r] is
+ * NULL) for k < n: a transpose, done 16 columns at a time in AVX-512 registers when the
+ * target has them (the classic 16 x 16 unpack / shuffle transpose, rows 12..15 zero, each
+ * column stored as 12 floats), 8 at a time in AVX2 ones, else element by element. Pure
+ * data movement: the bytes are the same either way. Used by the packings of full 12-row
+ * panels on the AVX2 path (AVX-512 has mmrt_panel_put12x16's gathers for them). */
+MMRT_INLINE void mmrt_tr12(float *restrict d, const float *const rows[12], int n) {
+  int k = 0;
+#if defined(__AVX512F__)
+  for (; k < n; k += 16) {
+    const int m = n - k < 16 ? n - k : 16;
+    const __mmask16 lm = (__mmask16)((1u << m) - 1);
+    __m512 r[16], t[16];
+    for (int i = 0; i < 12; i++)
+      r[i] = rows[i] ? _mm512_maskz_loadu_ps(lm, rows[i] + k) : _mm512_setzero_ps();
+    for (int i = 12; i < 16; i++) r[i] = _mm512_setzero_ps();
+    for (int i = 0; i < 16; i += 2) {
+      t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
+      t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
+    }
+    for (int i = 0; i < 16; i += 4) {
+      r[i] = _mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(t[i]), _mm512_castps_pd(t[i + 2])));
+      r[i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(t[i]), _mm512_castps_pd(t[i + 2])));
+      r[i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(t[i + 1]), _mm512_castps_pd(t[i + 3])));
+      r[i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(t[i + 1]), _mm512_castps_pd(t[i + 3])));
+    }
+    /* r[4q + j] holds, in 128-bit lane l, rows 4q..4q+3 of column 4l + j */
+    for (int j = 0; j < 4; j++) {
+      t[j] = _mm512_shuffle_f32x4(r[j], r[4 + j], 0x88);      /* lanes 0,2 of each */
+      t[4 + j] = _mm512_shuffle_f32x4(r[j], r[4 + j], 0xdd);  /* lanes 1,3 */
+      t[8 + j] = _mm512_shuffle_f32x4(r[8 + j], r[12 + j], 0x88);
+      t[12 + j] = _mm512_shuffle_f32x4(r[8 + j], r[12 + j], 0xdd);
+    }
+    for (int j = 0; j < 4; j++) {
+      r[j] = _mm512_shuffle_f32x4(t[j], t[8 + j], 0x88);        /* column j */
+      r[4 + j] = _mm512_shuffle_f32x4(t[4 + j], t[12 + j], 0x88); /* column 4 + j */
+      r[8 + j] = _mm512_shuffle_f32x4(t[j], t[8 + j], 0xdd);      /* column 8 + j */
+      r[12 + j] = _mm512_shuffle_f32x4(t[4 + j], t[12 + j], 0xdd); /* column 12 + j */
+    }
+    for (int c = 0; c < m; c++) _mm512_mask_storeu_ps(d + (size_t)(k + c) * 12, 0x0fff, r[c]);
+  }
+#elif defined(__AVX2__)
+  /* AVX2: 8 columns at a time by the 8 x 8 unpack / shuffle / lane-permute transpose: after
+   * the shuffles, u[j] holds rows 0..3 of column j in its low lane and of column j + 4 in its
+   * high lane (u[4 + j]: rows 4..7); rows 8..11 take the first two steps only */
+  for (; k + 8 <= n; k += 8) {
+    __m256 r[12], t[8], u[8];
+    for (int i = 0; i < 12; i++)
+      r[i] = rows[i] ? _mm256_loadu_ps(rows[i] + k) : _mm256_setzero_ps();
+    for (int i = 0; i < 8; i += 2) {
+      t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
+      t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
+    }
+    for (int q = 0; q < 8; q += 4) {
+      u[q] = _mm256_shuffle_ps(t[q], t[q + 2], 0x44);
+      u[q + 1] = _mm256_shuffle_ps(t[q], t[q + 2], 0xee);
+      u[q + 2] = _mm256_shuffle_ps(t[q + 1], t[q + 3], 0x44);
+      u[q + 3] = _mm256_shuffle_ps(t[q + 1], t[q + 3], 0xee);
+    }
+    for (int j = 0; j < 4; j++) {
+      _mm256_storeu_ps(d + (size_t)(k + j) * 12, _mm256_permute2f128_ps(u[j], u[4 + j], 0x20));
+      _mm256_storeu_ps(d + (size_t)(k + 4 + j) * 12, _mm256_permute2f128_ps(u[j], u[4 + j], 0x31));
+    }
+    t[0] = _mm256_unpacklo_ps(r[8], r[9]), t[1] = _mm256_unpackhi_ps(r[8], r[9]);
+    t[2] = _mm256_unpacklo_ps(r[10], r[11]), t[3] = _mm256_unpackhi_ps(r[10], r[11]);
+    u[0] = _mm256_shuffle_ps(t[0], t[2], 0x44), u[1] = _mm256_shuffle_ps(t[0], t[2], 0xee);
+    u[2] = _mm256_shuffle_ps(t[1], t[3], 0x44), u[3] = _mm256_shuffle_ps(t[1], t[3], 0xee);
+    for (int j = 0; j < 4; j++) {
+      _mm_storeu_ps(d + (size_t)(k + j) * 12 + 8, _mm256_castps256_ps128(u[j]));
+      _mm_storeu_ps(d + (size_t)(k + 4 + j) * 12 + 8, _mm256_extractf128_ps(u[j], 1));
+    }
+  }
+#endif
+  for (; k < n; k++)
+    for (int r = 0; r < 12; r++) d[(size_t)k * 12 + r] = rows[r] ? rows[r][k] : 0.0f;
+}
+
 /* Panels p0..p1-1 of R rows each, from a row-major matrix (rows of K floats, stride ld). */
 MMRT_INLINE void mmrt_pack_rows(float *restrict dst, const float *restrict src, int ld,
                                 int rows, int K, int R, int p0, int p1) {
@@ -109,6 +186,13 @@ MMRT_INLINE void mmrt_pack_rows(float *restrict dst, const float *restrict src, 
     if (R == 12 && nr == 12) /* the first K / 16 * 16 columns by gathers */
       for (; k0 + 16 <= K; k0 += 16)
         mmrt_panel_put12x16(d + (size_t)k0 * 12, src + (size_t)r0 * ld + k0, ld);
+#elif defined(__AVX2__)
+    if (R == 12 && nr == 12) { /* a full panel: the transpose */
+      const float *rows[12];
+      for (int r = 0; r < 12; r++) rows[r] = src + (size_t)(r0 + r) * ld;
+      mmrt_tr12(d, rows, K);
+      k0 = K;
+    }
 #endif
     for (int r = 0; r < nr; r++) {
       const float *restrict s = src + (size_t)(r0 + r) * ld;
@@ -244,6 +328,26 @@ MMRT_INLINE void mmrt_pack_layernorm(float *restrict dst, const float *restrict 
       for (int i = K * R; i < ps; i++) d[i] = 0.0f;
       continue;
     }
+#elif defined(__AVX2__) && MMRT_XR == 12
+    if (nr == 12) { /* blocks of columns normalised row by row, then transposed */
+      float mean[12], rstd[12], tile[12][64];
+      const float *rows[12];
+      for (int r = 0; r < 12; r++) {
+        mmrt_row_stats(src + (size_t)(r0 + r) * ld, K, eps, &mean[r], &rstd[r]);
+        rows[r] = tile[r];
+      }
+      for (int k0 = 0; k0 < K; k0 += 64) {
+        const int kn = K - k0 < 64 ? K - k0 : 64;
+        for (int r = 0; r < 12; r++) {
+          const float *restrict s = src + (size_t)(r0 + r) * ld + k0;
+          for (int k = 0; k < kn; k++)
+            tile[r][k] = (s[k] - mean[r]) * rstd[r] * g[k0 + k] + b[k0 + k];
+        }
+        mmrt_tr12(d + (size_t)k0 * 12, rows, kn);
+      }
+      for (int i = K * R; i < ps; i++) d[i] = 0.0f;
+      continue;
+    }
 #endif
     for (int r = 0; r < nr; r++) {
       const float *restrict s = src + (size_t)(r0 + r) * ld;
@@ -268,6 +372,19 @@ MMRT_INLINE void mmrt_layernorm_rows(float *x, int ld, int K, const float *restr
   }
 }
 
+/* One row's softmax numerators in place, x[k] = exp(x[k] - max), and 1 / their sum. */
+MMRT_INLINE float mmrt_softmax_exps(float *restrict x, int n) {
+  float mx[8] = {x[0], x[0], x[0], x[0], x[0], x[0], x[0], x[0]};
+  int k = 0;
+  for (; k + 8 <= n; k += 8)
+    for (int j = 0; j < 8; j++) mx[j] = x[k + j] > mx[j] ? x[k + j] : mx[j];
+  for (; k < n; k++) mx[0] = x[k] > mx[0] ? x[k] : mx[0];
+  float m = mx[0];
+  for (int j = 1; j < 8; j++) m = mx[j] > m ? mx[j] : m;
+  for (k = 0; k < n; k++) x[k] = mmrt_expf(x[k] - m);
+  return 1.0f / mmrt_sum(x, n);
+}
+
 /* Softmax of rows 0..rows-1 of s (stride lds, n valid columns, overwritten), written as
  * activation panels of K = n for the next product (P V). */
 MMRT_INLINE void mmrt_softmax_pack(float *restrict dst, float *restrict s, int lds, int rows,
@@ -277,20 +394,25 @@ MMRT_INLINE void mmrt_softmax_pack(float *restrict dst, float *restrict s, int l
 #if defined(__AVX512F__) && defined(__FMA__) && MMRT_XR == 12
   for (; r0 + 12 <= rows; r0 += 12)
     mmrt_softmax_pack12(dst + (size_t)(r0 / 12) * ps, s + (size_t)r0 * lds, lds, n);
+#elif defined(__AVX2__) && MMRT_XR == 12
+  /* full panels: each row scaled in place (the products the loop below stores), then the
+   * panel written by the transpose */
+  for (; r0 + 12 <= rows; r0 += 12) {
+    const float *rp[12];
+    for (int i = 0; i < 12; i++) {
+      float *restrict x = s + (size_t)(r0 + i) * lds;
+      const float inv = mmrt_softmax_exps(x, n);
+      for (int k = 0; k < n; k++) x[k] *= inv;
+      rp[i] = x;
+    }
+    mmrt_tr12(dst + (size_t)(r0 / 12) * ps, rp, n);
+  }
 #endif
   for (int r = r0; r < rows; r++) {
     float *restrict x = s + (size_t)r * lds;
-    float mx[8] = {x[0], x[0], x[0], x[0], x[0], x[0], x[0], x[0]};
-    int k = 0;
-    for (; k + 8 <= n; k += 8)
-      for (int j = 0; j < 8; j++) mx[j] = x[k + j] > mx[j] ? x[k + j] : mx[j];
-    for (; k < n; k++) mx[0] = x[k] > mx[0] ? x[k] : mx[0];
-    float m = mx[0];
-    for (int j = 1; j < 8; j++) m = mx[j] > m ? mx[j] : m;
-    for (k = 0; k < n; k++) x[k] = mmrt_expf(x[k] - m);
-    const float inv = 1.0f / mmrt_sum(x, n);
+    const float inv = mmrt_softmax_exps(x, n);
     float *restrict d = dst + (size_t)(r / R) * ps + r % R;
-    for (k = 0; k < n; k++) d[k * R] = x[k] * inv;
+    for (int k = 0; k < n; k++) d[k * R] = x[k] * inv;
   }
   const int np = MMRT_PANELS(rows, R);
   for (int r = rows; r < np * R; r++) {

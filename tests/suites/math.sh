@@ -3,11 +3,12 @@
 # path's flags (the x86_64 library compiles the forward once per path: templates/Makefile.m4),
 # the AVX-512 and AVX2 forms mmrt_gelu16 / mmrt_gelu8 (and the exps) bit for bit against the
 # scalar ones, the bias + GELU epilogue of runtime/mmrt_ops.h (whose full tiles use them)
-# against gelu(c + bias) element by element, and LayerNorm's statistics against float64 and its packing (a vector path for full
-# panels on AVX-512) against the per-element formula; the softmax packing of attention (a
-# vector path for full panels, with mmrt_expf16) against float64 and bit for bit against its
-# scalar algorithm; mmrt_pack_rows (gathers for full 12-row panels) against the layout
-# (tests/math/math_check.c).
+# against gelu(c + bias) element by element, and LayerNorm's statistics against float64 and
+# its packing (vector paths for full panels on AVX-512 and AVX2) against the per-element
+# formula; the softmax packing of attention (vector paths for full panels, with mmrt_expf16
+# on AVX-512) against float64 and bit for bit against its scalar algorithm; mmrt_pack_rows
+# (gathers for full 12-row panels on AVX-512, mmrt_tr12's transpose on AVX2) against the
+# layout (tests/math/math_check.c).
 # GELU accuracy limits, as measured over every float in [-20, 20] (bench/results/NOTES.md,
 # "GELU epilogue and softmax exp"): 8 ulp with FMA; the generic path (no FMA) 14 ulp for
 # x >= -5 and 70 near -13, where z^2 is rounded once.
