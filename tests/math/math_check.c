@@ -26,6 +26,7 @@
 #define MMRT_COL_PREF 1
 #define MMRT_UKR mmrt_ukr_generic
 #include "mmrt_ops.h"
+#include "mmrt_ukr.h"
 
 static double ulp_of(double r) {
   float f = (float)fabs(r);
@@ -268,5 +269,46 @@ int main(int argc, char **argv) {
     else
       failed = 1, printf("FAIL softmax_%s: %d elements differ from the scalar algorithm; relative error against float64 %.2f of 1e-6 + |x - max| 2^-24 (limit 1)\n", name, bad, worst);
   }
+#if defined(__AVX2__) && defined(__FMA__) && !defined(__AVX512F__)
+  /* mmrt_ukr_haswell (runtime/mmrt_ukr.h's contract) against a scalar fmaf chain per element
+   * in k order, bit for bit: every nn <= 32, mt <= 12, K in {1, 7, 64, 385}, C row-major
+   * (ts 32, ns 1) and as activation panels (ts 1, ns 12), with and without accumulate;
+   * nothing outside the tile written */
+  {
+    static float w[385 * 32], x[385 * 12], c[400], c0[400];
+    const int Ks[4] = {1, 7, 64, 385};
+    int bad = 0, tiles = 0;
+    srand(11);
+    for (int ki = 0; ki < 4; ki++)
+      for (int nn = 1; nn <= 32; nn++)
+        for (int mt = 1; mt <= 12; mt++)
+          for (int lay = 0; lay < 2; lay++, tiles++) {
+            const int K = Ks[ki], acc = (nn + mt + lay) % 2;
+            const long ts = lay ? 1 : 32, ns = lay ? 12 : 1;
+            for (int k = 0; k < K; k++) {
+              for (int n = 0; n < 32; n++)
+                w[k * 32 + n] = n < nn ? (float)rand() / RAND_MAX - 0.5f : 0.0f;
+              for (int t = 0; t < 12; t++)
+                x[k * 12 + t] = t < mt ? (float)rand() / RAND_MAX - 0.5f : 0.0f;
+            }
+            for (int i = 0; i < 400; i++) c0[i] = c[i] = (float)rand() / RAND_MAX;
+            mmrt_ukr_haswell(nn, mt, K, w, x, acc, c, ts, ns, NULL, 0);
+            for (int i = 0; i < 400; i++) {
+              const int t = lay ? i % 12 : i / 32, n = lay ? i / 12 : i % 32;
+              float want = c0[i];
+              if (i < 384 && t < mt && n < nn) {
+                float sum = 0.0f;
+                for (int k = 0; k < K; k++) sum = fmaf(x[k * 12 + t], w[k * 32 + n], sum);
+                want = acc ? c0[i] + sum : sum;
+              }
+              if (!same(c[i], want)) bad++;
+            }
+          }
+    if (!bad)
+      printf("ok ukr_bitwise_%s (%d tiles: mmrt_ukr_haswell equals an fmaf chain in k order, row-major and panel C, nothing outside the tile written)\n", name, tiles);
+    else
+      failed = 1, printf("FAIL ukr_bitwise_%s: %d elements differ from the fmaf chain or were written outside the tile\n", name, bad);
+  }
+#endif
   return failed;
 }

@@ -8,13 +8,14 @@
 # formula; the softmax packing of attention (vector paths for full panels, with mmrt_expf16
 # on AVX-512) against float64 and bit for bit against its scalar algorithm; mmrt_pack_rows
 # (gathers for full 12-row panels on AVX-512, mmrt_tr12's transpose on AVX2) against the
-# layout (tests/math/math_check.c).
+# layout; the AVX2 micro-kernel mmrt_ukr_haswell bit for bit against an fmaf chain
+# (tests/math/math_check.c).
 # GELU accuracy limits, as measured over every float in [-20, 20] (bench/results/NOTES.md,
 # "GELU epilogue and softmax exp"): 8 ulp with FMA; the generic path (no FMA) 14 ulp for
 # x >= -5 and 70 near -13, where z^2 is rounded once.
 set -u
 . "$ROOT/tests/lib.sh"
-plan 19
+plan 20
 src=$ROOT/tests/math/math_check.c
 base="-std=c11 -O3 -Wall -Wextra -Werror -fno-math-errno -fno-trapping-math -I$ROOT/runtime"
 flags_of() { grep -m1 "^#define ${1}_CFLAGS" "$ROOT/compiler/target.c" | sed 's/^[^"]*"//; s/"$//'; }
@@ -27,7 +28,8 @@ run_path() {
     return
   fi
   # shellcheck disable=SC2086
-  if ! cc $base $pflags -o "$OUT/math_$name" "$src" "$ROOT/runtime/mmrt_ukr_generic.c" -lm \
+  if ! cc $base $pflags -o "$OUT/math_$name" "$src" "$ROOT/runtime/mmrt_ukr_generic.c" \
+      "$ROOT/runtime/mmrt_ukr_haswell.c" -lm \
       >"$OUT/build_$name.log" 2>&1; then
     for c in "$@"; do fail "${c}_$name" "math_check did not build: $(head -c 300 "$OUT/build_$name.log")"; done
     return
@@ -37,5 +39,5 @@ run_path() {
 run_path skx "$(flags_of SKX)" "avx512f avx512dq avx512bw avx512vl avx2 fma" 8 8 \
   gelu_accuracy gelu16_bitwise expf16_bitwise epi_bias_gelu layernorm pack_rows softmax
 run_path haswell "$(flags_of HSW)" "avx2 fma" 8 8 \
-  gelu_accuracy gelu8_bitwise expf8_bitwise epi_bias_gelu layernorm pack_rows softmax
+  gelu_accuracy gelu8_bitwise expf8_bitwise epi_bias_gelu layernorm pack_rows softmax ukr_bitwise
 run_path generic "" "" 70 14 gelu_accuracy epi_bias_gelu layernorm pack_rows softmax
