@@ -121,6 +121,20 @@ typedef struct mmrt_conv_epi {
 MMRT_INLINE void mmrt_conv_epilogue(const void *ctx, float *c, int ts, int ns, int t0, int mt,
                                     int n0, int nn) {
   const mmrt_conv_epi *e = (const mmrt_conv_epi *)ctx;
+  if (ns == 1) { /* row-major C: the same operations, in loops the compiler vectorises */
+    const float *restrict bias = e->bias + n0;
+    for (int t = 0; t < mt; t++) {
+      float *restrict ct = c + (size_t)t * ts;
+      const float *restrict res = e->residual ? e->residual + (size_t)(t0 + t) * e->ldr + n0 : 0;
+      if (res)
+        for (int n = 0; n < nn; n++) ct[n] = ct[n] + bias[n] + res[n];
+      else
+        for (int n = 0; n < nn; n++) ct[n] = ct[n] + bias[n];
+      if (e->relu)
+        for (int n = 0; n < nn; n++) ct[n] = ct[n] > 0.0f ? ct[n] : 0.0f;
+    }
+    return;
+  }
   for (int t = 0; t < mt; t++) {
     float *restrict ct = c + (size_t)t * ts;
     const float *restrict res = e->residual ? e->residual + (size_t)(t0 + t) * e->ldr + n0 : 0;
