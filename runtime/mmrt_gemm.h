@@ -29,6 +29,7 @@
 #endif
 #include "mmrt_math.h"
 #include "mmrt_panel.h"
+#include "mmrt_tr8.h"
 
 #define MMRT_XR MMRT_XR_OF(MMRT_MR, MMRT_NR, MMRT_COL_PREF) /* activation panel rows */
 #define MMRT_WR MMRT_WR_OF(MMRT_MR, MMRT_NR, MMRT_COL_PREF) /* weight panel rows */
@@ -139,34 +140,20 @@ MMRT_INLINE void mmrt_tr12(float *restrict d, const float *const rows[12], int n
     for (int c = 0; c < m; c++) _mm512_mask_storeu_ps(d + (size_t)(k + c) * 12, 0x0fff, r[c]);
   }
 #elif defined(__AVX2__)
-  /* AVX2: 8 columns at a time by the 8 x 8 unpack / shuffle / lane-permute transpose: after
-   * the shuffles, u[j] holds rows 0..3 of column j in its low lane and of column j + 4 in its
-   * high lane (u[4 + j]: rows 4..7); rows 8..11 take the first two steps only */
+  /* AVX2: 8 columns at a time, rows 0..7 and rows 8..11 (4 zero rows added) each by
+   * mmrt_tr8_lanes: a column's rows 0..7 are two lanes joined, rows 8..11 one lane */
   for (; k + 8 <= n; k += 8) {
-    __m256 r[12], t[8], u[8];
+    __m256 r[16], u[8], v[8];
     for (int i = 0; i < 12; i++)
       r[i] = rows[i] ? _mm256_loadu_ps(rows[i] + k) : _mm256_setzero_ps();
-    for (int i = 0; i < 8; i += 2) {
-      t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
-      t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
-    }
-    for (int q = 0; q < 8; q += 4) {
-      u[q] = _mm256_shuffle_ps(t[q], t[q + 2], 0x44);
-      u[q + 1] = _mm256_shuffle_ps(t[q], t[q + 2], 0xee);
-      u[q + 2] = _mm256_shuffle_ps(t[q + 1], t[q + 3], 0x44);
-      u[q + 3] = _mm256_shuffle_ps(t[q + 1], t[q + 3], 0xee);
-    }
+    for (int i = 12; i < 16; i++) r[i] = _mm256_setzero_ps();
+    mmrt_tr8_lanes(r, u);
+    mmrt_tr8_lanes(r + 8, v);
     for (int j = 0; j < 4; j++) {
       _mm256_storeu_ps(d + (size_t)(k + j) * 12, _mm256_permute2f128_ps(u[j], u[4 + j], 0x20));
       _mm256_storeu_ps(d + (size_t)(k + 4 + j) * 12, _mm256_permute2f128_ps(u[j], u[4 + j], 0x31));
-    }
-    t[0] = _mm256_unpacklo_ps(r[8], r[9]), t[1] = _mm256_unpackhi_ps(r[8], r[9]);
-    t[2] = _mm256_unpacklo_ps(r[10], r[11]), t[3] = _mm256_unpackhi_ps(r[10], r[11]);
-    u[0] = _mm256_shuffle_ps(t[0], t[2], 0x44), u[1] = _mm256_shuffle_ps(t[0], t[2], 0xee);
-    u[2] = _mm256_shuffle_ps(t[1], t[3], 0x44), u[3] = _mm256_shuffle_ps(t[1], t[3], 0xee);
-    for (int j = 0; j < 4; j++) {
-      _mm_storeu_ps(d + (size_t)(k + j) * 12 + 8, _mm256_castps256_ps128(u[j]));
-      _mm_storeu_ps(d + (size_t)(k + 4 + j) * 12 + 8, _mm256_extractf128_ps(u[j], 1));
+      _mm_storeu_ps(d + (size_t)(k + j) * 12 + 8, _mm256_castps256_ps128(v[j]));
+      _mm_storeu_ps(d + (size_t)(k + 4 + j) * 12 + 8, _mm256_extractf128_ps(v[j], 1));
     }
   }
 #endif

@@ -3,6 +3,7 @@
  * 12 x 32 tile is done as four sub-tiles: two 16-feature halves of the weight panel (read
  * with the panel's stride of 32) times two 6-token halves of the activation panel. */
 #include "mmrt_ukr.h"
+#include "mmrt_tr8.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -46,22 +47,13 @@ HSW static void sub(int nh, int th, int kc, const float *w, const float *x, int 
     }
   } else if (ts == 1 && nh == 16 && th == 6) {
     /* C as activation panels (ns = 12): feature n's 6 tokens are contiguous at c + n ns, so
-     * the tile is transposed (8 x 8 unpack / shuffle / lane permute, rows 6 and 7 zero) and
-     * each feature stored as 4 + 2 floats */
+     * the tile is transposed (mmrt_tr8_lanes, rows 6 and 7 zero) and each feature stored as
+     * 4 + 2 floats */
     for (int h8 = 0; h8 < 16; h8 += 8) {
-      __m256 r[8], t[8], u[8];
+      __m256 r[8], u[8];
       for (int i = 0; i < 6; i++) r[i] = _mm256_load_ps(tile[i] + h8);
       r[6] = r[7] = _mm256_setzero_ps();
-      for (int i = 0; i < 8; i += 2) {
-        t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
-        t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
-      }
-      for (int q = 0; q < 8; q += 4) {
-        u[q] = _mm256_shuffle_ps(t[q], t[q + 2], 0x44);
-        u[q + 1] = _mm256_shuffle_ps(t[q], t[q + 2], 0xee);
-        u[q + 2] = _mm256_shuffle_ps(t[q + 1], t[q + 3], 0x44);
-        u[q + 3] = _mm256_shuffle_ps(t[q + 1], t[q + 3], 0xee);
-      }
+      mmrt_tr8_lanes(r, u);
       for (int j = 0; j < 8; j++) { /* tokens 0..3 of feature h8 + j, then 4..5 */
         __m128 lo = j < 4 ? _mm256_castps256_ps128(u[j]) : _mm256_extractf128_ps(u[j - 4], 1);
         __m128 hi = j < 4 ? _mm256_castps256_ps128(u[4 + j]) : _mm256_extractf128_ps(u[j], 1);

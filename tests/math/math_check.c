@@ -46,17 +46,18 @@ static int same(float a, float b) { /* bitwise, any NaN equal to any NaN */
   return (a != a && b != b) || memcmp(&a, &b, 4) == 0;
 }
 
-#if defined(__AVX512F__) && defined(__FMA__)
-/* VEC == SCALAR bit for bit (any NaN equal to any NaN) on bit patterns 0, s, 2s, ... < 2^32 */
-static int sweep16(const char *name, const char *what, __m512 (*vec)(__m512), float (*scalar)(float),
-                   uint64_t s) {
+/* VEC (LANES floats from in to out) == SCALAR bit for bit (any NaN equal to any NaN) on bit
+ * patterns 0, s, 2s, ... < 2^32 */
+typedef void vec_fn(const float *in, float *out);
+static MMRT_MAYBE_UNUSED int sweep(const char *name, const char *what, int lanes, vec_fn *vec,
+                                   float (*scalar)(float), uint64_t s) {
   uint64_t bad = 0, tested = 0;
   float in[16] __attribute__((aligned(64))), out[16] __attribute__((aligned(64)));
   uint32_t first = 0;
-  for (uint64_t i = 0; i < (1ull << 32); i += 16 * s) {
-    for (int l = 0; l < 16; l++) in[l] = from_bits((uint32_t)(i + (uint64_t)l * s));
-    _mm512_store_ps(out, vec(_mm512_load_ps(in)));
-    for (int l = 0; l < 16; l++, tested++)
+  for (uint64_t i = 0; i < (1ull << 32); i += (uint64_t)lanes * s) {
+    for (int l = 0; l < lanes; l++) in[l] = from_bits((uint32_t)(i + (uint64_t)l * s));
+    vec(in, out);
+    for (int l = 0; l < lanes; l++, tested++)
       if (!same(out[l], scalar(in[l])) && bad++ == 0) memcpy(&first, &in[l], 4);
   }
   if (!bad)
@@ -67,28 +68,20 @@ static int sweep16(const char *name, const char *what, __m512 (*vec)(__m512), fl
            (unsigned long long)bad, (unsigned long long)tested, first);
   return bad != 0;
 }
-#endif
 
-#if defined(__AVX2__) && defined(__FMA__) && !defined(__AVX512F__)
-/* the same for the 8-lane forms of the AVX2 path */
-static int sweep8(const char *name, const char *what, __m256 (*vec)(__m256), float (*scalar)(float),
-                  uint64_t s) {
-  uint64_t bad = 0, tested = 0;
-  float in[8] __attribute__((aligned(32))), out[8] __attribute__((aligned(32)));
-  uint32_t first = 0;
-  for (uint64_t i = 0; i < (1ull << 32); i += 8 * s) {
-    for (int l = 0; l < 8; l++) in[l] = from_bits((uint32_t)(i + (uint64_t)l * s));
-    _mm256_store_ps(out, vec(_mm256_load_ps(in)));
-    for (int l = 0; l < 8; l++, tested++)
-      if (!same(out[l], scalar(in[l])) && bad++ == 0) memcpy(&first, &in[l], 4);
-  }
-  if (!bad)
-    printf("ok %s_bitwise_%s (%llu bit patterns: identical to the scalar function)\n", what, name,
-           (unsigned long long)tested);
-  else
-    printf("FAIL %s_bitwise_%s: %llu of %llu differ, first at bits 0x%08x\n", what, name,
-           (unsigned long long)bad, (unsigned long long)tested, first);
-  return bad != 0;
+#if defined(__AVX512F__) && defined(__FMA__)
+static void gelu16(const float *in, float *out) {
+  _mm512_store_ps(out, mmrt_gelu16(_mm512_load_ps(in)));
+}
+static void expf16(const float *in, float *out) {
+  _mm512_store_ps(out, mmrt_expf16(_mm512_load_ps(in)));
+}
+#elif defined(__AVX2__) && defined(__FMA__)
+static void gelu8(const float *in, float *out) {
+  _mm256_store_ps(out, mmrt_gelu8(_mm256_load_ps(in)));
+}
+static void expf8(const float *in, float *out) {
+  _mm256_store_ps(out, mmrt_expf8(_mm256_load_ps(in)));
 }
 #endif
 
@@ -126,11 +119,11 @@ int main(int argc, char **argv) {
 
 #if defined(__AVX512F__) && defined(__FMA__)
   /* the 16-lane forms against the scalar functions, every (step / 8 + 1)-th bit pattern */
-  failed |= sweep16(name, "gelu16", mmrt_gelu16, mmrt_gelu, step / 8 + 1);
-  failed |= sweep16(name, "expf16", mmrt_expf16, mmrt_expf, step / 8 + 1);
+  failed |= sweep(name, "gelu16", 16, gelu16, mmrt_gelu, step / 8 + 1);
+  failed |= sweep(name, "expf16", 16, expf16, mmrt_expf, step / 8 + 1);
 #elif defined(__AVX2__) && defined(__FMA__)
-  failed |= sweep8(name, "gelu8", mmrt_gelu8, mmrt_gelu, step / 8 + 1);
-  failed |= sweep8(name, "expf8", mmrt_expf8, mmrt_expf, step / 8 + 1);
+  failed |= sweep(name, "gelu8", 8, gelu8, mmrt_gelu, step / 8 + 1);
+  failed |= sweep(name, "expf8", 8, expf8, mmrt_expf, step / 8 + 1);
 #endif
 
   /* the epilogue on tiles written into activation panels (ts 1, ns 12): every element
