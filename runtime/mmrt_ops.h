@@ -1,8 +1,9 @@
 /* mmrt_ops.h: the ops of mmcc's IR (compiler/ir.h), one inline function each, shared by
  * every generated model. The generated forward pass calls them in order with constant
  * extents and buffers the planner placed; each op splits its own work between the threads
- * of a team (tid of nt) in fixed tiles and the caller puts a barrier after it. Every output
- * element is computed by the same instructions in the same order whatever nt is.
+ * of a team in fixed tiles (a static share for thread tid of nt, or runs claimed from the
+ * team: mmrt_claim) and the caller puts a barrier after it. Every output element is computed
+ * by the same instructions in the same order whatever nt is and whoever takes its tile.
  *
  * Included after mmrt_gemm.h's target macros (MMRT_UKR, MMRT_MR, ...) are defined. */
 #ifndef MMRT_OPS_H

@@ -9,9 +9,10 @@ MM_FRONT_MATTER
  * weights as a struct of named pointers into the embedded blob, the workspace offsets, then
  * forward_chunk(): one call per op of mmcc's IR (runtime/mmrt_ops.h) with its shape, on the
  * rows of up to CHUNK images at once (each weight panel is read once per chunk).
- * Threads: every op splits fixed tiles statically between the threads of a team and ends
- * at a barrier; every output element is computed by the same instructions in the same
- * order whatever the thread count, so results are bitwise identical for any count. */
+ * Threads: every op splits fixed tiles between the threads of a team (statically, or as
+ * runs the threads claim: products and attention) and ends at a barrier; every output
+ * element is computed by the same instructions in the same order whatever the thread count
+ * and whichever thread takes its tile, so results are bitwise identical for any count. */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
