@@ -3,13 +3,20 @@
 values), the references being one bf16 model computed with different sums (e.g.
 resnet_ref_bf16.py in float32 and with --float64): a product input within fp32 noise of a
 bf16 rounding boundary rounds either way, so which rows agree with which reference depends
-on summation order, while a wrong rounding, fold or op moves every row of both. Prints one
-ok/FAIL line; exit status 1 on FAIL."""
+on summation order, while a wrong rounding, fold or op moves every row of both. Both
+references can still round such an input the same way and mmcc the other (seen on an AMD
+EPYC, where torch's float32 convolutions sum differently from the Intel CPUs': one row of
+ResNet-V1d's batch of 3 at 1.1e-3): so a row may instead be within FLIP (one bf16 rounding
+step, 2^-8, of max |ref|) when at least one row of the batch is within 1e-5 - a wrong op
+moves every row, and a row mixed up with another image is off by far more. With one row,
+only 1e-5 counts. Prints one ok/FAIL line (naming the rows taken as flips); exit status 1 on
+FAIL."""
 import sys
 
 import numpy as np
 
 TOL = 1e-5
+FLIP = 2.0 ** -8
 
 
 def main(a):
@@ -24,9 +31,14 @@ def main(a):
     g = got.reshape(n, -1).astype(np.float64)
     rel = np.stack([np.abs(g - r.reshape(n, -1)).max(axis=1) / np.abs(r).max() for r in refs])
     best = rel.min(axis=0)
-    if np.isfinite(g).all() and (best <= TOL).all():
+    strict = best <= TOL
+    flips = [int(i) for i in np.nonzero(~strict & (best <= FLIP))[0]] if strict.any() else []
+    if np.isfinite(g).all() and (strict | np.isin(np.arange(n), flips)).all():
         which = [int(i) for i in rel.argmin(axis=0)]
-        print(f'ok {name} (per row the nearest reference within {best.max():.2g} x max |ref|; '
+        note = (f'; rows {flips} within one bf16 rounding step ({FLIP:g}): '
+                f'{[float(f"{best[i]:.3g}") for i in flips]}') if flips else ''
+        print(f'ok {name} (per row the nearest reference within '
+              f'{best[strict].max():.2g} x max |ref|{note}; '
               f'rows x references {n}x{len(refs)}, nearest {which})')
         return 0
     bad = int(np.argmax(best))
