@@ -25,7 +25,7 @@ killed	1 passed, 1 failed, 0 skipped	suite exited with status 137
 EOF2
 )
 nfake=$(ls "$R"/*.sh | wc -l)
-plan $(( $(echo "$cases" | wc -l) + 3 ))
+plan $(( $(echo "$cases" | wc -l) + 5 ))
 # every fake suite has a row here (a new one without a row would test nothing)
 listed=$(echo "$cases" | cut -f1 | sort | tr '\n' ' ')
 present=$(ls "$R"/*.sh | xargs -n1 basename | sed 's/\.sh$//' | sort | tr '\n' ' ')
@@ -53,3 +53,22 @@ left=$(ls -A "$OUT/nested/good" 2>/dev/null | grep -v '^\.bad-inputs$' | tr '\n'
 kept=$(ls -A "$OUT/nested/checker-traceback" 2>/dev/null | grep -c -v '^\.log$')
 if [ "$left" = ".log " ] && [ "$kept" -gt 0 ]; then ok "runner_cleans_passed_outputs"
 else fail runner_cleans_passed_outputs "good left: '$left'; checker-traceback kept $kept files"; fi
+# all fake suites in one nested run, one at a time and three at once (MMCC_TEST_JOBS): the
+# summary is the sum of the rows above, each suite's output one contiguous block ending in its
+# own summary line, the failures listed in suite order
+want=$(echo "$cases" | cut -f2 | awk '{ p += $1; f += $3; s += $5 } END { printf "%d passed, %d failed, %d skipped", p, f, s }')
+for j in 1 3; do
+  MMCC_TEST_JOBS=$j TESTS_SUITES=$R TESTS_OUT="$OUT/all$j" bash "$ROOT/tests/run" >"$OUT/all$j.out" 2>"$OUT/all$j.err"
+  rc=$?
+  last=$(tail -n 1 "$OUT/all$j.out")
+  blocks=$(awk '/^== [^ ]+$/ { if (open != "") bad = bad " " open " not closed"; open = $2; n++; next }
+                /^== [^ ]+: / { name = $2; sub(/:$/, "", name); if (name != open) bad = bad " " name " closed outside its block"; open = ""; next }
+                END { if (bad != "") print "bad:" bad; else print n }' "$OUT/all$j.out")
+  order=$(sed -n '/^Failures:/,/^$/p' "$OUT/all$j.out" | sed -n 's/^  \([^:]*\):.*/\1/p' | uniq | tr '\n' ' ')
+  sorted=$(echo "$order" | tr ' ' '\n' | grep . | sort -u | tr '\n' ' ')
+  if [ $rc -ne 1 ]; then fail "runner_all_jobs$j" "nested run exited $rc, wanted 1: $(tail -n 3 "$OUT/all$j.out" | tr '\n' ' ')"
+  elif [ "$last" != "$want" ]; then fail "runner_all_jobs$j" "summary '$last', wanted '$want'"
+  elif [ "$blocks" != "$nfake" ]; then fail "runner_all_jobs$j" "suite blocks: $blocks (wanted $nfake, each contiguous)"
+  elif [ "$order" != "$sorted" ]; then fail "runner_all_jobs$j" "failures not in suite order: $order"
+  else ok "runner_all_jobs$j ($nfake suites, $last)"; fi
+done
