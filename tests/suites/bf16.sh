@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# cost: 634 (seconds alone; tests/run starts the costliest suites first)
 # bf16.sh: `mmcc build --precision bf16` (issue 11) against the independent torch reference
 # tests/py/vit_ref_bf16.py (vit_ref.py with the product weights and inputs rounded by torch's
 # .to(torch.bfloat16), fp32 sums).

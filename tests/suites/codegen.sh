@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# cost: 557 (seconds alone; tests/run starts the costliest suites first)
 # codegen.sh: weight loading (compiler/weights*.c) and numeric parity of the libraries that
 # `mmcc build` generates, against the independent PyTorch reference tests/py/vit_ref.py.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# cost: 433 (seconds alone; tests/run starts the costliest suites first)
 # family.sh: numeric parity of `mmcc build` for mmpretrain's ViT family beyond CLIP (issue 8,
 # part 2): DistilledVisionTransformer + DeiTClsHead, DeiT3, LinearClsHead, ClsBatchNormNeck,
 # featmap/avg_featmap outputs, against the independent PyTorch reference tests/py/vit_ref.py.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# cost: 195 (seconds alone; tests/run starts the costliest suites first)
 # fuzz.sh: the libFuzzer harnesses of tests/fuzz/ (clang, ASan + UBSan): build them, replay
 # every past finding (tests/fuzz/regress/NAME/), and fuzz each harness for a bounded time
 # (MMCC_FUZZ_SECONDS, default 20 s each; 7 harnesses). A finding, a hang or a missing

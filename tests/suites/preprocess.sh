@@ -1,3 +1,4 @@
+# cost: 115 (seconds alone; tests/run starts the costliest suites first)
 # Compiled test pipeline (runtime/mmrt_preprocess.c), ImageNet class names, the example
 # product examples/classify (image decoding, EXIF) and 'mmcc run'. References: Pillow
 # (resize), tests/py/pipeline_ref.py (mmpretrain's pipeline), OpenCV (decoding), numpy (top-k),

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# cost: 606 (seconds alone; tests/run starts the costliest suites first)
 # resnet.sh: the ResNet family (issue 10) up to the lowering: front end, checkpoints, the
 # independent reference, and the runtime ops the lowering will call.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# cost: 129 (seconds alone; tests/run starts the costliest suites first)
 # vitfam.sh: the front end of mmpretrain's ViT family (issue 8, part 2) and its reference.
 #   1. mmcc inspect's parameter count == the metafile's, for every image-classification
 #      model of mmpretrain v1.2.0's deit, deit3, vision_transformer, mae, mocov3, milan, mff,
