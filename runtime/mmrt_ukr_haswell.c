@@ -14,23 +14,43 @@
  * Named accumulators (not arrays), so that they stay in registers. */
 #define ROW(t) __m256 a##t##0 = _mm256_setzero_ps(), a##t##1 = _mm256_setzero_ps()
 #define FMA(t)                                 \
-  b = _mm256_broadcast_ss(x + t);              \
+  b = _mm256_broadcast_ss(xk + t);             \
   a##t##0 = _mm256_fmadd_ps(w0, b, a##t##0);   \
   a##t##1 = _mm256_fmadd_ps(w1, b, a##t##1)
 #define OUT(t)                               \
   _mm256_store_ps(tile[t], a##t##0);         \
   _mm256_store_ps(tile[t] + 8, a##t##1)
 
+/* k-step o of the unrolled loop: the weights' two vectors, then the 6 tokens */
+#define STEP(o)                                                                  \
+  do {                                                                           \
+    const __m256 w0 = _mm256_load_ps(w + (o) * 32), w1 = _mm256_load_ps(w + (o) * 32 + 8); \
+    const float *xk = x + (o) * 12;                                              \
+    __m256 b;                                                                    \
+    FMA(0); FMA(1); FMA(2); FMA(3); FMA(4); FMA(5);                              \
+  } while (0)
+
+/* Four k-steps per iteration, the token panel prefetched 256 bytes ahead into L1 and the C
+ * rows before the loop: on the AMD EPYC (Zen 3) VM, CLIP
+ * p32@224 batch 1 took 0.81x the time of the plain loop (median of 10 interleaved rounds, the
+ * same bytes; bench/results/NOTES.md, "eighth session"): what the loop loses when a neighbour
+ * contends for L2 and memory, not its speed on a quiet core. */
 HSW static void sub(int nh, int th, int kc, const float *w, const float *x, int accumulate,
                     float *c, long ts, long ns, const char *pf, int pfl) {
   ROW(0); ROW(1); ROW(2); ROW(3); ROW(4); ROW(5);
+  if (ns == 1)
+    for (int t = 0; t < th; t++) _mm_prefetch((const char *)(c + t * ts), _MM_HINT_T0);
   int due = 0; /* pfl lines into L2, spread over the kc k-steps (mmrt_ukr.h) */
   if (kc == 0) pfl = 0;
-  for (int k = 0; k < kc; k++, w += 32, x += 12) {
+  int k = 0;
+  for (; k + 4 <= kc; k += 4, w += 4 * 32, x += 4 * 12) {
+    for (due += 4 * pfl; due >= kc; due -= kc, pf += 64) _mm_prefetch(pf, _MM_HINT_T1);
+    _mm_prefetch((const char *)(x + 64), _MM_HINT_T0);
+    STEP(0); STEP(1); STEP(2); STEP(3);
+  }
+  for (; k < kc; k++, w += 32, x += 12) {
     for (due += pfl; due >= kc; due -= kc, pf += 64) _mm_prefetch(pf, _MM_HINT_T1);
-    const __m256 w0 = _mm256_load_ps(w), w1 = _mm256_load_ps(w + 8);
-    __m256 b;
-    FMA(0); FMA(1); FMA(2); FMA(3); FMA(4); FMA(5);
+    STEP(0);
   }
   float tile[6][16] __attribute__((aligned(32)));
   OUT(0); OUT(1); OUT(2); OUT(3); OUT(4); OUT(5);
