@@ -40,6 +40,14 @@ static const char build_help[] =
     "                         fp32; a vdpbf16ps kernel on target skx-bf16 (and the\n"
     "                         skx-bf16 path of x86_64), else the bf16 weights are widened\n"
     "                         for the target's fp32 kernel\n"
+    "  --winograd W           auto (default), off, 2 or 4: 3x3 stride-1 convolutions (ResNet\n"
+    "                         family) by Winograd's F(m x m, 3 x 3), which does 16/36 (m = 2)\n"
+    "                         or 36/144 (m = 4) of the multiply-adds, at a few 1e-7 of the\n"
+    "                         largest logit; auto: m = 4 where the output is 28 x 28 or\n"
+    "                         larger (smaller ones gain less than their weights grow:\n"
+    "                         4x for m = 4, 16/9 for m = 2); off: every convolution as a\n"
+    "                         product of its patches; 2 or 4: every one that can, with\n"
+    "                         that tile; fp32 only\n"
     "  --input-size H[xW]     compile for this input instead of the test pipeline's crop;\n"
     "                         the compiled test pipeline is adapted (with a warning, as this\n"
     "                         departs from the config): crop := HxW, resize scale S :=\n"
@@ -72,6 +80,7 @@ typedef struct build_opts {
   int random, size[2], build, verify, keep_sources, jobs, bf16, profile;
   unsigned long long seed;
   char *command;
+  int wino; /* --winograd: -1 auto, 0 off, 2 or 4 */
 } build_opts;
 
 static int parse_size(const char *v, int size[2]) {
@@ -119,7 +128,7 @@ static int build_model(model_desc *m, const char *ckpt_path, const build_opts *o
     weights_free(&w);
     return -1;
   }
-  if (gen_plan_make_prec(&p, m, &w, o->t, o->command, o->bf16) == 0) {
+  if (gen_plan_make_prec(&p, m, &w, o->t, o->command, o->bf16, o->wino) == 0) {
     p.profile = o->profile;
     char *final_dir = path_join(o->out, m->name);
     char *staging = staging_begin(final_dir);
@@ -221,6 +230,7 @@ int cmd_build(int argc, char **argv) {
   const char *precision = NULL;
   int npos = 0, all = 0;
   o.out = "generated";
+  o.wino = -1;
   o.build = 1;
   o.verify = 1;
   long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -237,7 +247,7 @@ int cmd_build(int argc, char **argv) {
     if (!strcmp(a, "--checkpoint") || !strcmp(a, "--checkpoint-dir") || !strcmp(a, "--out") ||
         !strcmp(a, "--target") || !strcmp(a, "--input-size") || !strcmp(a, "--root") ||
         !strcmp(a, "--weights") || !strcmp(a, "-j") || !strcmp(a, "--jobs") ||
-        !strcmp(a, "--precision")) {
+        !strcmp(a, "--precision") || !strcmp(a, "--winograd")) {
       if (i + 1 >= argc) return usage_error("build", "%s needs a value", a);
       const char *v = argv[++i];
       if (!strcmp(a, "--checkpoint")) o.checkpoint = v;
@@ -247,6 +257,12 @@ int cmd_build(int argc, char **argv) {
       else if (!strcmp(a, "--root")) o.root = v;
       else if (!strcmp(a, "--weights")) weights = v;
       else if (!strcmp(a, "--precision")) precision = v;
+      else if (!strcmp(a, "--winograd")) {
+        if (!strcmp(v, "auto")) o.wino = -1;
+        else if (!strcmp(v, "off")) o.wino = 0;
+        else if (!strcmp(v, "2") || !strcmp(v, "4")) o.wino = v[0] - '0';
+        else return usage_error("build", "bad --winograd '%s' (want auto, off, 2 or 4)", v);
+      }
       else if (a[1] == 'j' || !strcmp(a, "--jobs")) {
         char *end;
         long j = strtol(v, &end, 10);
@@ -297,6 +313,8 @@ int cmd_build(int argc, char **argv) {
   if (precision && strcmp(precision, "fp32") && strcmp(precision, "bf16"))
     return usage_error("build", "bad --precision '%s' (want fp32 or bf16)", precision);
   o.bf16 = precision && !strcmp(precision, "bf16");
+  if (o.bf16 && o.wino > 0)
+    return usage_error("build", "--winograd %d is fp32 only (the bf16 products take patches)", o.wino);
   if (target_name) {
     o.t = target_find(target_name);
     if (!o.t)

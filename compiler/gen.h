@@ -39,9 +39,10 @@ typedef struct gen_plan {
  * max_image_side (gen_lib_prepare does those). 0, or -1 after a diagnostic. */
 int gen_plan_make(gen_plan *p, const model_desc *m, const model_weights *w, const target *t,
                   const char *command);
-/* The same with --precision bf16 when BF16 (gen_plan_make: fp32). */
+/* The same with --precision bf16 when BF16 and --winograd WINO (ir_graph.wino; gen_plan_make:
+ * fp32, auto). */
 int gen_plan_make_prec(gen_plan *p, const model_desc *m, const model_weights *w,
-                       const target *t, const char *command, int bf16);
+                       const target *t, const char *command, int bf16, int wino);
 void gen_plan_free(gen_plan *p);
 /* "vit-base-p16_clip-openai-pre_3rdparty_in1k" -> "vit_base_p16_clip_openai_pre_3rdparty_in1k" */
 char *gen_c_identifier(const char *name);

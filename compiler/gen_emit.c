@@ -436,6 +436,22 @@ static void emit_op(strbuf *b, const ir_graph *g, const ir_op *o, const char *in
       return;
     }
     break;
+  case IR_WINO_PACK:
+    sb_printf(b, "%smmrt_op_wino_pack(%s, %s", in, g->bufs[o0].name, g->bufs[i0].name);
+    num(b, o->h), num(b, o->w), num(b, o->c), num(b, o->wino);
+    break;
+  case IR_WINO_GEMM:
+    sb_printf(b, "%smmrt_op_wino_gemm(%s, %s", in, g->bufs[o0].name, g->bufs[i0].name);
+    arg_weight(b, g, o->wt[0]);
+    num(b, o->m), num(b, o->k), num(b, o->n), num(b, o->wino);
+    sb_puts(b, ", team);\n"); /* the threads claim runs of (matrix, weight panel) pairs */
+    return;
+  case IR_WINO_OUT:
+    sb_printf(b, "%smmrt_op_wino_out(%s, %s", in, g->bufs[o0].name, g->bufs[i0].name);
+    arg_weight(b, g, o->wt[1]);
+    sb_printf(b, ", %s", o->in[1] >= 0 ? g->bufs[o->in[1]].name : "NULL"); /* residual */
+    num(b, o->relu), num(b, o->oh), num(b, o->ow), num(b, o->n), num(b, o->wino);
+    break;
   case IR_MAXPOOL:
     sb_printf(b, "%smmrt_op_maxpool(%s, %s", in, g->bufs[o0].name, g->bufs[i0].name);
     num(b, o->h), num(b, o->w), num(b, o->c), num(b, o->kh), num(b, o->stride), num(b, o->pad);

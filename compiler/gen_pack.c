@@ -21,6 +21,7 @@
 #include "gen.h"
 #include "util.h"
 #include "../runtime/mmrt_bf16_panel.h"
+#include "../runtime/mmrt_wino_tab.h"
 
 typedef struct writer {
   FILE *f;
@@ -112,13 +113,43 @@ static float *fold_conv(const gen_plan *p, const ir_weight *w) {
   float *bf = xmalloc((size_t)cout * sizeof(float));
   fold_bn_conv(src->data, cout, cin, w->kh, w->kh, g->data, b->data, mean->data, var->data,
                w->bn.eps, NULL, wf, bf);
-  free(w->fold == IR_FOLD_CONV ? bf : wf);
-  return w->fold == IR_FOLD_CONV ? wf : bf;
+  const int want_w = w->fold != IR_FOLD_CONV_BIAS; /* IR_FOLD_CONV, IR_FOLD_WINO */
+  free(want_w ? bf : wf);
+  return want_w ? wf : bf;
+}
+
+/* IR_FOLD_WINO: the folded 3x3 weight V [cout, (ky, kx, ci)] transformed for F(m, 3):
+ * U_xi[o][ci] = sum over ky, kx of G[i][ky] g[ky][kx] G[j][kx] (xi = i * A + j, g the
+ * kernel of o and ci), in double, rounded once; each xi's [cout, cin] packed in panels. */
+static void put_wino(writer *wr, const float *v, int cout, int cin, int m, int R) {
+  static const double g2[6][3] = MMRT_WINO_G2, g4[6][3] = MMRT_WINO_G4;
+  const double(*G)[3] = m == 4 ? g4 : g2;
+  const int A = MMRT_WINO_ALPHA(m);
+  const size_t pf = ir_panel_floats(cin, R);
+  float *panel = xmalloc(pf * sizeof(float));
+  for (int xi = 0; xi < A * A; xi++) {
+    const int i = xi / A, j = xi % A;
+    for (int p = 0; p < (cout + R - 1) / R; p++) {
+      memset(panel, 0, pf * sizeof(float));
+      for (int r = 0; r < R && p * R + r < cout; r++)
+        for (int ci = 0; ci < cin; ci++) {
+          const float *k = v + (size_t)(p * R + r) * 9 * cin + ci; /* tap (ky, kx) at k[(3ky+kx)cin] */
+          double u = 0.0;
+          for (int ky = 0; ky < 3; ky++)
+            for (int kx = 0; kx < 3; kx++)
+              u += G[i][ky] * (double)k[(size_t)(ky * 3 + kx) * cin] * G[j][kx];
+          panel[(size_t)ci * R + r] = (float)u;
+        }
+      put(wr, panel, pf * sizeof(float));
+    }
+  }
+  free(panel);
 }
 
 /* The weight's values [rows, cols] row-major, every fold applied; NULL after a diagnostic. */
 static float *fold(const gen_plan *p, const ir_weight *w) {
-  if (w->fold == IR_FOLD_CONV || w->fold == IR_FOLD_CONV_BIAS) return fold_conv(p, w);
+  if (w->fold == IR_FOLD_CONV || w->fold == IR_FOLD_CONV_BIAS || w->fold == IR_FOLD_WINO)
+    return fold_conv(p, w);
   const int K1 = w->cols - (w->cat ? w->cat_cols : 0);
   const wtensor *src = need(p, w->src, w->src_numel);
   const wtensor *sc = w->scale ? need(p, w->scale, w->rows) : NULL;
@@ -211,6 +242,8 @@ static int pack_weight(const gen_plan *p, writer *wr, const ir_weight *w) {
     for (size_t i = 0; i < n; i++) h[i] = mmrt_bf16_from_f32(v[i]);
     put(wr, h, n * sizeof(uint16_t));
     free(h);
+  } else if (w->fold == IR_FOLD_WINO) {
+    put_wino(wr, v, w->rows, w->cols, w->wino, p->g.wr);
   } else if (w->fold == IR_FOLD_CONV) { /* each group's rows in its own panels */
     const int R = p->g.wr, G = w->groups, N = w->rows / G, K = w->cols;
     const size_t pf = ir_panel_floats(K, R);

@@ -81,11 +81,11 @@ static void plan_bf16(ir_graph *g, const target *t) {
 
 int gen_plan_make(gen_plan *p, const model_desc *m, const model_weights *w, const target *t,
                   const char *command) {
-  return gen_plan_make_prec(p, m, w, t, command, 0);
+  return gen_plan_make_prec(p, m, w, t, command, 0, -1);
 }
 
 int gen_plan_make_prec(gen_plan *p, const model_desc *m, const model_weights *w,
-                       const target *t, const char *command, int bf16) {
+                       const target *t, const char *command, int bf16, int wino) {
   memset(p, 0, sizeof *p);
   p->m = m;
   p->w = w;
@@ -94,6 +94,7 @@ int gen_plan_make_prec(gen_plan *p, const model_desc *m, const model_weights *w,
   p->has_head = m->head != HEAD_NONE;
   ir_init(&p->g, MMRT_XR_OF(t->mr, t->nr, t->col_pref), MMRT_WR_OF(t->mr, t->nr, t->col_pref));
   p->bf16 = bf16;
+  p->g.wino = bf16 ? 0 : wino; /* the bf16 products take patch panels only */
   if (m->resnet ? lower_resnet(m, &p->g) : lower_vit(m, &p->g)) return -1;
   if (bf16) plan_bf16(&p->g, t);
   if (plan_graph(&p->g, m->config_path)) return -1;

@@ -141,7 +141,7 @@ size_t ir_packed_floats(int N, int K, int R) { return MMRT_PACKED_FLOATS(N, K, R
 static const char *const kind_names[] = {
   "patches", "linear", "layernorm_pack", "layernorm", "pack", "copy", "mean_rows", "kv_pack",
   "attention", "to_hwc", "conv_pack", "conv_gemm", "maxpool", "avgpool", "gap", "se_squeeze",
-  "se_excite", "scale_add_relu", "loop", "end",
+  "se_excite", "scale_add_relu", "wino_pack", "wino_gemm", "wino_out", "loop", "end",
 };
 _Static_assert(sizeof kind_names / sizeof *kind_names == IR_END + 1, "ORDER IR OPS");
 
@@ -152,6 +152,8 @@ long long ir_op_flops(const ir_op *o) {
   case IR_LINEAR:     /* m rows per image x n features x k */
   case IR_CONV_GEMM:  /* m pixels x n = Cout channels x k = the columns of one group */
     return 2LL * o->m * o->n * o->k;
+  case IR_WINO_GEMM:  /* (m + 2)^2 products of m tiles x n = Cout x k = Cin */
+    return 2LL * (o->wino + 2) * (o->wino + 2) * o->m * o->n * o->k;
   case IR_ATTENTION:  /* per head: [m, hd] x [hd, m], then [m, m] x [m, hd] */
     return 4LL * o->heads * o->m * o->m * o->head_dim;
   case IR_SE_SQUEEZE: /* [c] -> [n] and back */

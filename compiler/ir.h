@@ -38,6 +38,10 @@ typedef enum {
   IR_SE_SQUEEZE,    /* SE: relu(conv1(pooled)) */
   IR_SE_EXCITE,     /* SE: sigmoid(conv2(.)) */
   IR_SCALE_ADD_RELU,/* SE: relu(y * gate + shortcut) in place */
+  IR_WINO_PACK,     /* 3x3 stride-1 conv by Winograd F(m,3) (runtime/mmrt_wino.h): the input
+                       tiles transformed, A*A activation-panel matrices */
+  IR_WINO_GEMM,     /* ... the A*A products with the transformed weights */
+  IR_WINO_OUT,      /* ... the output transform, bias (+ residual) (ReLU) */
   IR_LOOP,          /* repeat the ops up to the matching IR_END `count` times */
   IR_END,
 } ir_kind;
@@ -59,6 +63,10 @@ typedef enum {
                        (ky, kx, ci) order (compiler/fold_bn.c), each group's rows packed in
                        panels of WR rows: groups x MMRT_PACKED_FLOATS(rows / groups, cols) */
   IR_FOLD_CONV_BIAS,/* ... its bias: bn.b - bn.mean * s (src: the conv weight, as above) */
+  IR_FOLD_WINO,     /* a 3x3 Conv2d weight (rows = cout, cols = cin, no groups) with its
+                       BatchNorm folded in, transformed for Winograd F(wino, 3) (G g G^T,
+                       runtime/mmrt_wino_tab.h, in double): A*A matrices [cout, cin], each
+                       packed in panels of WR rows */
 } ir_fold;
 /* Every fold then multiplies by `mul` when it is not 0, and may merge:
  *   cat (IR_FOLD_PACK): row r is [src row r | cat row r], src [rows, cols - cat_cols] and
@@ -87,6 +95,7 @@ typedef struct ir_weight {
   int qrows;
   int rows, cols;         /* shape of the result (a vector: cols 1) */
   int kh, groups;         /* IR_FOLD_CONV*: kernel side, groups (cols = kh * kh * cin / groups) */
+  int wino;               /* IR_FOLD_WINO: the output tile side m (2 or 4) */
   char *what;             /* comment: shape and fold */
   int bf16;               /* stored as bfloat16 (--precision bf16: gen_plan.c sets it on the
                              weight of every matrix product; IR_FOLD_PACK / IR_FOLD_CONV as
@@ -132,6 +141,7 @@ typedef struct ir_op {
   int extra;              /* IR_PATCHES, IR_EPI_TOKENS: zero / token rows before each image's
                              patches; IR_COPY batched: floats between images in / out: ld, ldc */
   int kh, stride, pad, groups, oh, ow, relu; /* convolutions and pools: c, h, w = input */
+  int wino;               /* IR_WINO_*: the output tile side m; m = its tiles */
 } ir_op;
 
 /* A named extent of the model (TOKENS, EMBED_DIMS, ...): printed as a #define on top of the
@@ -158,6 +168,9 @@ typedef struct ir_graph {
    * input made ready for the bf16 product) and, when a path widens (!bf16_dp), the
    * per-thread bf16_wbuf (a widened weight block); -1: none */
   int bf16, bf16_dp, bf16_buf, bf16_wbuf;
+  /* 3x3 stride-1 convolutions by Winograd (set before lowering: mmcc build --winograd):
+   * -1 where lower_resnet.c's rule says so (auto), 0 never, 2 or 4 every one with that tile */
+  int wino;
 } ir_graph;
 
 void ir_init(ir_graph *g, int xr, int wr);

@@ -29,6 +29,7 @@ typedef struct lower {
   const model_desc *m;
   const resnet_desc *r;
   int xp, img, out, nbuf;
+  int wm; /* the Winograd products (-1 until a convolution needs them) */
 } lower;
 
 static int unsupported(const model_desc *m, const char *what) {
@@ -53,6 +54,79 @@ static act newact(lower *L, const char *name, int h, int w, int c) {
   return a;
 }
 
+/* The Winograd tile side for a convolution (ir_graph.wino; 0: a product of its patches).
+ * Only 3x3 stride-1 padding-1 convolutions without groups qualify. The rule (auto): the
+ * products of F(4, 3) need tiles enough to fill their panels and to reuse their weights,
+ * which are 4x the convolution's (36 of 9 taps), so m = 4 from 28 x 28 outputs (49 tiles
+ * and more), none below. At 14 x 14 F(2, 3) still saves about a third of those
+ * convolutions' time (AMD EPYC Zen 5, ResNet-50 stage 3), but its weights are 16/9 of
+ * theirs: 9 MB more for ResNet-50, past the memory budget of a library (peak RSS within
+ * the model's weights + 32 MB); --winograd 2 takes it. At 7 x 7 the products of either
+ * read more weight bytes than they save work. */
+static int wino_tile(const ir_graph *g, const resnet_conv *cv, int OH, int OW) {
+  if (cv->k != 3 || cv->stride != 1 || cv->pad != 1 || cv->groups != 1 || !g->wino) return 0;
+  if (g->wino > 0) return g->wino;
+  const int side = OH < OW ? OH : OW;
+  return side >= 28 ? 4 : 0;
+}
+
+/* The Winograd form of conv(): input transform, A*A products, output transform (three ops),
+ * the weights transformed at compile time (IR_FOLD_WINO) and the folded BN's bias. */
+static act conv_wino(lower *L, const resnet_conv *cv, act in, const char *out, const act *res,
+                     int relu, int mt, int OH, int OW) {
+  ir_graph *g = L->g;
+  const int A = mt + 2, T = ((OH + mt - 1) / mt) * ((OW + mt - 1) / mt);
+  const int cin = cv->cin, cout = cv->cout;
+  char *wf = xasprintf("%s_w", out), *bf = xasprintf("%s_b", out);
+  char *src = xasprintf("%s.weight", cv->name);
+  char *mean = xasprintf("%s.running_mean", cv->bn), *var = xasprintf("%s.running_var", cv->bn);
+  char *gw = xasprintf("%s.weight", cv->bn), *gb = xasprintf("%s.bias", cv->bn);
+  char *what = xasprintf("%s 3x3/1, %s folded, Winograd F(%d,3): %d x [%d,%d]", cv->name, cv->bn,
+                         mt, A * A, cout, cin);
+  ir_weight w = {.field = wf, .layer = -1, .fold = IR_FOLD_WINO, .src = src,
+                 .src_numel = (long long)cout * 9 * cin,
+                 .bn = {mean, var, gw, gb, NULL, L->r->bn_eps}, .rows = cout, .cols = cin,
+                 .kh = 3, .groups = 1, .wino = mt, .what = what};
+  const int wi = ir_weight_add(g, &w);
+  w.field = bf;
+  w.fold = IR_FOLD_CONV_BIAS;
+  w.cols = 1;
+  w.what = "bias of the folded BatchNorm";
+  const int bi = ir_weight_add(g, &w);
+  free(what);
+  if (L->wm < 0) L->wm = ir_buf_add(g, "wm", IR_BUF_WS, 0, "Winograd products [tiles, A*A, Cout]");
+
+  act y = newact(L, out, OH, OW, cout);
+  ir_op *o = op(L, IR_WINO_PACK, cv->name,
+                xasprintf("[%d,%d,%d] -> %d x [%d,%d] panels (F(%d,3) tiles)", in.h, in.w, in.c,
+                          A * A, T, cin, mt));
+  ir_op_out(o, L->xp);
+  ir_op_in(o, in.buf);
+  o->c = cin, o->h = in.h, o->w = in.w, o->wino = mt, o->m = T, o->k = cin;
+  ir_buf_need(g, L->xp, (size_t)A * A * ir_packed_floats(T, cin, g->xr));
+
+  o = op(L, IR_WINO_GEMM, cv->name,
+         xasprintf("%d x [%d,%d] x [%d,%d]^T -> [%d,%d]", A * A, T, cin, cout, cin, T, cout));
+  ir_op_out(o, L->wm);
+  ir_op_in(o, L->xp);
+  o->wt[0] = wi;
+  o->m = T, o->n = cout, o->k = cin, o->wino = mt;
+  ir_buf_need(g, L->wm, (size_t)A * A * T * cout);
+
+  char *label = xasprintf("%s + %s%s%s", cv->name, cv->bn, res ? " + shortcut" : "",
+                          relu ? ", ReLU" : "");
+  o = op(L, IR_WINO_OUT, label,
+         xasprintf("%d x [%d,%d] -> [%d,%d,%d]", A * A, T, cout, OH, OW, cout));
+  free(label);
+  ir_op_out(o, y.buf);
+  ir_op_in(o, L->wm);
+  if (res) ir_op_in(o, res->buf);
+  o->wt[1] = bi;
+  o->m = T, o->n = cout, o->relu = relu, o->oh = OH, o->ow = OW, o->wino = mt;
+  free(wf), free(bf), free(src), free(mean), free(var), free(gw), free(gb);
+  return y;
+}
+
 /* conv + folded BN (+ residual) (+ ReLU): two ops, two weights. OUT names the result. */
 static act conv(lower *L, const resnet_conv *cv, act in, const char *out, const act *res,
                 int relu) {
@@ -60,6 +134,8 @@ static act conv(lower *L, const resnet_conv *cv, act in, const char *out, const 
   const int G = cv->groups, k = cv->k, K = k * k * (cv->cin / G);
   const int OH = (in.h + 2 * cv->pad - k) / cv->stride + 1;
   const int OW = (in.w + 2 * cv->pad - k) / cv->stride + 1, M = OH * OW;
+  const int mt = wino_tile(g, cv, OH, OW);
+  if (mt) return conv_wino(L, cv, in, out, res, relu, mt, OH, OW);
   char *wf = xasprintf("%s_w", out), *bf = xasprintf("%s_b", out);
   char *src = xasprintf("%s.weight", cv->name);
   char *mean = xasprintf("%s.running_mean", cv->bn), *var = xasprintf("%s.running_var", cv->bn);
@@ -181,7 +257,7 @@ int lower_resnet(const model_desc *m, ir_graph *g) {
   if (m->head != HEAD_LINEAR) return unsupported(m, "a ResNet without a LinearClsHead model.head");
   if (m->input_size[0] <= 0 || m->input_size[1] <= 0)
     return unsupported(m, "an empty input (the test pipeline's crop / --input-size)");
-  lower L = {g, m, r, -1, -1, -1, 0};
+  lower L = {g, m, r, -1, -1, -1, 0, -1};
   g->in_c = r->in_channels;
   g->in_h = m->input_size[0];
   g->in_w = m->input_size[1];

@@ -24,6 +24,9 @@ static size_t weight_bytes(const ir_graph *g, const ir_weight *w) {
            sizeof(uint16_t);
   if (w->bf16) return (size_t)w->rows * (size_t)w->cols * sizeof(uint16_t);
   if (w->fold == IR_FOLD_PACK) return ir_packed_floats(w->rows, w->cols, g->wr) * sizeof(float);
+  if (w->fold == IR_FOLD_WINO) /* A*A matrices [rows, cols] in weight panels */
+    return (size_t)(w->wino + 2) * (w->wino + 2) * ir_packed_floats(w->rows, w->cols, g->wr) *
+           sizeof(float);
   if (w->fold == IR_FOLD_CONV)
     return (size_t)w->groups * ir_packed_floats(w->rows / w->groups, w->cols, g->wr) * sizeof(float);
   return (size_t)w->rows * (size_t)w->cols * sizeof(float);

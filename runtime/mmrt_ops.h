@@ -290,5 +290,6 @@ MMRT_INLINE void mmrt_op_attention(float *xp, int xps, const float *qkv, const f
 
 /* the convolutional ops (ResNet family) */
 #include "mmrt_conv.h"
+#include "mmrt_wino.h"
 
 #endif

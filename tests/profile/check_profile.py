@@ -7,7 +7,8 @@ Prints ok/FAIL lines (5):
   NAME_ops      one profile entry per op call in MODEL_C (the lines mm_prof_op(..., I, n))
   NAME_flops    sum over ops of flops x images == 2 x the multiply-adds of N images, counted
                 from the config by PyTorch hooks (ResNet: tests/py/export_onnx_resnet.py's
-                macs_of over resnet_ref's model) or by the shapes of tests/py/vit_ref.py's
+                macs_of over resnet_ref's model, the 3x3 convolutions that --winograd auto
+                takes counted as their Winograd products) or by the shapes of tests/py/vit_ref.py's
                 reading of it (ViT; the patch embedding runs over all T rows, extra tokens
                 included, as the compiled product does)
   NAME_calls    every op called once per image pass, or once per layer inside the loop; every
@@ -42,9 +43,9 @@ def vit_macs(cfg_path):
 def resnet_macs(cfg_path, c, h, w):
     import torch
     from resnet_ref import build
-    from export_onnx_resnet import macs_of
+    from export_onnx_resnet import macs_of, wino_auto
     model = build(cfg_path).eval()
-    return macs_of(model, torch.zeros(1, c, h, w)), None
+    return macs_of(model, torch.zeros(1, c, h, w), wino_auto), None
 
 
 FAILED = []

@@ -17,11 +17,31 @@ sys.path.insert(0, os.path.dirname(__file__))
 from resnet_ref import build, load  # noqa: E402
 
 
-def macs_of(model, x):
+def wino_auto(mod, oh, ow, first):
+    """The Winograd tile side `mmcc build --winograd auto` gives a convolution (README: 3x3
+    stride 1 padding 1 without groups, m = 4 where the output is 28 x 28 or larger, not the
+    first convolution, which reads the image), or 0."""
+    plain = tuple(mod.kernel_size) == (3, 3) and tuple(mod.stride) == (1, 1) and \
+        tuple(mod.padding) == (1, 1) and mod.groups == 1 and tuple(mod.dilation) == (1, 1)
+    return 4 if plain and not first and min(oh, ow) >= 28 else 0
+
+
+def macs_of(model, x, wino=None):
+    """Multiply-adds of one image through the convolutions and linears. wino(mod, OH, OW,
+    first) -> m counts a convolution as Winograd F(m x m, 3 x 3)'s products instead:
+    (m + 2)^2 per tile of m x m outputs and channel pair."""
     total = [0]
+    seen = [0]
 
     def hook(mod, inp, out):
         if isinstance(mod, torch.nn.Conv2d):
+            oh, ow = out.shape[2], out.shape[3]
+            m = wino(mod, oh, ow, seen[0] == 0) if wino else 0
+            seen[0] += 1
+            if m:
+                tiles = -(-oh // m) * -(-ow // m)
+                total[0] += (m + 2) ** 2 * tiles * mod.in_channels * mod.out_channels
+                return
             k = mod.in_channels // mod.groups * mod.kernel_size[0] * mod.kernel_size[1]
             total[0] += out.numel() // out.shape[0] * k
         else:

@@ -28,7 +28,9 @@
 #      checkpoint, tests/codegen/run_model.c linked with only lib<id>.a -lm -lpthread, the
 #      header's input size, logits within 1e-5 x max|logit| of the reference at batch 1 and 3,
 #      identical bytes for 1, 2 and 3 threads; two libraries rebuilt with ASan/UBSan (batch 3,
-#      3 threads, parity); pixels in (<id>_classify_rgb8 vs OpenCV + the reference,
+#      3 threads, parity); Winograd forced (--winograd 2 / 4 / off; targets x86_64, haswell,
+#      generic): the ops present, parity at batch 1 and 3, identical bytes for 1/2/3 threads,
+#      one ASan/UBSan rebuild, the option's refusals (exit 2); pixels in (<id>_classify_rgb8 vs OpenCV + the reference,
 #      tests/resnet/pixels_check.py) for the in1k (cv2 bilinear ResizeEdge 256 + CenterCrop
 #      224) and the CIFAR pipeline; full size: ResNet-50 (default; its peak RSS of one call
 #      <= weights + 32 MiB), ResNet-18, ResNeXt-50 32x4d, SE-ResNet-50, CIFAR ResNet-18
@@ -50,8 +52,13 @@ n_kern=3  # skx, haswell, haswell under ASan/UBSan
 full="resnet50:224 resnet18:224 resnext50-32x4d:224 seresnet50:224 resnet18_cifar:32"
 n_full=$(echo "$full" | wc -w)
 lib_san="tiny-se tiny-v1d"; n_lib_san=$(echo "$lib_san" | wc -w)
-# 7: per tiny config 5, ASan/UBSan libraries 1 each, pixels 2, full size 4 each + RSS 1
-echo "plan $((n_cfg + n_models + n_bad + n_tiny + 2 * n_tiny + 4 + 4 + n_kern * (n_ops + 1) + 2 + 4 * n_tiny + 2 * n_full + 5 * n_tiny + n_lib_san + 2 + 4 * n_full + 1))"
+wino_cases="tiny-basic:2 tiny-basic:4 tiny-basic:off tiny-bottleneck:2 tiny-bottleneck:4
+  tiny-caffe:4 tiny-cifar:4 tiny-se:2 tiny-v1c:4 tiny-v1d:2 tiny-v1d:4 tiny-bottleneck:4:haswell
+  tiny-basic:2:generic"
+wino_san=tiny-v1d:4; n_wino=$(echo "$wino_cases" | wc -w)
+# 7: per tiny config 5, ASan/UBSan libraries 1 each, Winograd 5 per case + ASan/UBSan 1 +
+# refusals 2, pixels 2, full size 4 each + RSS 1
+echo "plan $((n_cfg + n_models + n_bad + n_tiny + 2 * n_tiny + 4 + 4 + n_kern * (n_ops + 1) + 2 + 4 * n_tiny + 2 * n_full + 5 * n_tiny + n_lib_san + 5 * n_wino + 3 + 2 + 4 * n_full + 1))"
 [ "$n_ops" -gt 0 ] || fail ops_list "ops_check.py --list failed"
 
 # {================================================================== 1. names and shapes
@@ -251,17 +258,19 @@ insize() { grep -q ResNet_CIFAR "$RN/$1.py" && echo 32 || echo 224; }
 make_input() {  # FILE N SIZE SEED
   "$PY" -c "import numpy as np; np.random.RandomState($4).randn($2, 3, $3, $3).astype('<f4').tofile('$1')"
 }
-# lib_build NAME -> $GEN/NAME/NAME (the library), $GEN/NAME.shim.h, $GEN/NAME.run; 0 on success
+# lib_build NAME [TAG [BUILD-ARGS...]] -> $GEN/TAG/NAME (the library), $GEN/TAG.shim.h,
+# $GEN/TAG.run (TAG defaults to NAME); check build_TAG; 0 on success
 lib_build() {
-  local n=$1 ck=$OUT/ck/$1.pth dir id up
-  rm -rf "${GEN:?}/$n" "$GEN/$n.lib"
-  if [ ! -f "$ck" ]; then fail "build_$n" "no checkpoint (make_resnet_ckpt.py failed above)"; return 1; fi
-  if ! "$MMCC" build "$RN/$n.py" --checkpoint "$ck" --out "$GEN/$n" >"$GEN/$n.build.log" 2>&1; then
-    fail "build_$n" "mmcc build: $(grep -m2 error "$GEN/$n.build.log" | tr '\n' ' ')"; return 1
+  local n=$1 tag=${2:-$1} ck=$OUT/ck/$1.pth dir id up
+  shift; [ $# -gt 0 ] && shift
+  rm -rf "${GEN:?}/$tag" "$GEN/$tag.lib"
+  if [ ! -f "$ck" ]; then fail "build_$tag" "no checkpoint (make_resnet_ckpt.py failed above)"; return 1; fi
+  if ! "$MMCC" build "$RN/$n.py" --checkpoint "$ck" --out "$GEN/$tag" "$@" >"$GEN/$tag.build.log" 2>&1; then
+    fail "build_$tag" "mmcc build $*: $(grep -m2 error "$GEN/$tag.build.log" | tr '\n' ' ')"; return 1
   fi
-  dir=$GEN/$n/$n
+  dir=$GEN/$tag/$n
   id=$(basename "$(ls "$dir"/*.h | head -1)" .h); up=$(echo "$id" | tr '[:lower:]' '[:upper:]')
-  cat >"$GEN/$n.shim.h" <<EOF
+  cat >"$GEN/$tag.shim.h" <<EOF
 #include "$id.h"
 #define M_FORWARD ${id}_forward
 #define M_CLASSIFY ${id}_classify_rgb8
@@ -273,13 +282,13 @@ lib_build() {
 #define M_OUT ${up}_NUM_CLASSES
 EOF
   # shellcheck disable=SC2086
-  if ! cc $CFT -I"$dir" -include "$GEN/$n.shim.h" -o "$GEN/$n.run" "$CG/run_model.c" \
-      "$dir/lib$id.a" -lm -lpthread >"$GEN/$n.cc.log" 2>&1; then
-    fail "build_$n" "run_model does not link with lib$id.a -lm -lpthread: $(grep -m2 -E 'error|undefined' "$GEN/$n.cc.log" | tr '\n' ' ')"
+  if ! cc $CFT -I"$dir" -include "$GEN/$tag.shim.h" -o "$GEN/$tag.run" "$CG/run_model.c" \
+      "$dir/lib$id.a" -lm -lpthread >"$GEN/$tag.cc.log" 2>&1; then
+    fail "build_$tag" "run_model does not link with lib$id.a -lm -lpthread: $(grep -m2 -E 'error|undefined' "$GEN/$tag.cc.log" | tr '\n' ' ')"
     return 1
   fi
-  echo "$dir/lib$id.a" >"$GEN/$n.lib"
-  ok "build_$n"
+  echo "$dir/lib$id.a" >"$GEN/$tag.lib"
+  ok "build_$tag"
 }
 # lib_parity TAG RUN NAME BATCH THREADS: parity_TAG_bBATCH
 lib_parity() {
@@ -295,14 +304,14 @@ lib_parity() {
       "$GEN/$n.ref$b" "$b" "parity_${tag}_b$b"
   fi
 }
-lib_threads() {  # NAME: batch 3, 2 and 3 threads against 1 thread's bytes
-  local n=$1 t why=""
-  [ -f "$GEN/$n.$n.out3.t1" ] || { fail "threads_$n" "no 1-thread output (reported above)"; return; }
+lib_threads() {  # NAME [TAG]: batch 3, 2 and 3 threads against 1 thread's bytes (threads_TAG)
+  local n=$1 tag=${2:-$1} t why=""
+  [ -f "$GEN/$n.$tag.out3.t1" ] || { fail "threads_$tag" "no 1-thread output (reported above)"; return; }
   for t in 2 3; do
-    if ! "$GEN/$n.run" "$GEN/$n.in3" 3 "$GEN/$n.$n.out3.t$t" "$t" >/dev/null 2>&1; then why="$t threads: run failed"; break
-    elif ! cmp -s "$GEN/$n.$n.out3.t1" "$GEN/$n.$n.out3.t$t"; then why="$t threads differ from 1 thread"; break; fi
+    if ! "$GEN/$tag.run" "$GEN/$n.in3" 3 "$GEN/$n.$tag.out3.t$t" "$t" >/dev/null 2>&1; then why="$t threads: run failed"; break
+    elif ! cmp -s "$GEN/$n.$tag.out3.t1" "$GEN/$n.$tag.out3.t$t"; then why="$t threads differ from 1 thread"; break; fi
   done
-  if [ -n "$why" ]; then fail "threads_$n" "$why"; else ok "threads_$n (batch 3, 1 2 3 threads: identical bytes)"; fi
+  if [ -n "$why" ]; then fail "threads_$tag" "$why"; else ok "threads_$tag (batch 3, 1 2 3 threads: identical bytes)"; fi
 }
 lib_model() {  # NAME [header]: build (+ header) + parity at batch 1 and 3 + threads
   local n=$1 size c h w o ws k=3
@@ -325,22 +334,57 @@ if [ ! -x "$MMCC" ]; then echo "FAIL resnet_lib: no $MMCC (run make)"; exit 1; f
 for c in $tiny; do lib_model "${c%.py}" header; done
 # ASan/UBSan: the generated sources rebuilt with the sanitizers (as robust.sh does)
 SANL="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
-for n in $lib_san; do
-  d=$GEN/$n-san/$n
-  if [ ! -f "$GEN/$n.lib" ]; then fail "parity_asan_ubsan_${n}_b3" "no library (build_$n failed above)"; continue; fi
-  rm -rf "$GEN/$n-san"
-  lib=$(basename "$(cat "$GEN/$n.lib")")
+lib_san_parity() {  # NAME TAG [BUILD-ARGS...]: parity_asan_ubsan_TAG_b3 (3 threads)
+  local n=$1 tag=$2 d lib; shift 2
+  d=$GEN/$tag-san/$n
+  if [ ! -f "$GEN/$tag.lib" ]; then fail "parity_asan_ubsan_${tag}_b3" "no library (build_$tag failed above)"; return; fi
+  rm -rf "$GEN/$tag-san"
+  lib=$(basename "$(cat "$GEN/$tag.lib")")
   # shellcheck disable=SC2086
-  if ! "$MMCC" build "$RN/$n.py" --checkpoint "$OUT/ck/$n.pth" --no-build --out "$GEN/$n-san" >"$GEN/$n.san.log" 2>&1 ||
-     ! make -s -C "$d" CFLAGS="$SANL" >>"$GEN/$n.san.log" 2>&1 ||
-     ! cc -std=c11 -D_GNU_SOURCE $SANL -I"$d" -include "$GEN/$n.shim.h" -o "$GEN/$n.san.run" \
-       "$CG/run_model.c" "$d/$lib" -lm -lpthread >>"$GEN/$n.san.log" 2>&1; then
-    fail "parity_asan_ubsan_${n}_b3" "build with CFLAGS='$SANL': $(grep -m2 -E 'error|undefined' "$GEN/$n.san.log" | tr '\n' ' ')"
+  if ! "$MMCC" build "$RN/$n.py" --checkpoint "$OUT/ck/$n.pth" --no-build --out "$GEN/$tag-san" "$@" >"$GEN/$tag.san.log" 2>&1 ||
+     ! make -s -C "$d" CFLAGS="$SANL" >>"$GEN/$tag.san.log" 2>&1 ||
+     ! cc -std=c11 -D_GNU_SOURCE $SANL -I"$d" -include "$GEN/$tag.shim.h" -o "$GEN/$tag.san.run" \
+       "$CG/run_model.c" "$d/$lib" -lm -lpthread >>"$GEN/$tag.san.log" 2>&1; then
+    fail "parity_asan_ubsan_${tag}_b3" "build with CFLAGS='$SANL': $(grep -m2 -E 'error|undefined' "$GEN/$tag.san.log" | tr '\n' ' ')"
   else
-    lib_parity "asan_ubsan_$n" "$GEN/$n.san.run" "$n" 3 3
+    lib_parity "asan_ubsan_$tag" "$GEN/$tag.san.run" "$n" 3 3
   fi
-  rm -rf "$GEN/$n-san"
+  rm -rf "$GEN/$tag-san"
+}
+for n in $lib_san; do lib_san_parity "$n" "$n"; done
+# Winograd: every 3x3 stride-1 convolution forced to F(2,3) or F(4,3) (edge tiles clipped
+# at 14 x 14 and 7 x 7; auto, m = 4 from 28 x 28, is what every other library here uses),
+# on the x86_64 target and on haswell and generic; off: none. Per case: the build, the
+# Winograd ops in the generated forward (or none), parity at batch 1 and 3, identical bytes
+# for 1, 2 and 3 threads; one case rebuilt with ASan/UBSan.
+for cs in $wino_cases; do
+  IFS=: read -r n w tg <<<"$cs"
+  tag=$n-wino$w${tg:+-$tg}
+  if ! lib_build "$n" "$tag" --winograd "$w" ${tg:+--target "$tg"}; then
+    for i in 1 2 3 4; do skip "after_build_${tag}_$i" "build_$tag failed (reported above)"; done
+    [ "$cs" = "$wino_san" ] && skip "parity_asan_ubsan_${tag}_b3" "build_$tag failed (reported above)"
+    continue
+  fi
+  nw=$(grep -c 'mmrt_op_wino_gemm(' "$GEN/$tag/$n/src/model.c")
+  if [ "$w" = off ] && [ "$nw" -eq 0 ]; then ok "wino_ops_$tag (none)"
+  elif [ "$w" != off ] && [ "$nw" -gt 0 ] && grep -q "F($w,3)" "$GEN/$tag/$n/src/model.c"; then ok "wino_ops_$tag ($nw convolutions)"
+  else fail "wino_ops_$tag" "$nw mmrt_op_wino_gemm calls in the forward (--winograd $w)"; fi
+  lib_parity "$tag" "$GEN/$tag.run" "$n" 1 1
+  lib_parity "$tag" "$GEN/$tag.run" "$n" 3 1
+  lib_threads "$n" "$tag"
+  [ "$cs" = "$wino_san" ] && lib_san_parity "$n" "$tag" --winograd "$w" ${tg:+--target "$tg"}
+  rm -rf "${GEN:?}/$tag"
 done
+# the option's refusals: exit 2 (usage), the message, no output
+wino_usage() {  # NAME REGEX ARGS...
+  local c=$1 re=$2; shift 2
+  rm -rf "$GEN/wu"
+  "$MMCC" build "$RN/tiny-basic.py" --weights random --out "$GEN/wu" "$@" >"$GEN/wu.log" 2>&1; local rc=$?
+  if [ $rc -eq 2 ] && grep -q -E -- "$re" "$GEN/wu.log" && [ ! -e "$GEN/wu" ]; then ok "$c (exit 2, message, no output)"
+  else fail "$c" "exit $rc, output $([ -e "$GEN/wu" ] && echo left || echo none): $(head -c 300 "$GEN/wu.log")"; fi
+}
+wino_usage winograd_bad_value "bad --winograd '3' \(want auto, off, 2 or 4\)" --winograd 3
+wino_usage winograd_bf16 "--winograd 4 is fp32 only" --winograd 4 --precision bf16
 # pixels in: the compiled test pipeline + forward against OpenCV + the reference
 pixels() {  # NAME W H SCALE CROP TO_RGB MEAN STD
   local n=$1; shift
