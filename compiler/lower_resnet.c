@@ -70,6 +70,26 @@ static int wino_tile(const ir_graph *g, const resnet_conv *cv, int OH, int OW) {
   return side >= 28 ? 4 : 0;
 }
 
+/* A convolution's folded weights and bias (two ir_weights named OUT_w and OUT_b, BN CV->bn
+ * folded in): W has the layout fields (fold, rows, cols, kh, groups, wino, src_numel) and
+ * `what`; the rest comes from CV. Returns the weight's index, the bias's in *bi. */
+static int conv_weights(lower *L, const resnet_conv *cv, const char *out, ir_weight w, int *bi) {
+  char *wf = xasprintf("%s_w", out), *bf = xasprintf("%s_b", out);
+  char *src = xasprintf("%s.weight", cv->name);
+  char *mean = xasprintf("%s.running_mean", cv->bn), *var = xasprintf("%s.running_var", cv->bn);
+  char *gw = xasprintf("%s.weight", cv->bn), *gb = xasprintf("%s.bias", cv->bn);
+  w.field = wf, w.layer = -1, w.src = src;
+  w.bn = (ir_bn){mean, var, gw, gb, NULL, L->r->bn_eps};
+  const int wi = ir_weight_add(L->g, &w);
+  w.field = bf;
+  w.fold = IR_FOLD_CONV_BIAS;
+  w.cols = 1;
+  w.what = "bias of the folded BatchNorm";
+  *bi = ir_weight_add(L->g, &w);
+  free(wf), free(bf), free(src), free(mean), free(var), free(gw), free(gb);
+  return wi;
+}
+
 /* The Winograd form of conv(): input transform, A*A products, output transform (three ops),
  * the weights transformed at compile time (IR_FOLD_WINO) and the folded BN's bias. */
 static act conv_wino(lower *L, const resnet_conv *cv, act in, const char *out, const act *res,
@@ -77,22 +97,14 @@ static act conv_wino(lower *L, const resnet_conv *cv, act in, const char *out, c
   ir_graph *g = L->g;
   const int A = mt + 2, T = ((OH + mt - 1) / mt) * ((OW + mt - 1) / mt);
   const int cin = cv->cin, cout = cv->cout;
-  char *wf = xasprintf("%s_w", out), *bf = xasprintf("%s_b", out);
-  char *src = xasprintf("%s.weight", cv->name);
-  char *mean = xasprintf("%s.running_mean", cv->bn), *var = xasprintf("%s.running_var", cv->bn);
-  char *gw = xasprintf("%s.weight", cv->bn), *gb = xasprintf("%s.bias", cv->bn);
   char *what = xasprintf("%s 3x3/1, %s folded, Winograd F(%d,3): %d x [%d,%d]", cv->name, cv->bn,
                          mt, A * A, cout, cin);
-  ir_weight w = {.field = wf, .layer = -1, .fold = IR_FOLD_WINO, .src = src,
-                 .src_numel = (long long)cout * 9 * cin,
-                 .bn = {mean, var, gw, gb, NULL, L->r->bn_eps}, .rows = cout, .cols = cin,
-                 .kh = 3, .groups = 1, .wino = mt, .what = what};
-  const int wi = ir_weight_add(g, &w);
-  w.field = bf;
-  w.fold = IR_FOLD_CONV_BIAS;
-  w.cols = 1;
-  w.what = "bias of the folded BatchNorm";
-  const int bi = ir_weight_add(g, &w);
+  int bi;
+  const int wi = conv_weights(L, cv, out,
+                              (ir_weight){.fold = IR_FOLD_WINO, .src_numel = (long long)cout * 9 * cin,
+                                          .rows = cout, .cols = cin, .kh = 3, .groups = 1,
+                                          .wino = mt, .what = what},
+                              &bi);
   free(what);
   if (L->wm < 0) L->wm = ir_buf_add(g, "wm", IR_BUF_WS, 0, "Winograd products [tiles, A*A, Cout]");
 
@@ -123,7 +135,6 @@ static act conv_wino(lower *L, const resnet_conv *cv, act in, const char *out, c
   if (res) ir_op_in(o, res->buf);
   o->wt[1] = bi;
   o->m = T, o->n = cout, o->relu = relu, o->oh = OH, o->ow = OW, o->wino = mt;
-  free(wf), free(bf), free(src), free(mean), free(var), free(gw), free(gb);
   return y;
 }
 
@@ -136,22 +147,14 @@ static act conv(lower *L, const resnet_conv *cv, act in, const char *out, const 
   const int OW = (in.w + 2 * cv->pad - k) / cv->stride + 1, M = OH * OW;
   const int mt = wino_tile(g, cv, OH, OW);
   if (mt) return conv_wino(L, cv, in, out, res, relu, mt, OH, OW);
-  char *wf = xasprintf("%s_w", out), *bf = xasprintf("%s_b", out);
-  char *src = xasprintf("%s.weight", cv->name);
-  char *mean = xasprintf("%s.running_mean", cv->bn), *var = xasprintf("%s.running_var", cv->bn);
-  char *gw = xasprintf("%s.weight", cv->bn), *gb = xasprintf("%s.bias", cv->bn);
   char *what = xasprintf("%s %dx%d/%d%s, %s folded, columns (ky,kx,ci)", cv->name, k, k,
                          cv->stride, G > 1 ? " grouped" : "", cv->bn);
-  ir_weight w = {.field = wf, .layer = -1, .fold = IR_FOLD_CONV, .src = src,
-                 .src_numel = (long long)cv->cout * K,
-                 .bn = {mean, var, gw, gb, NULL, L->r->bn_eps}, .rows = cv->cout, .cols = K,
-                 .kh = k, .groups = G, .what = what};
-  const int wi = ir_weight_add(g, &w);
-  w.field = bf;
-  w.fold = IR_FOLD_CONV_BIAS;
-  w.cols = 1;
-  w.what = "bias of the folded BatchNorm";
-  const int bi = ir_weight_add(g, &w);
+  int bi;
+  const int wi = conv_weights(L, cv, out,
+                              (ir_weight){.fold = IR_FOLD_CONV, .src_numel = (long long)cv->cout * K,
+                                          .rows = cv->cout, .cols = K, .kh = k, .groups = G,
+                                          .what = what},
+                              &bi);
   free(what);
 
   act y = newact(L, out, OH, OW, cv->cout);
@@ -179,7 +182,6 @@ static act conv(lower *L, const resnet_conv *cv, act in, const char *out, const 
   o->m = M, o->n = cv->cout, o->k = K, o->groups = G, o->relu = relu;
   o->c = in.c, o->h = in.h, o->w = in.w, o->kh = k, o->stride = cv->stride, o->pad = cv->pad;
   o->oh = OH, o->ow = OW;
-  free(wf), free(bf), free(src), free(mean), free(var), free(gw), free(gb);
   return y;
 }
 

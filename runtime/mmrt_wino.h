@@ -44,6 +44,29 @@ typedef float mmrt_wv __attribute__((vector_size(MMRT_WINO_VL * 4)));
 #define MMRT_WV_LD(v, p) memcpy(&(v), (p), sizeof(mmrt_wv))
 #define MMRT_WV_ST(p, v) memcpy((p), &(v), sizeof(mmrt_wv))
 
+/* The first n <= VL channels at s as a vector (the others 0), and back. */
+MMRT_INLINE mmrt_wv mmrt_wv_load_n(const float *s, int n) {
+  mmrt_wv v;
+  if (n == MMRT_WINO_VL) {
+    MMRT_WV_LD(v, s);
+  } else {
+    float e[MMRT_WINO_VL] = {0};
+    for (int q = 0; q < n; q++) e[q] = s[q];
+    MMRT_WV_LD(v, e);
+  }
+  return v;
+}
+
+MMRT_INLINE void mmrt_wv_store_n(float *d, mmrt_wv v, int n) {
+  if (n == MMRT_WINO_VL) {
+    MMRT_WV_ST(d, v);
+  } else {
+    float e[MMRT_WINO_VL];
+    MMRT_WV_ST(e, v);
+    for (int q = 0; q < n; q++) d[q] = e[q];
+  }
+}
+
 /* The 1-D transforms of mmrt_wino_tab.h's B^T (input, A values to A) and A^T (products, A
  * values to m) written out with their common terms: element k of the input at s[k * ss],
  * of the output at o[k * os]. Their order of operations is fixed, so the bits are. */
@@ -93,12 +116,8 @@ MMRT_INLINE void mmrt_wino_in_tile(float *restrict v, int vstride, int m, const 
       const float *s = x + ((size_t)iy * W + ix) * ldx + c;
       if ((unsigned)iy >= (unsigned)H || (unsigned)ix >= (unsigned)W) {
         d[i * A + j] = (mmrt_wv){0};
-      } else if (nc == MMRT_WINO_VL) {
-        MMRT_WV_LD(d[i * A + j], s);
       } else {
-        float e[MMRT_WINO_VL] = {0};
-        for (int q = 0; q < nc; q++) e[q] = s[q];
-        MMRT_WV_LD(d[i * A + j], e);
+        d[i * A + j] = mmrt_wv_load_n(s, nc);
       }
     }
   }
@@ -183,21 +202,9 @@ MMRT_INLINE void mmrt_op_wino_out(float *y, const float *mb, const float *bias,
 #pragma GCC unroll 36
       for (int xi = 0; xi < AA; xi++) {
         const float *s = tile + (size_t)xi * Cout + n;
-        if (nn == MMRT_WINO_VL) {
-          MMRT_WV_LD(mv[xi], s);
-        } else {
-          float e[MMRT_WINO_VL] = {0};
-          for (int q = 0; q < nn; q++) e[q] = s[q];
-          MMRT_WV_LD(mv[xi], e);
-        }
+        mv[xi] = mmrt_wv_load_n(s, nn);
       }
-      if (nn == MMRT_WINO_VL) {
-        MMRT_WV_LD(b, bias + n);
-      } else {
-        float e[MMRT_WINO_VL] = {0};
-        for (int q = 0; q < nn; q++) e[q] = bias[n + q];
-        MMRT_WV_LD(b, e);
-      }
+      b = mmrt_wv_load_n(bias + n, nn);
       /* u = A^T M (down the columns: u[i * A + j]), then o = u A (along the rows) */
 #pragma GCC unroll 6
       for (int j = 0; j < A; j++) mmrt_wino_at_1d(u + j, A, mv + j, A, m);
@@ -207,28 +214,12 @@ MMRT_INLINE void mmrt_op_wino_out(float *y, const float *mb, const float *bias,
         for (int j = 0; j < m && ox0 + j < OW; j++) {
           const size_t at_px = ((size_t)(oy0 + i) * OW + ox0 + j) * Cout + n;
           mmrt_wv v = o[i * m + j] + b;
-          if (residual) {
-            mmrt_wv r;
-            if (nn == MMRT_WINO_VL) {
-              MMRT_WV_LD(r, residual + at_px);
-            } else {
-              float e[MMRT_WINO_VL] = {0};
-              for (int q = 0; q < nn; q++) e[q] = residual[at_px + q];
-              MMRT_WV_LD(r, e);
-            }
-            v = v + r;
-          }
+          if (residual) v = v + mmrt_wv_load_n(residual + at_px, nn);
           if (relu) { /* the lanes above 0 kept (a NaN drops to 0, as max(v, 0) in the product) */
             typedef int mmrt_wi __attribute__((vector_size(MMRT_WINO_VL * 4)));
             v = (mmrt_wv)((mmrt_wi)v & (v > 0.0f));
           }
-          if (nn == MMRT_WINO_VL) {
-            MMRT_WV_ST(y + at_px, v);
-          } else {
-            float e[MMRT_WINO_VL];
-            MMRT_WV_ST(e, v);
-            for (int q = 0; q < nn; q++) y[at_px + q] = e[q];
-          }
+          mmrt_wv_store_n(y + at_px, v, nn);
         }
     }
   }
