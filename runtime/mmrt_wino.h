@@ -45,24 +45,22 @@ typedef float mmrt_wv __attribute__((vector_size(MMRT_WINO_VL * 4)));
 #define MMRT_WV_ST(p, v) memcpy((p), &(v), sizeof(mmrt_wv))
 
 /* The first n <= VL channels at s as a vector (the others 0), and back. */
-MMRT_INLINE mmrt_wv mmrt_wv_load_n(const float *s, int n) {
-  mmrt_wv v;
+MMRT_INLINE void mmrt_wv_load_n(mmrt_wv *v, const float *s, int n) {
   if (n == MMRT_WINO_VL) {
-    MMRT_WV_LD(v, s);
+    MMRT_WV_LD(*v, s);
   } else {
     float e[MMRT_WINO_VL] = {0};
     for (int q = 0; q < n; q++) e[q] = s[q];
-    MMRT_WV_LD(v, e);
+    MMRT_WV_LD(*v, e);
   }
-  return v;
 }
 
-MMRT_INLINE void mmrt_wv_store_n(float *d, mmrt_wv v, int n) {
+MMRT_INLINE void mmrt_wv_store_n(float *d, const mmrt_wv *v, int n) {
   if (n == MMRT_WINO_VL) {
-    MMRT_WV_ST(d, v);
+    MMRT_WV_ST(d, *v);
   } else {
     float e[MMRT_WINO_VL];
-    MMRT_WV_ST(e, v);
+    MMRT_WV_ST(e, *v);
     for (int q = 0; q < n; q++) d[q] = e[q];
   }
 }
@@ -117,7 +115,7 @@ MMRT_INLINE void mmrt_wino_in_tile(float *restrict v, int vstride, int m, const 
       if ((unsigned)iy >= (unsigned)H || (unsigned)ix >= (unsigned)W) {
         d[i * A + j] = (mmrt_wv){0};
       } else {
-        d[i * A + j] = mmrt_wv_load_n(s, nc);
+        mmrt_wv_load_n(&d[i * A + j], s, nc);
       }
     }
   }
@@ -202,9 +200,9 @@ MMRT_INLINE void mmrt_op_wino_out(float *y, const float *mb, const float *bias,
 #pragma GCC unroll 36
       for (int xi = 0; xi < AA; xi++) {
         const float *s = tile + (size_t)xi * Cout + n;
-        mv[xi] = mmrt_wv_load_n(s, nn);
+        mmrt_wv_load_n(&mv[xi], s, nn);
       }
-      b = mmrt_wv_load_n(bias + n, nn);
+      mmrt_wv_load_n(&b, bias + n, nn);
       /* u = A^T M (down the columns: u[i * A + j]), then o = u A (along the rows) */
 #pragma GCC unroll 6
       for (int j = 0; j < A; j++) mmrt_wino_at_1d(u + j, A, mv + j, A, m);
@@ -214,12 +212,16 @@ MMRT_INLINE void mmrt_op_wino_out(float *y, const float *mb, const float *bias,
         for (int j = 0; j < m && ox0 + j < OW; j++) {
           const size_t at_px = ((size_t)(oy0 + i) * OW + ox0 + j) * Cout + n;
           mmrt_wv v = o[i * m + j] + b;
-          if (residual) v = v + mmrt_wv_load_n(residual + at_px, nn);
+          if (residual) {
+            mmrt_wv r;
+            mmrt_wv_load_n(&r, residual + at_px, nn);
+            v = v + r;
+          }
           if (relu) { /* the lanes above 0 kept (a NaN drops to 0, as max(v, 0) in the product) */
             typedef int mmrt_wi __attribute__((vector_size(MMRT_WINO_VL * 4)));
             v = (mmrt_wv)((mmrt_wi)v & (v > 0.0f));
           }
-          mmrt_wv_store_n(y + at_px, v, nn);
+          mmrt_wv_store_n(y + at_px, &v, nn);
         }
     }
   }
