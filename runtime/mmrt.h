@@ -33,7 +33,9 @@ typedef struct mmrt_team {
   atomic_uint gen;         /* barrier generation */
   atomic_int go;           /* 1 once n is final and workers may start */
   atomic_int sleepers;     /* threads blocked on cond (after spinning in vain) */
-  atomic_int next;         /* the first unclaimed unit of this phase (mmrt_claim) */
+  /* thread i's unclaimed units of this phase (mmrt_claim), each on a cache line of its own:
+   * 0 until set, then MMRT_RANGE_SET | first << 32 | end */
+  struct { _Alignas(64) _Atomic unsigned long long w; } range[MMRT_MAX_THREADS];
   pthread_mutex_t mu;
   pthread_cond_t cond;
   void (*fn)(void *ctx, struct mmrt_team *team, int tid);
@@ -50,33 +52,50 @@ void mmrt_team_run(int n, void (*fn)(void *, mmrt_team *, int), void *ctx);
 /* All threads of the team wait here until every one has arrived. */
 void mmrt_team_barrier(mmrt_team *t);
 
-/* Dynamic partition of [0, total) within one phase (between two barriers): each call hands
- * the calling thread the next unclaimed run [*lo, *hi) and returns 1, or 0 once every unit
- * is taken. Runs shrink as the work runs out (a share of what is left, at least `grain`), so
- * a thread slowed by another job on its core (a shared VM, a busy sibling hyperthread)
- * takes fewer units instead of keeping the others waiting at the barrier. Which thread does
- * a unit never changes how: callers compute each unit alone, in a fixed order within it,
- * so results stay bitwise identical. One claimed loop per phase: the barrier's last arriver
- * resets the counter (mmrt_team_barrier; a new job starts at 0). One thread takes it all. */
-static inline int mmrt_claim(mmrt_team *t, int total, int grain, int *lo, int *hi) {
-  if (t->n == 1) {
-    const int a = atomic_load_explicit(&t->next, memory_order_relaxed);
-    atomic_store_explicit(&t->next, total, memory_order_relaxed);
-    *lo = a, *hi = total;
-    return a < total;
-  }
-  int a = atomic_load_explicit(&t->next, memory_order_relaxed);
-  for (;;) {
-    if (a >= total) return 0;
-    int run = (total - a) / (2 * t->n);
-    run = run > grain ? run : grain;
-    const int b = a + run < total ? a + run : total;
-    if (atomic_compare_exchange_weak_explicit(&t->next, &a, b, memory_order_relaxed,
-                                              memory_order_relaxed)) {
-      *lo = a, *hi = b;
-      return 1;
+/* Partition of [0, total) within one phase (between two barriers): each call hands the
+ * calling thread tid a run [*lo, *hi) and returns 1, or 0 once every unit is taken. Thread
+ * i owns the static share [total i / n, total (i + 1) / n) and takes it from the front,
+ * half of what is left at a time, so its units are the same from op to op and what it
+ * wrote stays in its own core's caches (a line written on the other core can cost a
+ * memory access to read). Once its share is gone it takes the back half of what another
+ * thread has left: a thread slowed by another job on its core (a shared VM, a busy sibling
+ * hyperthread) gets help instead of keeping the others waiting at the barrier. Which
+ * thread does a unit never changes how: callers compute each unit alone, in a fixed order
+ * within it, so results stay bitwise identical. One claimed loop per phase: the barrier's
+ * last arriver clears the shares (mmrt_team_barrier; a new job starts clear). grain: the
+ * smallest run handed out (but never more than is left). One thread takes it all. */
+#define MMRT_RANGE_SET (1ull << 63)
+static inline unsigned long long mmrt_range_word(int first, int end) {
+  return MMRT_RANGE_SET | (unsigned long long)first << 32 | (unsigned)end;
+}
+static inline int mmrt_claim(mmrt_team *t, int tid, int total, int grain, int *lo, int *hi) {
+  const int n = t->n;
+  for (int i = 0; i < n; i++) {
+    const int j = (tid + i) % n; /* its own share first */
+    _Atomic unsigned long long *r = &t->range[j].w;
+    unsigned long long w = atomic_load_explicit(r, memory_order_relaxed);
+    if (!(w & MMRT_RANGE_SET)) { /* first look this phase: set it (or see who did) */
+      const unsigned long long v = mmrt_range_word((int)((long long)total * j / n),
+                                                   (int)((long long)total * (j + 1) / n));
+      if (atomic_compare_exchange_strong_explicit(r, &w, v, memory_order_relaxed,
+                                                  memory_order_relaxed))
+        w = v;
+    }
+    for (;;) {
+      const int f = (int)(w >> 32 & 0x7fffffff), b = (int)(unsigned)w, left = b - f;
+      if (left <= 0) break;
+      int run = n == 1 ? left : i == 0 ? (left + 1) / 2 : left / 2;
+      run = run > grain ? run : grain;
+      run = run < left ? run : left;
+      const unsigned long long v = i == 0 ? mmrt_range_word(f + run, b) : mmrt_range_word(f, b - run);
+      if (atomic_compare_exchange_weak_explicit(r, &w, v, memory_order_relaxed,
+                                                memory_order_relaxed)) {
+        *lo = i == 0 ? f : b - run, *hi = i == 0 ? f + run : b;
+        return 1;
+      }
     }
   }
+  return 0;
 }
 
 /* Static partition of [0, total) into t->n parts: part tid is [*lo, *hi). */

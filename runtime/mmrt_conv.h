@@ -161,7 +161,7 @@ MMRT_INLINE void mmrt_conv_gemm(const float *xp, int M, const float *wp_g, int c
 /* {================================================================== direct convolution
  * On AVX-512 paths with 12-token / 32-feature panels (MMRT_CONV_DIRECT), a convolution
  * without groups reads its NHWC input in place instead of packing im2col panels: each
- * 12 x 32 C tile is one call of mmrt_conv_tile, which broadcasts the 12 tokens' inputs from
+ * 12 x 32 C tile is one call of mmrt_conv_tile12 (8, 4: a short last panel), which broadcasts the 12 tokens' inputs from
  * their rows of the input (one pointer per token and kernel position, a zero row where the
  * window leaves the image), walks all K in order with the accumulators in registers, and
  * adds bias (+ residual) (ReLU) before it stores the tile: every output is written once,
@@ -204,22 +204,21 @@ typedef struct mmrt_conv_shape {
 #define MMRT_CONV_STEP(wv, k)                                           \
   do {                                                                  \
     const __m512 w0 = _mm512_load_ps(wv), w1 = _mm512_load_ps((wv) + 16); \
-    for (int t = 0; t < 12; t++) {                                      \
+    for (int t = 0; t < NT; t++) {                                      \
       const __m512 b = _mm512_set1_ps(r[t][k]);                         \
       a0[t] = _mm512_fmadd_ps(w0, b, a0[t]);                            \
       a1[t] = _mm512_fmadd_ps(w1, b, a1[t]);                            \
     }                                                                   \
   } while (0)
 
-/* One C tile: mt <= 12 tokens (rows y[t * ldy]), nn <= 32 output channels, all K of the
- * weight panel w. pf / pfl: lines of the next weight panel to bring into L2 meanwhile. */
-static __attribute__((noinline)) void mmrt_conv_tile(const mmrt_conv_shape *sh,
-                                                     const mmrt_conv_geo *g, const float *w,
-                                                     int nn, int mt, float *y,
-                                                     const float *res, const char *pf,
-                                                     int pfl) {
+/* One C tile: mt <= NT <= 12 tokens (rows y[t * ldy]), nn <= 32 output channels, all K of
+ * the weight panel w, NT a constant (mmrt_conv_tile12/8/4). pf / pfl: lines of the next
+ * weight panel to bring into L2 meanwhile. */
+MMRT_INLINE void mmrt_conv_tile_nt(const mmrt_conv_shape *sh, const mmrt_conv_geo *g,
+                                   const float *w, int nn, int mt, float *y, const float *res,
+                                   const char *pf, int pfl, const int NT) {
   __m512 a0[12], a1[12];
-  for (int t = 0; t < 12; t++) a0[t] = a1[t] = _mm512_setzero_ps();
+  for (int t = 0; t < NT; t++) a0[t] = a1[t] = _mm512_setzero_ps();
   /* the output rows (and the residual's), wanted at the end */
   for (int t = 0; t < mt; t++) {
     __builtin_prefetch(y + (size_t)t * sh->ldy, 1, 3);
@@ -234,7 +233,7 @@ static __attribute__((noinline)) void mmrt_conv_tile(const mmrt_conv_shape *sh,
   for (int ky = 0; ky < sh->kh; ky++)
     for (int kx = 0; kx < sh->kx_steps; kx++) {
       const float *r[12];
-      for (int t = 0; t < 12; t++) {
+      for (int t = 0; t < NT; t++) {
         const int iy = g->iy[t] + ky, ix = g->ix[t] + kx;
         r[t] = (unsigned)iy < (unsigned)sh->H && (unsigned)ix < (unsigned)sh->W
                    ? g->base[t] + ((size_t)ky * sh->W + kx) * sh->ldx : mmrt_conv_zeros;
@@ -258,7 +257,7 @@ static __attribute__((noinline)) void mmrt_conv_tile(const mmrt_conv_shape *sh,
   const __m512 zero = _mm512_setzero_ps();
   /* unrolled with constant t, so the accumulators stay in registers */
 #pragma GCC unroll 12
-  for (int t = 0; t < 12; t++) {
+  for (int t = 0; t < NT; t++) {
     if (t >= mt) break;
     __m512 v0 = _mm512_add_ps(a0[t], b0), v1 = _mm512_add_ps(a1[t], b1);
     if (res) {
@@ -271,6 +270,21 @@ static __attribute__((noinline)) void mmrt_conv_tile(const mmrt_conv_shape *sh,
   }
 }
 #undef MMRT_CONV_STEP
+
+/* The tile at three widths, so that a last token panel of 1-8 tokens (e.g. 49 = 4 x 12 + 1
+ * pixels at 7 x 7, 196 = 16 x 12 + 4 at 14 x 14) does not cost a full one: each product's
+ * chain is the same for any width (one FMA per k-step, in order), so only the time changes.
+ * Up to 4 tokens (8 accumulators) the FMA latency bounds the time, not the width. */
+#define MMRT_CONV_TILE_AT(NT)                                                                  \
+  static __attribute__((noinline)) void mmrt_conv_tile##NT(                                    \
+      const mmrt_conv_shape *sh, const mmrt_conv_geo *g, const float *w, int nn, int mt,      \
+      float *y, const float *res, const char *pf, int pfl) {                                  \
+    mmrt_conv_tile_nt(sh, g, w, nn, mt, y, res, pf, pfl, NT);                                 \
+  }
+MMRT_CONV_TILE_AT(12)
+MMRT_CONV_TILE_AT(8)
+MMRT_CONV_TILE_AT(4)
+#undef MMRT_CONV_TILE_AT
 
 /* Token panels per block: their windows are worked out once per block, and each weight
  * panel is read once per block. */
@@ -314,9 +328,10 @@ static __attribute__((noinline)) void mmrt_conv_direct(float *y, const float *x,
       for (int i = ib; i < ie; i++) {
         const int t0 = i * 12, mt = M - t0 < 12 ? M - t0 : 12;
         const int l0 = pf ? lines * (i - ib) / nb : 0, l1 = pf ? lines * (i - ib + 1) / nb : 0;
-        mmrt_conv_tile(&sh, &geo[i - ib], w, nn, mt, y + (size_t)t0 * Cout + n0,
-                       residual ? residual + (size_t)t0 * Cout + n0 : NULL,
-                       pf ? pf + (size_t)l0 * 64 : NULL, l1 - l0);
+        (mt > 8 ? mmrt_conv_tile12 : mt > 4 ? mmrt_conv_tile8 : mmrt_conv_tile4)(
+            &sh, &geo[i - ib], w, nn, mt, y + (size_t)t0 * Cout + n0,
+            residual ? residual + (size_t)t0 * Cout + n0 : NULL,
+            pf ? pf + (size_t)l0 * 64 : NULL, l1 - l0);
       }
     }
   }
@@ -523,7 +538,8 @@ MMRT_INLINE int mmrt_split_by_weights(double wf, double xf, int wunits, int xuni
 MMRT_INLINE void mmrt_op_conv_gemm(float *y, const float *xp, int M, const float *wp, int Cout,
                                    int K, int G, const float *bias, const float *residual,
                                    int relu, const float *x, int H, int W, int Cin, int k,
-                                   int s, int pad, int OH, int OW, mmrt_team *team) {
+                                   int s, int pad, int OH, int OW, mmrt_team *team,
+                                   int tid) {
   const int cout = Cout / G, nj = MMRT_PANELS(cout, MMRT_WR), np = MMRT_PANELS(M, MMRT_XR);
   const int nt = team->n;
   const size_t xs = MMRT_CONV_XP_FLOATS(M, K), ws = MMRT_PACKED_FLOATS(cout, K, MMRT_WR);
@@ -532,11 +548,11 @@ MMRT_INLINE void mmrt_op_conv_gemm(float *y, const float *xp, int M, const float
   if (MMRT_CONV_IS_DIRECT(G, Cin)) { /* input pixels read: every one, or M windows of k x k */
     const double px = (double)H * W < (double)M * k * k ? (double)H * W : (double)M * k * k;
     if (mmrt_split_by_weights((double)Cout * K, px * Cin, nj, np, nt)) {
-      while (mmrt_claim(team, nj, 1, &u0, &u1))
+      while (mmrt_claim(team, tid, nj, 1, &u0, &u1))
         mmrt_conv_direct(y, x, 1, H, W, Cin, k, s, pad, OH, OW, wp, Cout, bias, residual, relu,
                          0, np, u0, u1);
     } else {
-      while (mmrt_claim(team, np, 1, &u0, &u1))
+      while (mmrt_claim(team, tid, np, 1, &u0, &u1))
         mmrt_conv_direct(y, x, 1, H, W, Cin, k, s, pad, OH, OW, wp, Cout, bias, residual, relu,
                          u0, u1, 0, nj);
     }
@@ -547,7 +563,7 @@ MMRT_INLINE void mmrt_op_conv_gemm(float *y, const float *xp, int M, const float
 #endif
   if (mmrt_split_by_weights((double)G * ws, (double)G * xs, G * nj, np, nt)) {
     /* (group, weight panel) pairs */
-    while (mmrt_claim(team, G * nj, 1, &u0, &u1))
+    while (mmrt_claim(team, tid, G * nj, 1, &u0, &u1))
       for (int u = u0; u < u1;) {
         const int g = u / nj, j0 = u % nj, j1 = u1 - u < nj - j0 ? j0 + (u1 - u) : nj;
         const mmrt_conv_epi e = {bias + (size_t)g * cout,
@@ -558,7 +574,7 @@ MMRT_INLINE void mmrt_op_conv_gemm(float *y, const float *xp, int M, const float
       }
     return;
   }
-  while (mmrt_claim(team, np, 1, &u0, &u1)) { /* runs of activation panels, every group */
+  while (mmrt_claim(team, tid, np, 1, &u0, &u1)) { /* runs of activation panels, every group */
     const int t0 = u0 * MMRT_XR, mt = (u1 * MMRT_XR < M ? u1 * MMRT_XR : M) - t0;
     for (int g = 0; g < G; g++) {
       const mmrt_conv_epi e = {bias + (size_t)g * cout,

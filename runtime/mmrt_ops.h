@@ -154,18 +154,18 @@ MMRT_INLINE void mmrt_op_patches(float *xp, const float *img, int n, int C, int 
  * the threads claim runs of weight panels (mmrt_claim). */
 MMRT_INLINE void mmrt_op_linear(float *c, int ldc, int accumulate, const float *xp, int M,
                                 const float *w, int N, int K, mmrt_epilogue epi,
-                                const void *ectx, mmrt_team *team) {
+                                const void *ectx, mmrt_team *team, int tid) {
   int j0, j1;
-  while (mmrt_claim(team, MMRT_PANELS(N, MMRT_WR), 1, &j0, &j1))
+  while (mmrt_claim(team, tid, MMRT_PANELS(N, MMRT_WR), 1, &j0, &j1))
     mmrt_gemm(xp, M, w, N, K, c, ldc, accumulate, j0, j1, epi, ectx);
 }
 
 /* The same product written as the next product's activation panels (pstride floats each). */
 MMRT_INLINE void mmrt_op_linear_panels(float *c, int pstride, const float *xp, int M,
                                        const float *w, int N, int K, mmrt_epilogue epi,
-                                       const void *ectx, mmrt_team *team) {
+                                       const void *ectx, mmrt_team *team, int tid) {
   int j0, j1;
-  while (mmrt_claim(team, MMRT_PANELS(N, MMRT_WR), 1, &j0, &j1))
+  while (mmrt_claim(team, tid, MMRT_PANELS(N, MMRT_WR), 1, &j0, &j1))
     mmrt_gemm_panels(xp, M, w, N, K, c, pstride, j0, j1, epi, ectx);
 }
 
@@ -248,10 +248,10 @@ MMRT_INLINE void mmrt_op_kv_pack(float *kp, size_t kps, float *vp, size_t vps, c
 MMRT_INLINE void mmrt_op_attention(float *xp, int xps, const float *qkv, const float *kp,
                                    size_t kps, const float *vp, size_t vps, float *qp, float *s,
                                    int lds, float *pp, int n, int T, int D, int H, int HD, int QB,
-                                   mmrt_team *team) {
+                                   mmrt_team *team, int tid) {
   const int qblocks = (T + QB - 1) / QB, R = MMRT_XR;
   int t0, t1;
-  while (mmrt_claim(team, n * H * qblocks, 1, &t0, &t1)) {
+  while (mmrt_claim(team, tid, n * H * qblocks, 1, &t0, &t1)) {
     for (int task = t0; task < t1; task++) {
       const int bh = task / qblocks, b = bh / H, h = bh % H, q0 = task % qblocks * QB;
       const int rows = T - q0 < QB ? T - q0 : QB;

@@ -29,13 +29,18 @@ static inline void cpu_relax(void) {
 #endif
 }
 
+/* mmrt_claim's shares, cleared for the next phase */
+static void clear_ranges(mmrt_team *t) {
+  for (int i = 0; i < t->n; i++) atomic_store_explicit(&t->range[i].w, 0ull, memory_order_relaxed);
+}
+
 static void team_init(mmrt_team *t, int n, void (*fn)(void *, mmrt_team *, int), void *ctx) {
   t->n = n;
   atomic_init(&t->count, 0);
   atomic_init(&t->gen, 0u);
   atomic_init(&t->go, 0);
   atomic_init(&t->sleepers, 0);
-  atomic_init(&t->next, 0);
+  for (int i = 0; i < MMRT_MAX_THREADS; i++) atomic_init(&t->range[i].w, 0ull);
   pthread_mutex_init(&t->mu, NULL);
   pthread_cond_init(&t->cond, NULL);
   t->fn = fn;
@@ -164,7 +169,7 @@ static int pool_run(pool *p, int n, void (*fn)(void *, mmrt_team *, int), void *
   atomic_store_explicit(&p->pending, n - 1, memory_order_relaxed);
   pthread_mutex_lock(&p->mu);
   p->team.n = n;
-  atomic_store_explicit(&p->team.next, 0, memory_order_relaxed); /* published by job */
+  clear_ranges(&p->team); /* published by job */
   atomic_fetch_add_explicit(&p->job, 1u, memory_order_acq_rel);
   pthread_cond_broadcast(&p->wake);
   pthread_mutex_unlock(&p->mu);
@@ -246,14 +251,14 @@ void mmrt_team_run(int n, void (*fn)(void *, mmrt_team *, int), void *ctx) {
 
 void mmrt_team_barrier(mmrt_team *t) {
   if (t->n == 1) {
-    atomic_store_explicit(&t->next, 0, memory_order_relaxed);
+    clear_ranges(t);
     return;
   }
   unsigned gen = atomic_load_explicit(&t->gen, memory_order_acquire);
   if (atomic_fetch_add_explicit(&t->count, 1, memory_order_acq_rel) == t->n - 1) {
     atomic_store_explicit(&t->count, 0, memory_order_relaxed);
-    /* every thread is here, done with this phase's claims: the next phase starts at 0 */
-    atomic_store_explicit(&t->next, 0, memory_order_relaxed);
+    /* every thread is here, done with this phase's claims: the next phase starts clear */
+    clear_ranges(t);
     pthread_mutex_lock(&t->mu);
     atomic_store_explicit(&t->gen, gen + 1, memory_order_release);
     if (atomic_load_explicit(&t->sleepers, memory_order_relaxed)) pthread_cond_broadcast(&t->cond);

@@ -11,7 +11,7 @@
 #define STEP(w, x)                                                                      \
   do {                                                                                  \
     const __m512 w0 = _mm512_load_ps(w), w1 = _mm512_load_ps((w) + 16);                \
-    for (int t = 0; t < 12; t++) {                                                      \
+    for (int t = 0; t < NT; t++) {                                                      \
       const __m512 b = _mm512_set1_ps((x)[t]);                                          \
       a0[t] = _mm512_fmadd_ps(w0, b, a0[t]);                                            \
       a1[t] = _mm512_fmadd_ps(w1, b, a1[t]);                                            \
@@ -26,10 +26,16 @@
 #define T96(f) T16(f), T16((f) + 16), T16((f) + 32), T16((f) + 48), T16((f) + 64), T16((f) + 80)
 static const int transpose[384] __attribute__((aligned(64))) = {T96(0), T96(96), T96(192), T96(288)};
 
-SKX void mmrt_ukr_skx(int nn, int mt, int kc, const float *w, const float *x, int accumulate,
-                      float *c, long ts, long ns, const char *pf, int pfl) {
+/* The tile with NT >= mt token accumulators, NT a constant (12, 8 or 4: a short last panel
+ * of a product costs what its tokens need; each product's chain is the same for any NT). */
+SKX static inline __attribute__((always_inline)) void tile_nt(int nn, int mt, int kc,
+                                                                const float *w, const float *x,
+                                                                int accumulate, float *c,
+                                                                long ts, long ns,
+                                                                const char *pf, int pfl,
+                                                                const int NT) {
   __m512 a0[12], a1[12];
-  for (int t = 0; t < 12; t++) a0[t] = a1[t] = _mm512_setzero_ps();
+  for (int t = 0; t < NT; t++) a0[t] = a1[t] = _mm512_setzero_ps();
   /* the C tile, wanted at the end (row-major: 2 lines per token) */
   if (ns == 1)
     for (int t = 0; t < mt; t++) {
@@ -70,7 +76,7 @@ SKX void mmrt_ukr_skx(int nn, int mt, int kc, const float *w, const float *x, in
       _mm512_mask_storeu_ps(r, m0, v0);
       _mm512_mask_storeu_ps(r + 16, m1, v1);
     }
-  } else if (ts == 1 && ns == 12 && nn == 32 && mt == 12) {
+  } else if (NT == 12 && ts == 1 && ns == 12 && nn == 32 && mt == 12) {
     /* a full tile written into an activation panel of 12 tokens (mmrt_gemm_panels): 384
      * contiguous floats, feature-major, i.e. the tile transposed; by gathers from a copy */
     float tile[12][32] __attribute__((aligned(64)));
@@ -86,7 +92,7 @@ SKX void mmrt_ukr_skx(int nn, int mt, int kc, const float *w, const float *x, in
   } else {
     /* any strides, partial tiles: element by element */
     float tile[12][32] __attribute__((aligned(64)));
-    for (int t = 0; t < 12; t++) {
+    for (int t = 0; t < NT; t++) {
       _mm512_store_ps(tile[t], a0[t]);
       _mm512_store_ps(tile[t] + 16, a1[t]);
     }
@@ -96,6 +102,16 @@ SKX void mmrt_ukr_skx(int nn, int mt, int kc, const float *w, const float *x, in
         *e = accumulate ? *e + tile[t][n] : tile[t][n];
       }
   }
+}
+
+SKX void mmrt_ukr_skx(int nn, int mt, int kc, const float *w, const float *x, int accumulate,
+                      float *c, long ts, long ns, const char *pf, int pfl) {
+  if (mt > 8)
+    tile_nt(nn, mt, kc, w, x, accumulate, c, ts, ns, pf, pfl, 12);
+  else if (mt > 4)
+    tile_nt(nn, mt, kc, w, x, accumulate, c, ts, ns, pf, pfl, 8);
+  else
+    tile_nt(nn, mt, kc, w, x, accumulate, c, ts, ns, pf, pfl, 4);
 }
 #else
 typedef int mmrt_ukr_skx_unused; /* not an x86-64 target: nothing here */

@@ -170,12 +170,12 @@ MMRT_INLINE void mmrt_op_wino_pack(float *xp, const float *x, int H, int W, int 
 /* Step 2: M_xi = V_xi U_xi^T for the A * A matrices; the threads claim runs of (xi, weight
  * panel) pairs. */
 MMRT_INLINE void mmrt_op_wino_gemm(float *mb, const float *xp, const float *wp, int T, int Cin,
-                                   int Cout, int m, mmrt_team *team) {
+                                   int Cout, int m, mmrt_team *team, int tid) {
   const int A = m + 2, AA = A * A, nj = MMRT_PANELS(Cout, MMRT_WR);
   const size_t xs = MMRT_PACKED_FLOATS(T, Cin, MMRT_XR);
   const size_t ws = MMRT_PACKED_FLOATS(Cout, Cin, MMRT_WR);
   int u0, u1;
-  while (mmrt_claim(team, AA * nj, 1, &u0, &u1))
+  while (mmrt_claim(team, tid, AA * nj, 1, &u0, &u1))
     for (int u = u0; u < u1;) {
       const int xi = u / nj, j0 = u % nj, j1 = u1 - u < nj - j0 ? j0 + (u1 - u) : nj;
       mmrt_gemm(xp + (size_t)xi * xs, T, wp + (size_t)xi * ws, Cout, Cin,

@@ -19,11 +19,14 @@ from resnet_ref import build, load  # noqa: E402
 
 def wino_auto(mod, oh, ow, first):
     """The Winograd tile side `mmcc build --winograd auto` gives a convolution (README: 3x3
-    stride 1 padding 1 without groups, m = 4 where the output is 28 x 28 or larger, not the
-    first convolution, which reads the image), or 0."""
+    stride 1 padding 1 without groups, m = 4 where the output is 28 x 28 or larger, m = 2
+    from 14 x 14, not the first convolution, which reads the image), or 0."""
     plain = tuple(mod.kernel_size) == (3, 3) and tuple(mod.stride) == (1, 1) and \
         tuple(mod.padding) == (1, 1) and mod.groups == 1 and tuple(mod.dilation) == (1, 1)
-    return 4 if plain and not first and min(oh, ow) >= 28 else 0
+    if not plain or first:
+        return 0
+    side = min(oh, ow)
+    return 4 if side >= 28 else 2 if side >= 14 else 0
 
 
 def macs_of(model, x, wino=None):

@@ -10,11 +10,18 @@
  *   claimed     mmrt_claim: in each of 40 phases (sizes 0..996, grains 1..3) every unit is
  *               handed to exactly one thread, for 1..5 threads over 100 calls; the last
  *               phase has no barrier after it (the next call must start from 0)
+ *   stolen      mmrt_claim's stealing: the last of 2..4 threads sleeps 30 ms before its
+ *               first claim, so the others take all of its share (every unit once, none
+ *               left to the sleeper)
+ *   owned       mmrt_claim's static shares: with 2 threads, each one's first run is the
+ *               front half of its own share ([0, 249) and [498, 748) of 997), taken in turn
  *   idle        after the calls, the parked workers use no CPU (< 20 ms in 300 ms)
  *   fork        after fork(), the child's first 2-thread call works (no inherited pool)
  * A deadlock is a failure: alarm() ends the program, and the suite sees no ok line. */
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -88,7 +95,7 @@ static void claim_fn(void *ctx, mmrt_team *t, int tid) {
   cjob *c = ctx;
   int lo, hi;
   for (int ph = 0; ph < PHASES; ph++) {
-    while (mmrt_claim(t, phase_total(ph), 1 + ph % 3, &lo, &hi))
+    while (mmrt_claim(t, tid, phase_total(ph), 1 + ph % 3, &lo, &hi))
       for (int u = lo; u < hi; u++) c->count[u]++;
     if (ph == PHASES - 1) return; /* no barrier: the caller checks this phase */
     mmrt_team_barrier(t);
@@ -106,6 +113,58 @@ static int claim_ok(int n) {
   mmrt_team_run(n, claim_fn, &c);
   for (int u = 0; u < CU; u++) c.bad |= c.count[u] != (u < phase_total(PHASES - 1));
   return !c.bad;
+}
+
+/* the last thread arrives late: the others must take its share */
+typedef struct sjob { unsigned char count[CU]; int late_units; } sjob;
+static void steal_fn(void *ctx, mmrt_team *t, int tid) {
+  sjob *c = ctx;
+  int lo, hi;
+  if (tid == t->n - 1) {
+    struct timespec d = {0, 30000000L};
+    nanosleep(&d, NULL);
+  }
+  while (mmrt_claim(t, tid, CU, 1, &lo, &hi))
+    for (int u = lo; u < hi; u++) {
+      c->count[u]++;
+      if (tid == t->n - 1) c->late_units++;
+    }
+}
+
+static int steal_ok(int n) {
+  static sjob c;
+  memset(&c, 0, sizeof c);
+  mmrt_team_run(n, steal_fn, &c);
+  int good = c.late_units == 0;
+  for (int u = 0; u < CU; u++) good &= c.count[u] == 1;
+  return good;
+}
+
+/* thread 0 claims first, then thread 1, then both go on: their first runs are fixed */
+typedef struct ojob { atomic_int turn; int first[2][2]; unsigned char count[CU]; } ojob;
+static void own_fn(void *ctx, mmrt_team *t, int tid) {
+  ojob *c = ctx;
+  int lo, hi, first = 1;
+  while (atomic_load(&c->turn) < tid) sched_yield();
+  while (mmrt_claim(t, tid, CU, 1, &lo, &hi)) {
+    if (first) {
+      c->first[tid][0] = lo, c->first[tid][1] = hi, first = 0;
+      atomic_fetch_add(&c->turn, 1);
+      while (atomic_load(&c->turn) < 2) sched_yield();
+    }
+    for (int u = lo; u < hi; u++) c->count[u]++;
+  }
+}
+
+static int owned_ok(void) {
+  static ojob c;
+  memset(&c, 0, sizeof c);
+  atomic_init(&c.turn, 0);
+  mmrt_team_run(2, own_fn, &c);
+  int good = c.first[0][0] == 0 && c.first[0][1] == 249 && c.first[1][0] == 498 &&
+             c.first[1][1] == 748;
+  for (int u = 0; u < CU; u++) good &= c.count[u] == 1;
+  return good;
 }
 
 static double cpu_ms(void) {
@@ -148,6 +207,14 @@ int main(int argc, char **argv) {
   good = 1;
   for (int k = 0; k < 100; k++) good &= claim_ok(1 + k % 5);
   report("claimed", good, "a unit was handed out twice or not at all");
+
+  good = 1;
+  for (int k = 0; k < 6; k++) good &= steal_ok(2 + k % 3);
+  report("stolen", good, "the late thread's share was not taken by the others, or a unit twice");
+
+  good = 1;
+  for (int k = 0; k < 20; k++) good &= owned_ok();
+  report("owned", good, "a thread's first run is not the front of its own share");
 
   double c0 = cpu_ms();
   struct timespec d = {0, 300000000L};
