@@ -212,8 +212,8 @@ typedef struct mmrt_conv_shape {
   } while (0)
 
 /* One C tile: mt <= NT <= 12 tokens (rows y[t * ldy]), nn <= 32 output channels, all K of
- * the weight panel w, NT a constant (mmrt_conv_tile12/8/4). pf / pfl: lines of the next
- * weight panel to bring into L2 meanwhile. */
+ * the weight panel w, NT a constant (mmrt_conv_tile12/8/4, MMRT_TILE_NT). pf / pfl: lines
+ * of the next weight panel to bring into L2 meanwhile. */
 MMRT_INLINE void mmrt_conv_tile_nt(const mmrt_conv_shape *sh, const mmrt_conv_geo *g,
                                    const float *w, int nn, int mt, float *y, const float *res,
                                    const char *pf, int pfl, const int NT) {
@@ -328,7 +328,8 @@ static __attribute__((noinline)) void mmrt_conv_direct(float *y, const float *x,
       for (int i = ib; i < ie; i++) {
         const int t0 = i * 12, mt = M - t0 < 12 ? M - t0 : 12;
         const int l0 = pf ? lines * (i - ib) / nb : 0, l1 = pf ? lines * (i - ib + 1) / nb : 0;
-        (mt > 8 ? mmrt_conv_tile12 : mt > 4 ? mmrt_conv_tile8 : mmrt_conv_tile4)(
+        (MMRT_TILE_NT(mt) == 12 ? mmrt_conv_tile12
+         : MMRT_TILE_NT(mt) == 8 ? mmrt_conv_tile8 : mmrt_conv_tile4)(
             &sh, &geo[i - ib], w, nn, mt, y + (size_t)t0 * Cout + n0,
             residual ? residual + (size_t)t0 * Cout + n0 : NULL,
             pf ? pf + (size_t)l0 * 64 : NULL, l1 - l0);

@@ -22,5 +22,8 @@
  * column-preferring 32 x 12 kernel: MR 32, NR 12, COL_PREF 1 in the target table). */
 #define MMRT_OWN_WR 32
 #define MMRT_OWN_XR 12
+/* Token accumulators of the AVX-512 tiles (mmrt_ukr_skx, mmrt_conv.h's direct tile) for a
+ * tile of MT <= 12 tokens: 12, 8 or 4, so that a short last panel costs what it needs. */
+#define MMRT_TILE_NT(MT) ((MT) > 8 ? 12 : (MT) > 4 ? 8 : 4)
 
 #endif

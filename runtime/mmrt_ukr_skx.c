@@ -1,5 +1,6 @@
 /* mmrt_ukr_skx.c: the AVX-512 path's micro-kernel (runtime/mmrt_ukr.h): a 12 x 32 tile in
- * 24 zmm accumulators, per k-step two loads of the weight row and 12 broadcast FMAs. */
+ * 24 zmm accumulators, per k-step two loads of the weight row and 12 broadcast FMAs (8 or 4
+ * for a short tile, MMRT_TILE_NT). */
 #include "mmrt_ukr.h"
 
 #if defined(__x86_64__)
@@ -106,12 +107,11 @@ SKX static inline __attribute__((always_inline)) void tile_nt(int nn, int mt, in
 
 SKX void mmrt_ukr_skx(int nn, int mt, int kc, const float *w, const float *x, int accumulate,
                       float *c, long ts, long ns, const char *pf, int pfl) {
-  if (mt > 8)
-    tile_nt(nn, mt, kc, w, x, accumulate, c, ts, ns, pf, pfl, 12);
-  else if (mt > 4)
-    tile_nt(nn, mt, kc, w, x, accumulate, c, ts, ns, pf, pfl, 8);
-  else
-    tile_nt(nn, mt, kc, w, x, accumulate, c, ts, ns, pf, pfl, 4);
+  switch (MMRT_TILE_NT(mt)) {
+  case 12: tile_nt(nn, mt, kc, w, x, accumulate, c, ts, ns, pf, pfl, 12); break;
+  case 8: tile_nt(nn, mt, kc, w, x, accumulate, c, ts, ns, pf, pfl, 8); break;
+  default: tile_nt(nn, mt, kc, w, x, accumulate, c, ts, ns, pf, pfl, 4); break;
+  }
 }
 #else
 typedef int mmrt_ukr_skx_unused; /* not an x86-64 target: nothing here */
