@@ -12,11 +12,17 @@
 // ROUNDS rounds alternate them (mmcc, ORT, mmcc, ORT, ...), CALLS timed calls each. Per
 // contender: min and median over all calls; per round: the ratio of the medians (ORT / mmcc,
 // > 1 when mmcc is faster); their spread shows how steady the machine was.
+// Pinning: a cell of t threads runs both contenders on the same CPUs 0..t-1 (`taskset -a -p`
+// on this process and on the mmcc children, all their threads; the first-result processes
+// on CPU 0). The CPUs of one virtual machine need not be equal: on the AMD EPYC VM of
+// bench/results/NOTES.md one vCPU's caches were shared with a noisy neighbour, and a
+// 1-thread process ran 37.6 ms on one and 48-54 ms on the other, so a 1-thread ratio
+// depended on where the scheduler put each contender. manifest "pin": false turns it off.
 'use strict';
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { spawn } = require('child_process');
+const { spawn, execFileSync } = require('child_process');
 
 const ORT_DIR = process.env.MMCC_BENCH_ORT;  // the npm cache directory bench/run installed into
 const ort = require(path.join(ORT_DIR, 'node_modules', 'onnxruntime-node'));
@@ -57,6 +63,18 @@ async function ortFirst(argv) {
   // VmHWM, not maxRSS: Linux carries ru_maxrss across exec (it would be the parent's)
   const hwm = /VmHWM:\s*(\d+)/.exec(fs.readFileSync('/proc/self/status', 'utf8'));
   console.log(JSON.stringify({ create_ms: tc, first_run_ms: tr, rss_kb: hwm ? +hwm[1] : -1 }));
+}
+// }==================================================================
+
+// {================================================================== CPU pinning
+// CPUs 0..t-1 for every thread of each pid (t >= the CPU count: all of them); returns the
+// list, or null when pinning is off.
+function pin(pids, t, on) {
+  if (!on) return null;
+  const n = os.cpus().length, last = Math.min(t, n) - 1, cpus = last > 0 ? `0-${last}` : '0';
+  for (const pid of pids)
+    execFileSync('taskset', ['-a', '-p', '-c', cpus, String(pid)], { stdio: 'ignore' });
+  return cpus;
 }
 // }==================================================================
 
@@ -139,7 +157,9 @@ async function benchModel(m, cfg) {
   const res = { name: m.name, gflop_per_image: m.flops / 1e9, build_s: m.build_s,
                 code_bytes: m.code_bytes, weights_bytes: m.weights_bytes, cells: [] };
 
-  // first result: fresh processes, 1 thread
+  // first result: fresh processes, 1 thread (children inherit the CPU)
+  const pinOn = cfg.pin !== false;
+  pin([process.pid], 1, pinOn);
   const first = await timeToLine(m.bin, ['first', m.input, '1', m.out + '.first.f32']);
   const of = await timeToLine(process.execPath, [__filename, '--ort-first', m.onnx, m.input,
                                                  m.c, m.h, m.w, '1', m.out + '.ortfirst.f32']);
@@ -186,6 +206,7 @@ async function benchModel(m, cfg) {
   }
 
   for (const t of cfg.threads) {
+    const cpus = pin([process.pid, mm.p.pid].concat(mb ? [mb.p.pid] : []), t, pinOn);
     for (const B of cfg.batches) {
       const x = new ort.Tensor('float32', images.subarray(0, B * chw), [B, m.c, m.h, m.w]);
       const ortRun = async (n) => {
@@ -219,7 +240,7 @@ async function benchModel(m, cfg) {
         if (mb) vsOrt[vsOrt.length - 1] = median(tb) / median(hb.slice(-cfg.calls));
       }
       const cell = {
-        threads: t, batch: B,
+        threads: t, batch: B, cpus,
         mmcc: { min_ms: min(a), median_ms: median(a), calls: a.length, median_cpu_ms: median(acpu) },
         ort: { min_ms: min(b), median_ms: median(b), calls: b.length },
         round_ratio: { min: min(ratios), median: median(ratios), max: max(ratios), all: ratios },
@@ -245,6 +266,7 @@ async function benchModel(m, cfg) {
   }
   mm.quit();
   if (mb) mb.quit();
+  pin([process.pid], os.cpus().length, pinOn);
   return res;
 }
 
@@ -263,7 +285,9 @@ function markdown(R) {
          (R.models.some(m => m.name.startsWith('resnet'))
            ? '; ResNet rows: tests/py/make_resnet_ckpt.py and tests/py/export_onnx_resnet.py. ' : '. ') +
          `${R.config.rounds} rounds x ${R.config.calls} timed calls per contender and cell after ` +
-         `${R.config.warmup} warm-up calls, rounds alternating mmcc and ORT.`, '');
+         `${R.config.warmup} warm-up calls, rounds alternating mmcc and ORT` +
+         (R.config.pin !== false ? '; a cell of t threads runs both on CPUs 0..t-1 (taskset), ' +
+                                   'the first-result processes on CPU 0.' : ' (not pinned to CPUs).'), '');
   L.push(`CPU flags: \`${R.cpu.flags}\``, '');
   L.push(`FMA peak probe (bench/fma_peak.c, ${R.peak.width}-bit FMAs): ` +
          `${f1(p1)} GFLOP/s on 1 thread, ${f1(p2)} on 2.`, '');

@@ -31,7 +31,13 @@
 #define L2_SERVER (2L * 1024 * 1024)
 
 /* x86_64: every x86-64 CPU, by CPUID at the first call (runtime/mmrt_ukr.h: one panel
- * layout, the weights stored once, the forward compiled once per path). */
+ * layout, the weights stored once, the forward compiled once per path).
+ * KC 768 (BLIS's skx row has 384): mmcc's kernel keeps its accumulators over a whole k
+ * block and prefetches the next weight block meanwhile, so a longer block means fewer
+ * C-tile reloads and fewer stalls at block starts. Measured on AMD EPYC (Zen 5 class), 1
+ * thread, CPU 0, bench/prof alternating builds: ViT-B p32@224 54.7-55.5 -> 52.2-53.4 ms,
+ * p16@224 191-195 -> 185-187, p16@384 619-621 -> 591-593, p32 bf16 (widening) 70-71 -> 66-67;
+ * 1536 was no better than 768 at p16 (bench/results/NOTES.md). */
 /* The bf16 library's paths, best first like the others: skx-bf16 (mmcc's vdpbf16ps kernel,
  * skx's fp32 kernel for the rest) comes after skx (widening) because skx was faster where
  * measured: ViT-B/16 @224 batch 1, 1 thread, process CPU time per image, x86_64 bf16
@@ -53,7 +59,7 @@ static const target targets[] = {
    * MR  NR  KC   col  cflags        cpu features   machine   L2   paths */
   {"x86_64", "x86_64-linux-gnu", "cc", "",
    "mmrt_ukr", NULL,
-   32, 12, 384, 1, "", "", "x86_64", L2_SERVER,
+   32, 12, 768, 1, "", "", "x86_64", L2_SERVER,
    x86_64_paths, (int)(sizeof x86_64_paths / sizeof *x86_64_paths), 0},
   {"skx", "x86_64-linux-gnu", "cc", "",
    "bli_sgemm_skx_asm_32x12_l2", "bli_sgemm_skx_asm_32x12_l2.o",

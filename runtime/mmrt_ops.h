@@ -31,27 +31,34 @@ MMRT_MAYBE_UNUSED static void mmrt_epi_bias_gelu(const void *ctx, float *c, int 
                                                  int t0, int mt, int n0, int nn) {
   const float *b = (const float *)ctx + n0;
   (void)t0;
-  if (ts == 1 && ns == MMRT_XR && mt == MMRT_XR) {
 #if defined(__AVX512F__) && defined(__FMA__) && MMRT_XR == 12
-    if (nn % 4 == 0) {
-      /* 4 features x 12 tokens = 3 vectors: lane l of vector v is feature n + (16 v + l) / 12,
-       * its bias put there by a permute; mmrt_gelu16 is bitwise mmrt_gelu (and no scalar
-       * stores before vector loads of the same lines) */
-      const __m512i f0 = _mm512_set_epi32(1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
-      const __m512i f1 = _mm512_set_epi32(2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1);
-      const __m512i f2 = _mm512_set_epi32(3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 2, 2, 2, 2);
-      for (int n = 0; n < nn; n += 4) {
-        const __m512 bv = _mm512_maskz_loadu_ps(0xf, b + n);
-        float *e = c + n * 12;
-        const __m512 b0 = _mm512_permutexvar_ps(f0, bv), b1 = _mm512_permutexvar_ps(f1, bv);
-        const __m512 b2 = _mm512_permutexvar_ps(f2, bv);
-        _mm512_storeu_ps(e, mmrt_gelu16(_mm512_add_ps(_mm512_loadu_ps(e), b0)));
-        _mm512_storeu_ps(e + 16, mmrt_gelu16(_mm512_add_ps(_mm512_loadu_ps(e + 16), b1)));
-        _mm512_storeu_ps(e + 32, mmrt_gelu16(_mm512_add_ps(_mm512_loadu_ps(e + 32), b2)));
-      }
-      return;
+  if (ts == 1 && ns == 12 && nn % 4 == 0) {
+    /* 4 features x 12 tokens = 3 vectors: lane l of vector v is feature n + (16 v + l) / 12,
+     * token (16 v + l) % 12, its bias put there by a permute; mmrt_gelu16 is bitwise
+     * mmrt_gelu (and no scalar stores before vector loads of the same lines). A short last
+     * panel (mt < 12, e.g. 50 = 4 x 12 + 2 tokens) reads and writes only its tokens' lanes. */
+    const __m512i f0 = _mm512_set_epi32(1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    const __m512i f1 = _mm512_set_epi32(2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1);
+    const __m512i f2 = _mm512_set_epi32(3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 2, 2, 2, 2);
+    __mmask16 k[3] = {0, 0, 0};
+    for (int l = 0; l < 48; l++)
+      if (l % 12 < mt) k[l / 16] |= (__mmask16)(1u << (l % 16));
+    for (int n = 0; n < nn; n += 4) {
+      const __m512 bv = _mm512_maskz_loadu_ps(0xf, b + n);
+      float *e = c + n * 12;
+      const __m512 b0 = _mm512_permutexvar_ps(f0, bv), b1 = _mm512_permutexvar_ps(f1, bv);
+      const __m512 b2 = _mm512_permutexvar_ps(f2, bv);
+      _mm512_mask_storeu_ps(e, k[0], mmrt_gelu16(_mm512_add_ps(_mm512_maskz_loadu_ps(k[0], e), b0)));
+      _mm512_mask_storeu_ps(e + 16, k[1],
+                            mmrt_gelu16(_mm512_add_ps(_mm512_maskz_loadu_ps(k[1], e + 16), b1)));
+      _mm512_mask_storeu_ps(e + 32, k[2],
+                            mmrt_gelu16(_mm512_add_ps(_mm512_maskz_loadu_ps(k[2], e + 32), b2)));
     }
-#elif defined(__AVX2__) && defined(__FMA__) && MMRT_XR == 12
+    return;
+  }
+#endif
+  if (ts == 1 && ns == MMRT_XR && mt == MMRT_XR) {
+#if defined(__AVX2__) && defined(__FMA__) && MMRT_XR == 12 && !defined(__AVX512F__)
     if (nn % 2 == 0) {
       /* 2 features x 12 tokens = 3 vectors: feature n, n | n + 1 (lanes 4..7), n + 1;
        * mmrt_gelu8 is bitwise mmrt_gelu */
