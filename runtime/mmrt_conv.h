@@ -204,6 +204,7 @@ typedef struct mmrt_conv_shape {
 #define MMRT_CONV_STEP(wv, k)                                           \
   do {                                                                  \
     const __m512 w0 = _mm512_load_ps(wv), w1 = _mm512_load_ps((wv) + 16); \
+    _Pragma("GCC unroll 12")                                            \
     for (int t = 0; t < NT; t++) {                                      \
       const __m512 b = _mm512_set1_ps(r[t][k]);                         \
       a0[t] = _mm512_fmadd_ps(w0, b, a0[t]);                            \
@@ -218,6 +219,7 @@ MMRT_INLINE void mmrt_conv_tile_nt(const mmrt_conv_shape *sh, const mmrt_conv_ge
                                    const float *w, int nn, int mt, float *y, const float *res,
                                    const char *pf, int pfl, const int NT) {
   __m512 a0[12], a1[12];
+#pragma GCC unroll 12
   for (int t = 0; t < NT; t++) a0[t] = a1[t] = _mm512_setzero_ps();
   /* the output rows (and the residual's), wanted at the end */
   for (int t = 0; t < mt; t++) {
@@ -258,7 +260,7 @@ MMRT_INLINE void mmrt_conv_tile_nt(const mmrt_conv_shape *sh, const mmrt_conv_ge
   /* unrolled with constant t, so the accumulators stay in registers */
 #pragma GCC unroll 12
   for (int t = 0; t < NT; t++) {
-    if (t >= mt) break;
+    if (t >= mt) continue;
     __m512 v0 = _mm512_add_ps(a0[t], b0), v1 = _mm512_add_ps(a1[t], b1);
     if (res) {
       v0 = _mm512_add_ps(v0, _mm512_maskz_loadu_ps(m0, res + (size_t)t * sh->ldr));

@@ -12,6 +12,7 @@
 #define STEP(w, x)                                                                      \
   do {                                                                                  \
     const __m512 w0 = _mm512_load_ps(w), w1 = _mm512_load_ps((w) + 16);                \
+    _Pragma("GCC unroll 12")                                                            \
     for (int t = 0; t < NT; t++) {                                                      \
       const __m512 b = _mm512_set1_ps((x)[t]);                                          \
       a0[t] = _mm512_fmadd_ps(w0, b, a0[t]);                                            \
@@ -35,7 +36,12 @@ SKX static inline __attribute__((always_inline)) void tile_nt(int nn, int mt, in
                                                                 long ts, long ns,
                                                                 const char *pf, int pfl,
                                                                 const int NT) {
+  /* Every loop over the accumulators is unrolled with a constant trip count (NT; a row
+   * past mt is skipped, not a loop bound): an index the compiler cannot fold keeps a0 / a1
+   * in memory, zeroed by rep stos and spilled around the FMAs (the direct convolution's
+   * tile had the same: 265 cycles per tile, 26% at K = 64, bench/results/NOTES.md). */
   __m512 a0[12], a1[12];
+#pragma GCC unroll 12
   for (int t = 0; t < NT; t++) a0[t] = a1[t] = _mm512_setzero_ps();
   /* the C tile, wanted at the end (row-major: 2 lines per token) */
   if (ns == 1)
@@ -67,7 +73,9 @@ SKX static inline __attribute__((always_inline)) void tile_nt(int nn, int mt, in
     /* row-major C: masked vector rows */
     const __mmask16 m0 = nn >= 16 ? 0xffff : (__mmask16)((1u << nn) - 1);
     const __mmask16 m1 = nn >= 32 ? 0xffff : nn <= 16 ? 0 : (__mmask16)((1u << (nn - 16)) - 1);
-    for (int t = 0; t < mt; t++) {
+#pragma GCC unroll 12
+    for (int t = 0; t < NT; t++) {
+      if (t >= mt) continue;
       float *r = c + t * ts;
       __m512 v0 = a0[t], v1 = a1[t];
       if (accumulate) {
@@ -81,6 +89,7 @@ SKX static inline __attribute__((always_inline)) void tile_nt(int nn, int mt, in
     /* a full tile written into an activation panel of 12 tokens (mmrt_gemm_panels): 384
      * contiguous floats, feature-major, i.e. the tile transposed; by gathers from a copy */
     float tile[12][32] __attribute__((aligned(64)));
+#pragma GCC unroll 12
     for (int t = 0; t < 12; t++) {
       _mm512_store_ps(tile[t], a0[t]);
       _mm512_store_ps(tile[t] + 16, a1[t]);
@@ -93,6 +102,7 @@ SKX static inline __attribute__((always_inline)) void tile_nt(int nn, int mt, in
   } else {
     /* any strides, partial tiles: element by element */
     float tile[12][32] __attribute__((aligned(64)));
+#pragma GCC unroll 12
     for (int t = 0; t < NT; t++) {
       _mm512_store_ps(tile[t], a0[t]);
       _mm512_store_ps(tile[t] + 16, a1[t]);
