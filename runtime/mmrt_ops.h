@@ -40,9 +40,12 @@ MMRT_MAYBE_UNUSED static void mmrt_epi_bias_gelu(const void *ctx, float *c, int 
     const __m512i f0 = _mm512_set_epi32(1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
     const __m512i f1 = _mm512_set_epi32(2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1);
     const __m512i f2 = _mm512_set_epi32(3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 2, 2, 2, 2);
-    __mmask16 k[3] = {0, 0, 0};
-    for (int l = 0; l < 48; l++)
-      if (l % 12 < mt) k[l / 16] |= (__mmask16)(1u << (l % 16));
+    __mmask16 k[3] = {0xffff, 0xffff, 0xffff};
+    if (mt < 12) { /* lanes of tokens < mt only */
+      k[0] = k[1] = k[2] = 0;
+      for (int l = 0; l < 48; l++)
+        if (l % 12 < mt) k[l / 16] |= (__mmask16)(1u << (l % 16));
+    }
     for (int n = 0; n < nn; n += 4) {
       const __m512 bv = _mm512_maskz_loadu_ps(0xf, b + n);
       float *e = c + n * 12;
