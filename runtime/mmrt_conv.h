@@ -161,12 +161,14 @@ MMRT_INLINE void mmrt_conv_gemm(const float *xp, int M, const float *wp_g, int c
 /* {================================================================== direct convolution
  * On AVX-512 paths with 12-token / 32-feature panels (MMRT_CONV_DIRECT), a convolution
  * without groups reads its NHWC input in place instead of packing im2col panels: each
- * 12 x 32 C tile is one call of mmrt_conv_tile12 (8, 4: a short last panel), which broadcasts the 12 tokens' inputs from
- * their rows of the input (one pointer per token and kernel position, a zero row where the
- * window leaves the image), walks all K in order with the accumulators in registers, and
- * adds bias (+ residual) (ReLU) before it stores the tile: every output is written once,
- * nothing is packed. A tile's arithmetic depends only on the tile, so the result is the
- * same for any thread split. */
+ * 12 x 32 C tile is one call of mmrt_conv_tile12 (8, 4: a short last panel), which
+ * broadcasts the 12 tokens' inputs from their rows of the input (one pointer per token and
+ * kernel position, a zero row where the window leaves the image; or, when the 12 windows
+ * are evenly spaced and unpadded, as in every 1x1 stride-1 convolution and most tiles of
+ * the pre-padded stem, four pointers and a stride), walks all K in order with the
+ * accumulators in registers, and adds bias (+ residual) (ReLU) before it stores the tile:
+ * every output is written once, nothing is packed. A tile's arithmetic depends only on the
+ * tile, so the result is the same for any thread split. */
 #if defined(__AVX512F__) && MMRT_XR == 12 && MMRT_WR == 32 && !defined(MMRT_CONV_NO_DIRECT)
 #define MMRT_CONV_DIRECT 1
 /* The zero row stands in for input channels outside the image: cin <= this. */
@@ -189,6 +191,8 @@ static const float mmrt_conv_zeros[MMRT_CONV_ZERO_FLOATS] __attribute__((aligned
 typedef struct mmrt_conv_geo {
   const float *base[12];
   int iy[12], ix[12];
+  long step; /* bytes from one token's window to the next when all 12 are that far apart
+              * and inside the input (no padding); else 0 */
 } mmrt_conv_geo;
 
 /* The convolution: input [H, W] pixels of ldx floats, kernel kh x kw, K = kh * kw * cin;
@@ -212,15 +216,43 @@ typedef struct mmrt_conv_shape {
     }                                                                   \
   } while (0)
 
-/* One C tile: mt <= NT <= 12 tokens (rows y[t * ldy]), nn <= 32 output channels, all K of
- * the weight panel w, NT a constant (mmrt_conv_tile12/8/4, MMRT_TILE_NT). pf / pfl: lines
- * of the next weight panel to bring into L2 meanwhile. */
+/* the same k-step when token t's input is at q[t / 3] + (t % 3) * sb bytes: four pointers
+ * and a stride instead of twelve pointers (fewer than x86-64's GPRs, so none is reloaded
+ * from the stack in the loop) */
+#define MMRT_CONV_STEP_Q(wv, k)                                         \
+  do {                                                                  \
+    const __m512 w0 = _mm512_load_ps(wv), w1 = _mm512_load_ps((wv) + 16); \
+    _Pragma("GCC unroll 12")                                            \
+    for (int t = 0; t < NT; t++) {                                      \
+      const __m512 b = _mm512_set1_ps(                                  \
+          *(const float *)(q[t / 3] + (t % 3) * sb + (k) * 4));         \
+      a0[t] = _mm512_fmadd_ps(w0, b, a0[t]);                            \
+      a1[t] = _mm512_fmadd_ps(w1, b, a1[t]);                            \
+    }                                                                   \
+  } while (0)
+
+/* One C tile: mt <= NT <= 12 tokens (rows y[t * ldy]), nn <= 32 output channels, kernel
+ * rows ky0..ky1-1 of the weight panel (w: the first of them), NT a constant
+ * (mmrt_conv_tile12/8/4, MMRT_TILE_NT). Kernel rows before ky0: their partial sums are in
+ * y, reloaded; rows after ky1: the sums are stored to y as they are, no epilogue. A float
+ * stored and reloaded is the same float, so the tile's bytes do not depend on the blocks.
+ * pf / pfl: lines of the next weight block to bring into L2 meanwhile. */
 MMRT_INLINE void mmrt_conv_tile_nt(const mmrt_conv_shape *sh, const mmrt_conv_geo *g,
-                                   const float *w, int nn, int mt, float *y, const float *res,
-                                   const char *pf, int pfl, const int NT) {
+                                   const float *w, int ky0, int ky1, int nn, int mt, float *y,
+                                   const float *res, const char *pf, int pfl, const int NT) {
   __m512 a0[12], a1[12];
+  const __mmask16 m0 = nn >= 16 ? 0xffff : (__mmask16)((1u << nn) - 1);
+  const __mmask16 m1 = nn >= 32 ? 0xffff : nn <= 16 ? 0 : (__mmask16)((1u << (nn - 16)) - 1);
 #pragma GCC unroll 12
   for (int t = 0; t < NT; t++) a0[t] = a1[t] = _mm512_setzero_ps();
+  if (ky0 > 0) {
+#pragma GCC unroll 12
+    for (int t = 0; t < NT; t++) {
+      if (t >= mt) continue;
+      a0[t] = _mm512_maskz_loadu_ps(m0, y + (size_t)t * sh->ldy);
+      a1[t] = _mm512_maskz_loadu_ps(m1, y + (size_t)t * sh->ldy + 16);
+    }
+  }
   /* the output rows (and the residual's), wanted at the end */
   for (int t = 0; t < mt; t++) {
     __builtin_prefetch(y + (size_t)t * sh->ldy, 1, 3);
@@ -230,31 +262,62 @@ MMRT_INLINE void mmrt_conv_tile_nt(const mmrt_conv_shape *sh, const mmrt_conv_ge
       __builtin_prefetch(res + (size_t)t * sh->ldr + 16, 0, 3);
     }
   }
-  const int seg = sh->seg, iters = sh->K / 4 > 0 ? sh->K / 4 : 1;
-  const int per = (pfl + iters - 1) / iters;
-  for (int ky = 0; ky < sh->kh; ky++)
-    for (int kx = 0; kx < sh->kx_steps; kx++) {
-      const float *r[12];
-      for (int t = 0; t < NT; t++) {
-        const int iy = g->iy[t] + ky, ix = g->ix[t] + kx;
-        r[t] = (unsigned)iy < (unsigned)sh->H && (unsigned)ix < (unsigned)sh->W
-                   ? g->base[t] + ((size_t)ky * sh->W + kx) * sh->ldx : mmrt_conv_zeros;
-      }
+  const int seg = sh->seg, kb = (ky1 - ky0) * sh->kx_steps * seg;
+  const int iters = kb / 4 > 0 ? kb / 4 : 1, per = (pfl + iters - 1) / iters;
+  if (g->step) { /* evenly spaced windows, no padding: one run of kw * cin per kernel row */
+    for (int ky = ky0; ky < ky1; ky++) {
+      const long sb = g->step;
+      const char *q[4];
+      for (int i = 0; i < 4; i++)
+        q[i] = (const char *)(g->base[0] + (size_t)ky * sh->W * sh->ldx) + 3 * i * sb;
       int k = 0;
       for (; k + 4 <= seg; k += 4) {
         for (int l = 0; l < 8; l++) _mm_prefetch((const char *)(w + 32 * 8 + 16 * l), _MM_HINT_T0);
         for (int l = 0; l < per && pfl > 0; l++, pfl--, pf += 64) _mm_prefetch(pf, _MM_HINT_T1);
-        MMRT_CONV_STEP(w, k);
-        MMRT_CONV_STEP(w + 32, k + 1);
-        MMRT_CONV_STEP(w + 64, k + 2);
-        MMRT_CONV_STEP(w + 96, k + 3);
+        MMRT_CONV_STEP_Q(w, 0);
+        MMRT_CONV_STEP_Q(w + 32, 1);
+        MMRT_CONV_STEP_Q(w + 64, 2);
+        MMRT_CONV_STEP_Q(w + 96, 3);
         w += 128;
+        for (int i = 0; i < 4; i++) q[i] += 16;
       }
-      for (; k < seg; k++, w += 32) MMRT_CONV_STEP(w, k);
+      for (; k < seg; k++, w += 32) {
+        MMRT_CONV_STEP_Q(w, 0);
+        for (int i = 0; i < 4; i++) q[i] += 4;
+      }
     }
+  } else {
+    for (int ky = ky0; ky < ky1; ky++)
+      for (int kx = 0; kx < sh->kx_steps; kx++) {
+        const float *r[12];
+        for (int t = 0; t < NT; t++) {
+          const int iy = g->iy[t] + ky, ix = g->ix[t] + kx;
+          r[t] = (unsigned)iy < (unsigned)sh->H && (unsigned)ix < (unsigned)sh->W
+                     ? g->base[t] + ((size_t)ky * sh->W + kx) * sh->ldx : mmrt_conv_zeros;
+        }
+        int k = 0;
+        for (; k + 4 <= seg; k += 4) {
+          for (int l = 0; l < 8; l++) _mm_prefetch((const char *)(w + 32 * 8 + 16 * l), _MM_HINT_T0);
+          for (int l = 0; l < per && pfl > 0; l++, pfl--, pf += 64) _mm_prefetch(pf, _MM_HINT_T1);
+          MMRT_CONV_STEP(w, k);
+          MMRT_CONV_STEP(w + 32, k + 1);
+          MMRT_CONV_STEP(w + 64, k + 2);
+          MMRT_CONV_STEP(w + 96, k + 3);
+          w += 128;
+        }
+        for (; k < seg; k++, w += 32) MMRT_CONV_STEP(w, k);
+      }
+  }
+  if (ky1 < sh->kh) { /* partial sums, for the next block of kernel rows */
+#pragma GCC unroll 12
+    for (int t = 0; t < NT; t++) {
+      if (t >= mt) continue;
+      _mm512_mask_storeu_ps(y + (size_t)t * sh->ldy, m0, a0[t]);
+      _mm512_mask_storeu_ps(y + (size_t)t * sh->ldy + 16, m1, a1[t]);
+    }
+    return;
+  }
   /* epilogue: + bias (+ residual) (ReLU), masked rows of the NHWC output */
-  const __mmask16 m0 = nn >= 16 ? 0xffff : (__mmask16)((1u << nn) - 1);
-  const __mmask16 m1 = nn >= 32 ? 0xffff : nn <= 16 ? 0 : (__mmask16)((1u << (nn - 16)) - 1);
   const __m512 b0 = _mm512_maskz_loadu_ps(m0, sh->bias), b1 = _mm512_maskz_loadu_ps(m1, sh->bias + 16);
   const __m512 zero = _mm512_setzero_ps();
   /* unrolled with constant t, so the accumulators stay in registers */
@@ -272,6 +335,7 @@ MMRT_INLINE void mmrt_conv_tile_nt(const mmrt_conv_shape *sh, const mmrt_conv_ge
   }
 }
 #undef MMRT_CONV_STEP
+#undef MMRT_CONV_STEP_Q
 
 /* The tile at three widths, so that a last token panel of 1-8 tokens (e.g. 49 = 4 x 12 + 1
  * pixels at 7 x 7, 196 = 16 x 12 + 4 at 14 x 14) does not cost a full one: each product's
@@ -279,9 +343,9 @@ MMRT_INLINE void mmrt_conv_tile_nt(const mmrt_conv_shape *sh, const mmrt_conv_ge
  * Up to 4 tokens (8 accumulators) the FMA latency bounds the time, not the width. */
 #define MMRT_CONV_TILE_AT(NT)                                                                  \
   static __attribute__((noinline)) void mmrt_conv_tile##NT(                                    \
-      const mmrt_conv_shape *sh, const mmrt_conv_geo *g, const float *w, int nn, int mt,      \
-      float *y, const float *res, const char *pf, int pfl) {                                  \
-    mmrt_conv_tile_nt(sh, g, w, nn, mt, y, res, pf, pfl, NT);                                 \
+      const mmrt_conv_shape *sh, const mmrt_conv_geo *g, const float *w, int ky0, int ky1,    \
+      int nn, int mt, float *y, const float *res, const char *pf, int pfl) {                  \
+    mmrt_conv_tile_nt(sh, g, w, ky0, ky1, nn, mt, y, res, pf, pfl, NT);                       \
   }
 MMRT_CONV_TILE_AT(12)
 MMRT_CONV_TILE_AT(8)
@@ -292,12 +356,22 @@ MMRT_CONV_TILE_AT(4)
  * panel is read once per block. */
 #define MMRT_CONV_IBLOCK 16
 
+/* A weight panel of more than MMRT_L2_BYTES / 4 is read in blocks of kernel rows (32 x kw x
+ * cin floats each) of at most MMRT_L2_BYTES / 8, so that the block and the next one,
+ * prefetched beside it, stay in L2 with the tiles' inputs. AMD EPYC Zen 5 (1 MB L2), a
+ * 3 x 3 convolution at 7 x 7 x 512 (576 KB panels), weights from memory: 1.29 -> 1.22 ms
+ * with one row per block, 1.25 with two; at 14 x 14 x 256 (288 KB) blocks lost 1%. */
+#define MMRT_CONV_KROWS(k, rowbytes)                                                   \
+  ((k) * (rowbytes) <= MMRT_L2_BYTES / 4 ? (k)                                         \
+   : MMRT_L2_BYTES / 8 / (rowbytes) < 1 ? 1 : (int)(MMRT_L2_BYTES / 8 / (rowbytes)))
+
 /* y [M, Cout] (NHWC, M = B * OH * OW) = conv(x [B, H, W, Cin]) + bias (+ residual [M, Cout])
  * (ReLU) for weight panels j0..j1-1 (of 32 output channels) and token panels i0..i1-1 (of
  * 12 output pixels); wp: fold_bn_conv()'s (Cout, K) matrix in weight panels. Weight panel
- * j's tiles are done for a block of token panels before panel j + 1, which is prefetched
- * into L2 meanwhile. Not inlined: inlined at each of ResNet-50's 53 calls it made the skx
- * path's code 920 KB instead of 130 KB and its compile 7x slower, for no speed. */
+ * j's tiles are done for a block of token panels before panel j + 1, one block of kernel
+ * rows (MMRT_CONV_KROWS) after another, and the next weight block is prefetched into L2
+ * meanwhile. Not inlined: inlined at each of ResNet-50's 53 calls it made the skx path's
+ * code 920 KB instead of 130 KB and its compile 7x slower, for no speed. */
 static __attribute__((noinline)) void mmrt_conv_direct(float *y, const float *x, int B, int H,
                                                        int W, int Cin, int k, int s, int pad,
                                                        int OH, int OW, const float *wp,
@@ -305,11 +379,11 @@ static __attribute__((noinline)) void mmrt_conv_direct(float *y, const float *x,
                                                        const float *residual, int relu,
                                                        int i0, int i1, int j0, int j1) {
   const int M = B * OH * OW, K = k * k * Cin, whole = pad == 0;
-  const size_t ws = MMRT_PANEL_FLOATS(K, 32);
+  const size_t ws = MMRT_PANEL_FLOATS(K, 32), rowf = (size_t)32 * k * Cin;
+  const int kyb = MMRT_CONV_KROWS(k, rowf * sizeof(float)); /* kernel rows per block */
   mmrt_conv_shape sh = {H, W, Cin, k, k, whole ? k * Cin : Cin, whole ? 1 : k, K,
                         bias, relu, Cout, Cout};
   mmrt_conv_geo geo[MMRT_CONV_IBLOCK];
-  const int lines = (int)(ws * sizeof(float) / 64);
   for (int ib = i0; ib < i1; ib += MMRT_CONV_IBLOCK) {
     const int ie = ib + MMRT_CONV_IBLOCK < i1 ? ib + MMRT_CONV_IBLOCK : i1, nb = ie - ib;
     for (int i = ib; i < ie; i++)
@@ -320,21 +394,35 @@ static __attribute__((noinline)) void mmrt_conv_direct(float *y, const float *x,
         g->iy[t] = oy * s - pad, g->ix[t] = ox * s - pad;
         g->base[t] = x + (((ptrdiff_t)b * H + g->iy[t]) * W + g->ix[t]) * Cin;
       }
+    for (int i = ib; i < ie; i++) { /* evenly spaced windows (no padding, one output row) */
+      mmrt_conv_geo *g = &geo[i - ib];
+      const ptrdiff_t d = g->base[1] - g->base[0];
+      int even = pad == 0 && d > 0;
+      for (int t = 2; t < 12 && even; t++) even = g->base[t] - g->base[t - 1] == d;
+      g->step = even ? (long)(d * sizeof(float)) : 0;
+    }
     for (int j = j0; j < j1; j++) {
       const int n0 = j * 32, nn = Cout - n0 < 32 ? Cout - n0 : 32;
-      const float *w = wp + (size_t)j * ws;
-      /* the next weight panel: of this block, else the first of the next block */
-      const char *pf = j + 1 < j1 ? (const char *)(w + ws)
-                       : ie < i1 ? (const char *)(wp + (size_t)j0 * ws) : NULL;
       sh.bias = bias + n0;
-      for (int i = ib; i < ie; i++) {
-        const int t0 = i * 12, mt = M - t0 < 12 ? M - t0 : 12;
-        const int l0 = pf ? lines * (i - ib) / nb : 0, l1 = pf ? lines * (i - ib + 1) / nb : 0;
-        (MMRT_TILE_NT(mt) == 12 ? mmrt_conv_tile12
-         : MMRT_TILE_NT(mt) == 8 ? mmrt_conv_tile8 : mmrt_conv_tile4)(
-            &sh, &geo[i - ib], w, nn, mt, y + (size_t)t0 * Cout + n0,
-            residual ? residual + (size_t)t0 * Cout + n0 : NULL,
-            pf ? pf + (size_t)l0 * 64 : NULL, l1 - l0);
+      for (int ky0 = 0; ky0 < k; ky0 += kyb) {
+        const int ky1 = ky0 + kyb < k ? ky0 + kyb : k;
+        const float *w = wp + (size_t)j * ws + ky0 * rowf;
+        /* the next weight block: of this panel, else the next panel's first, else the first
+         * of the next token block; its lines shared out over this block's tiles */
+        const char *pf = ky1 < k ? (const char *)(w + (ky1 - ky0) * rowf)
+                         : j + 1 < j1 ? (const char *)(wp + (size_t)(j + 1) * ws)
+                         : ie < i1 ? (const char *)(wp + (size_t)j0 * ws) : NULL;
+        const int nky = ky1 < k && k - ky1 < kyb ? k - ky1 : kyb; /* its kernel rows */
+        const int lines = (int)(nky * rowf * sizeof(float) / 64);
+        for (int i = ib; i < ie; i++) {
+          const int t0 = i * 12, mt = M - t0 < 12 ? M - t0 : 12;
+          const int l0 = pf ? lines * (i - ib) / nb : 0, l1 = pf ? lines * (i - ib + 1) / nb : 0;
+          (MMRT_TILE_NT(mt) == 12 ? mmrt_conv_tile12
+           : MMRT_TILE_NT(mt) == 8 ? mmrt_conv_tile8 : mmrt_conv_tile4)(
+              &sh, &geo[i - ib], w, ky0, ky1, nn, mt, y + (size_t)t0 * Cout + n0,
+              residual ? residual + (size_t)t0 * Cout + n0 : NULL,
+              pf ? pf + (size_t)l0 * 64 : NULL, l1 - l0);
+        }
       }
     }
   }
