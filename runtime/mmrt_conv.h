@@ -195,11 +195,11 @@ typedef struct mmrt_conv_geo {
               * and inside the input (no padding); else 0 */
 } mmrt_conv_geo;
 
-/* The convolution: input [H, W] pixels of ldx floats, kernel kh x kw, K = kh * kw * cin;
- * seg: floats read per run, kx_steps: runs per kernel row (kw runs of cin floats, or one
- * run of kw * cin when there is no padding: a window row is then inside the image). */
+/* The convolution: input [H, W] pixels of ldx floats, kernel kh x kw; seg: floats read per
+ * run, kx_steps: runs per kernel row (kw runs of cin floats, or one run of kw * cin when
+ * there is no padding: a window row is then inside the image). */
 typedef struct mmrt_conv_shape {
-  int H, W, ldx, kh, kw, seg, kx_steps, K;
+  int H, W, ldx, kh, kw, seg, kx_steps;
   const float *bias;     /* the tile's first output channel */
   int relu, ldy, ldr;
 } mmrt_conv_shape;
@@ -381,7 +381,7 @@ static __attribute__((noinline)) void mmrt_conv_direct(float *y, const float *x,
   const int M = B * OH * OW, K = k * k * Cin, whole = pad == 0;
   const size_t ws = MMRT_PANEL_FLOATS(K, 32), rowf = (size_t)32 * k * Cin;
   const int kyb = MMRT_CONV_KROWS(k, rowf * sizeof(float)); /* kernel rows per block */
-  mmrt_conv_shape sh = {H, W, Cin, k, k, whole ? k * Cin : Cin, whole ? 1 : k, K,
+  mmrt_conv_shape sh = {H, W, Cin, k, k, whole ? k * Cin : Cin, whole ? 1 : k,
                         bias, relu, Cout, Cout};
   mmrt_conv_geo geo[MMRT_CONV_IBLOCK];
   for (int ib = i0; ib < i1; ib += MMRT_CONV_IBLOCK) {
