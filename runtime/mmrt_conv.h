@@ -161,8 +161,8 @@ MMRT_INLINE void mmrt_conv_gemm(const float *xp, int M, const float *wp_g, int c
 /* {================================================================== direct convolution
  * On AVX-512 paths with 12-token / 32-feature panels (MMRT_CONV_DIRECT), a convolution
  * without groups reads its NHWC input in place instead of packing im2col panels: each
- * 12 x 32 C tile is one call of mmrt_conv_tile12 (8, 4: a short last panel), which
- * broadcasts the 12 tokens' inputs from their rows of the input (one pointer per token and
+ * 12 x 32 C tile is one call of mmrt_conv_tile12 (8, 4: a short last panel; 13: a panel
+ * that takes a 1-token last one with it), which broadcasts the 12 tokens' inputs from their rows of the input (one pointer per token and
  * kernel position, a zero row where the window leaves the image; or, when the 12 windows
  * are evenly spaced and unpadded, as in every 1x1 stride-1 convolution and most tiles of
  * the pre-padded stem, four pointers and a stride), walks all K in order with the
@@ -184,15 +184,17 @@ static const float mmrt_conv_zeros[MMRT_CONV_ZERO_FLOATS] __attribute__((aligned
 #define MMRT_CONV_IS_DIRECT(G, cin) (MMRT_CONV_DIRECT && (G) == 1 && (cin) <= MMRT_CONV_ZERO_FLOATS)
 
 #if MMRT_CONV_DIRECT
-/* Where the 12 tokens of a tile read: token t's window has its top-left input pixel at
- * (iy[t], ix[t]) (may be outside: padding), base[t] points at it (any value when outside).
- * Tokens past the last output pixel read the last one's window (their rows are not
- * stored), so nothing is read outside the input or the zero row. */
+/* Where the 12 tokens of a token panel (and at [12] the next panel's first) read: token t's
+ * window has its top-left input pixel at (iy[t], ix[t]) (may be outside: padding), base[t]
+ * points at it (any value when outside). Tokens past the last output pixel read the last
+ * one's window (their rows are not stored), so nothing is read outside the input or the
+ * zero row. */
 typedef struct mmrt_conv_geo {
-  const float *base[12];
-  int iy[12], ix[12];
-  long step; /* bytes from one token's window to the next when all 12 are that far apart
-              * and inside the input (no padding); else 0 */
+  const float *base[13]; /* [12]: the next panel's first token, for a 13-token tile */
+  int iy[13], ix[13];
+  long step;   /* bytes from one token's window to the next when all 12 are that far apart
+                * and inside the input (no padding); else 0 */
+  long step13; /* the same for the 13 tokens */
 } mmrt_conv_geo;
 
 /* The convolution: input [H, W] pixels of ldx floats, kernel kh x kw; seg: floats read per
@@ -208,7 +210,7 @@ typedef struct mmrt_conv_shape {
 #define MMRT_CONV_STEP(wv, k)                                           \
   do {                                                                  \
     const __m512 w0 = _mm512_load_ps(wv), w1 = _mm512_load_ps((wv) + 16); \
-    _Pragma("GCC unroll 12")                                            \
+    _Pragma("GCC unroll 13")                                            \
     for (int t = 0; t < NT; t++) {                                      \
       const __m512 b = _mm512_set1_ps(r[t][k]);                         \
       a0[t] = _mm512_fmadd_ps(w0, b, a0[t]);                            \
@@ -222,7 +224,7 @@ typedef struct mmrt_conv_shape {
 #define MMRT_CONV_STEP_Q(wv, k)                                         \
   do {                                                                  \
     const __m512 w0 = _mm512_load_ps(wv), w1 = _mm512_load_ps((wv) + 16); \
-    _Pragma("GCC unroll 12")                                            \
+    _Pragma("GCC unroll 13")                                            \
     for (int t = 0; t < NT; t++) {                                      \
       const __m512 b = _mm512_set1_ps(                                  \
           *(const float *)(q[t / 3] + (t % 3) * sb + (k) * 4));         \
@@ -231,22 +233,22 @@ typedef struct mmrt_conv_shape {
     }                                                                   \
   } while (0)
 
-/* One C tile: mt <= NT <= 12 tokens (rows y[t * ldy]), nn <= 32 output channels, kernel
+/* One C tile: mt <= NT <= 13 tokens (rows y[t * ldy]), nn <= 32 output channels, kernel
  * rows ky0..ky1-1 of the weight panel (w: the first of them), NT a constant
- * (mmrt_conv_tile12/8/4, MMRT_TILE_NT). Kernel rows before ky0: their partial sums are in
+ * (mmrt_conv_tile13/12/8/4). Kernel rows before ky0: their partial sums are in
  * y, reloaded; rows after ky1: the sums are stored to y as they are, no epilogue. A float
  * stored and reloaded is the same float, so the tile's bytes do not depend on the blocks.
  * pf / pfl: lines of the next weight block to bring into L2 meanwhile. */
 MMRT_INLINE void mmrt_conv_tile_nt(const mmrt_conv_shape *sh, const mmrt_conv_geo *g,
                                    const float *w, int ky0, int ky1, int nn, int mt, float *y,
                                    const float *res, const char *pf, int pfl, const int NT) {
-  __m512 a0[12], a1[12];
+  __m512 a0[13], a1[13];
   const __mmask16 m0 = nn >= 16 ? 0xffff : (__mmask16)((1u << nn) - 1);
   const __mmask16 m1 = nn >= 32 ? 0xffff : nn <= 16 ? 0 : (__mmask16)((1u << (nn - 16)) - 1);
-#pragma GCC unroll 12
+#pragma GCC unroll 13
   for (int t = 0; t < NT; t++) a0[t] = a1[t] = _mm512_setzero_ps();
   if (ky0 > 0) {
-#pragma GCC unroll 12
+#pragma GCC unroll 13
     for (int t = 0; t < NT; t++) {
       if (t >= mt) continue;
       a0[t] = _mm512_maskz_loadu_ps(m0, y + (size_t)t * sh->ldy);
@@ -264,11 +266,12 @@ MMRT_INLINE void mmrt_conv_tile_nt(const mmrt_conv_shape *sh, const mmrt_conv_ge
   }
   const int seg = sh->seg, kb = (ky1 - ky0) * sh->kx_steps * seg;
   const int iters = kb / 4 > 0 ? kb / 4 : 1, per = (pfl + iters - 1) / iters;
-  if (g->step) { /* evenly spaced windows, no padding: one run of kw * cin per kernel row */
+  const long sb = NT == 13 ? g->step13 : g->step;
+  if (sb) { /* evenly spaced windows, no padding: one run of kw * cin per kernel row */
+    const int NQ = (NT + 2) / 3; /* pointers: token t at q[t / 3] + (t % 3) * sb */
     for (int ky = ky0; ky < ky1; ky++) {
-      const long sb = g->step;
-      const char *q[4];
-      for (int i = 0; i < 4; i++)
+      const char *q[5];
+      for (int i = 0; i < NQ; i++)
         q[i] = (const char *)(g->base[0] + (size_t)ky * sh->W * sh->ldx) + 3 * i * sb;
       int k = 0;
       for (; k + 4 <= seg; k += 4) {
@@ -279,17 +282,17 @@ MMRT_INLINE void mmrt_conv_tile_nt(const mmrt_conv_shape *sh, const mmrt_conv_ge
         MMRT_CONV_STEP_Q(w + 64, 2);
         MMRT_CONV_STEP_Q(w + 96, 3);
         w += 128;
-        for (int i = 0; i < 4; i++) q[i] += 16;
+        for (int i = 0; i < NQ; i++) q[i] += 16;
       }
       for (; k < seg; k++, w += 32) {
         MMRT_CONV_STEP_Q(w, 0);
-        for (int i = 0; i < 4; i++) q[i] += 4;
+        for (int i = 0; i < NQ; i++) q[i] += 4;
       }
     }
   } else {
     for (int ky = ky0; ky < ky1; ky++)
       for (int kx = 0; kx < sh->kx_steps; kx++) {
-        const float *r[12];
+        const float *r[13];
         for (int t = 0; t < NT; t++) {
           const int iy = g->iy[t] + ky, ix = g->ix[t] + kx;
           r[t] = (unsigned)iy < (unsigned)sh->H && (unsigned)ix < (unsigned)sh->W
@@ -309,7 +312,7 @@ MMRT_INLINE void mmrt_conv_tile_nt(const mmrt_conv_shape *sh, const mmrt_conv_ge
       }
   }
   if (ky1 < sh->kh) { /* partial sums, for the next block of kernel rows */
-#pragma GCC unroll 12
+#pragma GCC unroll 13
     for (int t = 0; t < NT; t++) {
       if (t >= mt) continue;
       _mm512_mask_storeu_ps(y + (size_t)t * sh->ldy, m0, a0[t]);
@@ -321,7 +324,7 @@ MMRT_INLINE void mmrt_conv_tile_nt(const mmrt_conv_shape *sh, const mmrt_conv_ge
   const __m512 b0 = _mm512_maskz_loadu_ps(m0, sh->bias), b1 = _mm512_maskz_loadu_ps(m1, sh->bias + 16);
   const __m512 zero = _mm512_setzero_ps();
   /* unrolled with constant t, so the accumulators stay in registers */
-#pragma GCC unroll 12
+#pragma GCC unroll 13
   for (int t = 0; t < NT; t++) {
     if (t >= mt) continue;
     __m512 v0 = _mm512_add_ps(a0[t], b0), v1 = _mm512_add_ps(a1[t], b1);
@@ -337,16 +340,20 @@ MMRT_INLINE void mmrt_conv_tile_nt(const mmrt_conv_shape *sh, const mmrt_conv_ge
 #undef MMRT_CONV_STEP
 #undef MMRT_CONV_STEP_Q
 
-/* The tile at three widths, so that a last token panel of 1-8 tokens (e.g. 49 = 4 x 12 + 1
- * pixels at 7 x 7, 196 = 16 x 12 + 4 at 14 x 14) does not cost a full one: each product's
- * chain is the same for any width (one FMA per k-step, in order), so only the time changes.
- * Up to 4 tokens (8 accumulators) the FMA latency bounds the time, not the width. */
+/* The tile at four widths, so that a last token panel of 1-8 tokens (196 = 16 x 12 + 4 at
+ * 14 x 14) does not cost a full one: each product's chain is the same for any width (one
+ * FMA per k-step, in order), so only the time changes. Up to 4 tokens (8 accumulators) the
+ * FMA latency bounds the time, not the width: a 1-token panel still costs ~40% of a full
+ * one. So where the last panel has one token (49 = 3 x 12 + 13 at 7 x 7, ResNet's stage 4),
+ * the panel before it takes it: 13 tokens, 26 accumulators, two weight vectors and the
+ * broadcast in 29 of AVX-512's 32 registers. */
 #define MMRT_CONV_TILE_AT(NT)                                                                  \
   static __attribute__((noinline)) void mmrt_conv_tile##NT(                                    \
       const mmrt_conv_shape *sh, const mmrt_conv_geo *g, const float *w, int ky0, int ky1,    \
       int nn, int mt, float *y, const float *res, const char *pf, int pfl) {                  \
     mmrt_conv_tile_nt(sh, g, w, ky0, ky1, nn, mt, y, res, pf, pfl, NT);                       \
   }
+MMRT_CONV_TILE_AT(13)
 MMRT_CONV_TILE_AT(12)
 MMRT_CONV_TILE_AT(8)
 MMRT_CONV_TILE_AT(4)
@@ -387,7 +394,7 @@ static __attribute__((noinline)) void mmrt_conv_direct(float *y, const float *x,
   for (int ib = i0; ib < i1; ib += MMRT_CONV_IBLOCK) {
     const int ie = ib + MMRT_CONV_IBLOCK < i1 ? ib + MMRT_CONV_IBLOCK : i1, nb = ie - ib;
     for (int i = ib; i < ie; i++)
-      for (int t = 0; t < 12; t++) {
+      for (int t = 0; t < 13; t++) {
         mmrt_conv_geo *g = &geo[i - ib];
         const int m = i * 12 + t < M ? i * 12 + t : M - 1; /* past the end: as the last */
         const int b = m / (OH * OW), oy = m / OW % OH, ox = m % OW;
@@ -400,6 +407,7 @@ static __attribute__((noinline)) void mmrt_conv_direct(float *y, const float *x,
       int even = pad == 0 && d > 0;
       for (int t = 2; t < 12 && even; t++) even = g->base[t] - g->base[t - 1] == d;
       g->step = even ? (long)(d * sizeof(float)) : 0;
+      g->step13 = even && g->base[12] - g->base[11] == d ? g->step : 0;
     }
     for (int j = j0; j < j1; j++) {
       const int n0 = j * 32, nn = Cout - n0 < 32 ? Cout - n0 : 32;
@@ -415,13 +423,17 @@ static __attribute__((noinline)) void mmrt_conv_direct(float *y, const float *x,
         const int nky = ky1 < k && k - ky1 < kyb ? k - ky1 : kyb; /* its kernel rows */
         const int lines = (int)(nky * rowf * sizeof(float) / 64);
         for (int i = ib; i < ie; i++) {
-          const int t0 = i * 12, mt = M - t0 < 12 ? M - t0 : 12;
-          const int l0 = pf ? lines * (i - ib) / nb : 0, l1 = pf ? lines * (i - ib + 1) / nb : 0;
-          (MMRT_TILE_NT(mt) == 12 ? mmrt_conv_tile12
+          const int t0 = i * 12, join = M - t0 == 13 && i + 1 < ie; /* and the last token */
+          const int mt = join ? 13 : M - t0 < 12 ? M - t0 : 12;
+          const int l0 = pf ? lines * (i - ib) / nb : 0;
+          const int l1 = pf ? lines * (i - ib + 1 + join) / nb : 0;
+          (join ? mmrt_conv_tile13
+           : MMRT_TILE_NT(mt) == 12 ? mmrt_conv_tile12
            : MMRT_TILE_NT(mt) == 8 ? mmrt_conv_tile8 : mmrt_conv_tile4)(
               &sh, &geo[i - ib], w, ky0, ky1, nn, mt, y + (size_t)t0 * Cout + n0,
               residual ? residual + (size_t)t0 * Cout + n0 : NULL,
               pf ? pf + (size_t)l0 * 64 : NULL, l1 - l0);
+          i += join;
         }
       }
     }
