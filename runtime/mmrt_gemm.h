@@ -58,6 +58,11 @@ typedef struct mmrt_auxinfo {
 _Static_assert(MMRT_XR == MMRT_UKR_XR && MMRT_WR == MMRT_UKR_WR,
                "mmcc's own kernels read panels of MMRT_OWN_XR tokens, MMRT_OWN_WR features");
 mmrt_ukr_fn MMRT_UKR;
+/* the kernel's joined tile (runtime/mmrt_ukr.h): MMRT_UKR's name and _join */
+#define MMRT_UKR_PASTE_(a, b) a##b
+#define MMRT_UKR_PASTE(a, b) MMRT_UKR_PASTE_(a, b)
+#define MMRT_UKR_JOIN MMRT_UKR_PASTE(MMRT_UKR, _join)
+mmrt_ukr_join_fn MMRT_UKR_JOIN;
 #else
 void MMRT_UKR(int64_t m, int64_t n, int64_t k, const float *alpha, const float *a,
               const float *b, const float *beta, float *c, int64_t rs_c, int64_t cs_c,
@@ -464,11 +469,15 @@ MMRT_INLINE void mmrt_gemm_core(const float *xp, int M, const float *wp, int N, 
 #endif
           for (int i = i0; i < i1; i++) {
             const float *x = xp + (size_t)i * xs + (size_t)k0 * XR;
-            const int t0 = i * XR, mt = M - t0 < XR ? M - t0 : XR;
+            const int t0 = i * XR;
+            /* a panel followed by a last one of 1-2 tokens takes them (MMRT_UKR_JOIN) */
+            const int join =
+                MMRT_UKR_OWN && !panels && i + 1 < i1 && M - t0 > XR && M - t0 <= XR + 2;
+            const int mt = join ? M - t0 : M - t0 < XR ? M - t0 : XR;
             float *cc = panels ? c + (size_t)i * ldc + (size_t)n0 * XR : c + (size_t)t0 * ldc + n0;
-            /* this call's share of the next weight block's lines */
-            const int l0 = (i - i0) * per;
-            const int pfl = !pf ? 0 : l0 + per < lines ? per : lines > l0 ? lines - l0 : 0;
+            /* this call's share of the next weight block's lines (two shares when joined) */
+            const int l0 = (i - i0) * per, lp = per * (1 + join);
+            const int pfl = !pf ? 0 : l0 + lp < lines ? lp : lines > l0 ? lines - l0 : 0;
 #if !MMRT_UKR_OWN /* BLIS kernels take no lines: issued here, before the call */
             for (int l = l0; l < l0 + pfl; l++) __builtin_prefetch(pf + (size_t)l * 64, 0, 2);
 #endif
@@ -479,8 +488,12 @@ MMRT_INLINE void mmrt_gemm_core(const float *xp, int M, const float *wp, int N, 
             (void)xn;
             (void)wn;
             (void)aux;
-            MMRT_UKR(nn, mt, kc, w, x, beta == &one, cc, ts, ns,
-                     pf ? pf + (size_t)l0 * 64 : NULL, pfl);
+            if (join)
+              MMRT_UKR_JOIN(nn, mt, kc, w, x, x + xs, beta == &one, cc, ts,
+                            pf ? pf + (size_t)l0 * 64 : NULL, pfl);
+            else
+              MMRT_UKR(nn, mt, kc, w, x, beta == &one, cc, ts, ns,
+                       pf ? pf + (size_t)l0 * 64 : NULL, pfl);
 #elif MMRT_COL_PREF
             aux.a_next = wn;
             aux.b_next = xn;
@@ -491,6 +504,7 @@ MMRT_INLINE void mmrt_gemm_core(const float *xp, int M, const float *wp, int N, 
             MMRT_UKR(mt, nn, kc, &one, x, w, beta, cc, ts, ns, &aux, NULL);
 #endif
             if (last && epi) epi(ectx, cc, ts, ns, t0, mt, n0, nn);
+            i += join;
           }
         }
       }

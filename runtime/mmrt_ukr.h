@@ -34,9 +34,21 @@ typedef void mmrt_ukr_fn(int nn, int mt, int kc, const float *w, const float *x,
                          int accumulate, float *c, long ts, long ns, const char *pf,
                          int pfl);
 
+/* mmrt_ukr_<path>_join(nn, mt, kc, w, x, xn, accumulate, c, ts, pf, pfl): the same for a
+ * tile of mt = 13 or 14 tokens, 0..11 from the panel x and 12.. from xn (the next panel at
+ * the same k offset: a short last panel's 1-2 tokens), C row-major (ns = 1). skx computes
+ * them in one tile (a panel of 1-2 tokens alone runs its 4-token form, bound by the FMA
+ * latency: ~40% of a full tile's time for a twelfth of the work); the others make the two
+ * calls. The bytes are those of the two calls either way. */
+typedef void mmrt_ukr_join_fn(int nn, int mt, int kc, const float *w, const float *x,
+                              const float *xn, int accumulate, float *c, long ts,
+                              const char *pf, int pfl);
+
 #if defined(__x86_64__)
 mmrt_ukr_fn mmrt_ukr_skx, mmrt_ukr_haswell;
+mmrt_ukr_join_fn mmrt_ukr_skx_join, mmrt_ukr_haswell_join;
 #endif
 mmrt_ukr_fn mmrt_ukr_generic;
+mmrt_ukr_join_fn mmrt_ukr_generic_join;
 
 #endif

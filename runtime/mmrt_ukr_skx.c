@@ -1,6 +1,7 @@
 /* mmrt_ukr_skx.c: the AVX-512 path's micro-kernel (runtime/mmrt_ukr.h): a 12 x 32 tile in
  * 24 zmm accumulators, per k-step two loads of the weight row and 12 broadcast FMAs (8 or 4
- * for a short tile, MMRT_TILE_NT). */
+ * for a short tile, MMRT_TILE_NT; 13 or 14 for a tile that takes a short last panel's
+ * tokens with it, mmrt_ukr_skx_join). */
 #include "mmrt_ukr.h"
 
 #if defined(__x86_64__)
@@ -8,13 +9,13 @@
 
 #define SKX __attribute__((target("avx512f,avx512dq,avx512bw,avx512vl,avx2,fma")))
 
-/* one k-step: weights w[0..31], tokens x[0..11] */
-#define STEP(w, x)                                                                      \
+/* one k-step: weights w[0..31], tokens x[0..11] (and xn[0..NT-13], the next panel's) */
+#define STEP(w, x, xn)                                                                  \
   do {                                                                                  \
     const __m512 w0 = _mm512_load_ps(w), w1 = _mm512_load_ps((w) + 16);                \
-    _Pragma("GCC unroll 12")                                                            \
+    _Pragma("GCC unroll 14")                                                            \
     for (int t = 0; t < NT; t++) {                                                      \
-      const __m512 b = _mm512_set1_ps((x)[t]);                                          \
+      const __m512 b = _mm512_set1_ps(t < 12 ? (x)[t] : (xn)[t - 12]);                  \
       a0[t] = _mm512_fmadd_ps(w0, b, a0[t]);                                            \
       a1[t] = _mm512_fmadd_ps(w1, b, a1[t]);                                            \
     }                                                                                   \
@@ -29,9 +30,11 @@
 static const int transpose[384] __attribute__((aligned(64))) = {T96(0), T96(96), T96(192), T96(288)};
 
 /* The tile with NT >= mt token accumulators, NT a constant (12, 8 or 4: a short last panel
- * of a product costs what its tokens need; each product's chain is the same for any NT). */
+ * of a product costs what its tokens need; 13 or 14: tokens 12.. from the next panel xn;
+ * each product's chain is the same for any NT). */
 SKX static inline __attribute__((always_inline)) void tile_nt(int nn, int mt, int kc,
                                                                 const float *w, const float *x,
+                                                                const float *xn,
                                                                 int accumulate, float *c,
                                                                 long ts, long ns,
                                                                 const char *pf, int pfl,
@@ -40,8 +43,8 @@ SKX static inline __attribute__((always_inline)) void tile_nt(int nn, int mt, in
    * past mt is skipped, not a loop bound): an index the compiler cannot fold keeps a0 / a1
    * in memory, zeroed by rep stos and spilled around the FMAs (the direct convolution's
    * tile had the same: 265 cycles per tile, 26% at K = 64, bench/results/NOTES.md). */
-  __m512 a0[12], a1[12];
-#pragma GCC unroll 12
+  __m512 a0[14], a1[14];
+#pragma GCC unroll 14
   for (int t = 0; t < NT; t++) a0[t] = a1[t] = _mm512_setzero_ps();
   /* the C tile, wanted at the end (row-major: 2 lines per token) */
   if (ns == 1)
@@ -61,19 +64,20 @@ SKX static inline __attribute__((always_inline)) void tile_nt(int nn, int mt, in
     /* into L1 ahead: the weights 8 k-steps on (8 lines per 4 steps), the tokens 8 on (3) */
     for (int l = 0; l < 8; l++) _mm_prefetch((const char *)(w + 32 * 8 + 16 * l), _MM_HINT_T0);
     for (int l = 0; l < 3; l++) _mm_prefetch((const char *)(x + 12 * 8 + 16 * l), _MM_HINT_T0);
-    STEP(w, x);
-    STEP(w + 32, x + 12);
-    STEP(w + 64, x + 24);
-    STEP(w + 96, x + 36);
+    STEP(w, x, xn);
+    STEP(w + 32, x + 12, xn + 12);
+    STEP(w + 64, x + 24, xn + 24);
+    STEP(w + 96, x + 36, xn + 36);
     w += 128;
     x += 48;
+    xn += 48;
   }
-  for (; k < kc; k++, w += 32, x += 12) STEP(w, x);
+  for (; k < kc; k++, w += 32, x += 12, xn += 12) STEP(w, x, xn);
   if (ns == 1) {
     /* row-major C: masked vector rows */
     const __mmask16 m0 = nn >= 16 ? 0xffff : (__mmask16)((1u << nn) - 1);
     const __mmask16 m1 = nn >= 32 ? 0xffff : nn <= 16 ? 0 : (__mmask16)((1u << (nn - 16)) - 1);
-#pragma GCC unroll 12
+#pragma GCC unroll 14
     for (int t = 0; t < NT; t++) {
       if (t >= mt) continue;
       float *r = c + t * ts;
@@ -101,8 +105,8 @@ SKX static inline __attribute__((always_inline)) void tile_nt(int nn, int mt, in
     }
   } else {
     /* any strides, partial tiles: element by element */
-    float tile[12][32] __attribute__((aligned(64)));
-#pragma GCC unroll 12
+    float tile[14][32] __attribute__((aligned(64)));
+#pragma GCC unroll 14
     for (int t = 0; t < NT; t++) {
       _mm512_store_ps(tile[t], a0[t]);
       _mm512_store_ps(tile[t] + 16, a1[t]);
@@ -118,10 +122,21 @@ SKX static inline __attribute__((always_inline)) void tile_nt(int nn, int mt, in
 SKX void mmrt_ukr_skx(int nn, int mt, int kc, const float *w, const float *x, int accumulate,
                       float *c, long ts, long ns, const char *pf, int pfl) {
   switch (MMRT_TILE_NT(mt)) {
-  case 12: tile_nt(nn, mt, kc, w, x, accumulate, c, ts, ns, pf, pfl, 12); break;
-  case 8: tile_nt(nn, mt, kc, w, x, accumulate, c, ts, ns, pf, pfl, 8); break;
-  default: tile_nt(nn, mt, kc, w, x, accumulate, c, ts, ns, pf, pfl, 4); break;
+  case 12: tile_nt(nn, mt, kc, w, x, x, accumulate, c, ts, ns, pf, pfl, 12); break;
+  case 8: tile_nt(nn, mt, kc, w, x, x, accumulate, c, ts, ns, pf, pfl, 8); break;
+  default: tile_nt(nn, mt, kc, w, x, x, accumulate, c, ts, ns, pf, pfl, 4); break;
   }
+}
+
+SKX void mmrt_ukr_skx_join(int nn, int mt, int kc, const float *w, const float *x,
+                           const float *xn, int accumulate, float *c, long ts, const char *pf,
+                           int pfl) {
+  /* 13: 26 accumulators, two weight vectors and the broadcast in 32 zmm; 14: GCC spills
+   * two or three per 4 k-steps, still ~5-10% faster than 12 + 2 (bench/results/NOTES.md) */
+  if (mt == 13)
+    tile_nt(nn, 13, kc, w, x, xn, accumulate, c, ts, 1, pf, pfl, 13);
+  else
+    tile_nt(nn, 14, kc, w, x, xn, accumulate, c, ts, 1, pf, pfl, 14);
 }
 #else
 typedef int mmrt_ukr_skx_unused; /* not an x86-64 target: nothing here */
