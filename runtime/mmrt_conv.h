@@ -162,10 +162,11 @@ MMRT_INLINE void mmrt_conv_gemm(const float *xp, int M, const float *wp_g, int c
  * On AVX-512 paths with 12-token / 32-feature panels (MMRT_CONV_DIRECT), a convolution
  * without groups reads its NHWC input in place instead of packing im2col panels: each
  * 12 x 32 C tile is one call of mmrt_conv_tile12 (8, 4: a short last panel; 13: a panel
- * that takes a 1-token last one with it), which broadcasts the 12 tokens' inputs from their rows of the input (one pointer per token and
- * kernel position, a zero row where the window leaves the image; or, when the 12 windows
- * are evenly spaced and unpadded, as in every 1x1 stride-1 convolution and most tiles of
- * the pre-padded stem, four pointers and a stride), walks all K in order with the
+ * that takes a 1-token last one with it), which broadcasts the 12 tokens' inputs from
+ * their rows of the input (one pointer per token and kernel position, a zero row where
+ * the window leaves the image; or, when the 12 windows are evenly spaced and unpadded, as
+ * in every 1x1 stride-1 convolution and most tiles of the pre-padded stem, four pointers
+ * and a stride), walks all K in order with the
  * accumulators in registers, and adds bias (+ residual) (ReLU) before it stores the tile:
  * every output is written once, nothing is packed. A tile's arithmetic depends only on the
  * tile, so the result is the same for any thread split. */
@@ -189,9 +190,10 @@ static const float mmrt_conv_zeros[MMRT_CONV_ZERO_FLOATS] __attribute__((aligned
  * points at it (any value when outside). Tokens past the last output pixel read the last
  * one's window (their rows are not stored), so nothing is read outside the input or the
  * zero row. */
+#define MMRT_CONV_NT_JOINED 13 /* the joined tile: a panel and a 1-token last one */
 typedef struct mmrt_conv_geo {
-  const float *base[13]; /* [12]: the next panel's first token, for a 13-token tile */
-  int iy[13], ix[13];
+  const float *base[MMRT_CONV_NT_JOINED]; /* [12]: the next panel's first token */
+  int iy[MMRT_CONV_NT_JOINED], ix[MMRT_CONV_NT_JOINED];
   long step;   /* bytes from one token's window to the next when all 12 are that far apart
                 * and inside the input (no padding); else 0 */
   long step13; /* the same for the 13 tokens */
@@ -394,7 +396,7 @@ static __attribute__((noinline)) void mmrt_conv_direct(float *y, const float *x,
   for (int ib = i0; ib < i1; ib += MMRT_CONV_IBLOCK) {
     const int ie = ib + MMRT_CONV_IBLOCK < i1 ? ib + MMRT_CONV_IBLOCK : i1, nb = ie - ib;
     for (int i = ib; i < ie; i++)
-      for (int t = 0; t < 13; t++) {
+      for (int t = 0; t < MMRT_CONV_NT_JOINED; t++) {
         mmrt_conv_geo *g = &geo[i - ib];
         const int m = i * 12 + t < M ? i * 12 + t : M - 1; /* past the end: as the last */
         const int b = m / (OH * OW), oy = m / OW % OH, ox = m % OW;
@@ -423,8 +425,8 @@ static __attribute__((noinline)) void mmrt_conv_direct(float *y, const float *x,
         const int nky = ky1 < k && k - ky1 < kyb ? k - ky1 : kyb; /* its kernel rows */
         const int lines = (int)(nky * rowf * sizeof(float) / 64);
         for (int i = ib; i < ie; i++) {
-          const int t0 = i * 12, join = M - t0 == 13 && i + 1 < ie; /* and the last token */
-          const int mt = join ? 13 : M - t0 < 12 ? M - t0 : 12;
+          const int t0 = i * 12, join = M - t0 == MMRT_CONV_NT_JOINED && i + 1 < ie;
+          const int mt = join ? MMRT_CONV_NT_JOINED : M - t0 < 12 ? M - t0 : 12;
           const int l0 = pf ? lines * (i - ib) / nb : 0;
           const int l1 = pf ? lines * (i - ib + 1 + join) / nb : 0;
           (join ? mmrt_conv_tile13

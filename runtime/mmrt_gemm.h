@@ -470,9 +470,9 @@ MMRT_INLINE void mmrt_gemm_core(const float *xp, int M, const float *wp, int N, 
           for (int i = i0; i < i1; i++) {
             const float *x = xp + (size_t)i * xs + (size_t)k0 * XR;
             const int t0 = i * XR;
-            /* a panel followed by a last one of 1-2 tokens takes them (MMRT_UKR_JOIN) */
-            const int join =
-                MMRT_UKR_OWN && !panels && i + 1 < i1 && M - t0 > XR && M - t0 <= XR + 2;
+            /* a panel followed by a last one of 1..MMRT_UKR_JOIN_MAX tokens takes them */
+            const int join = MMRT_UKR_OWN && !panels && i + 1 < i1 && M - t0 > XR &&
+                             M - t0 <= XR + MMRT_UKR_JOIN_MAX;
             const int mt = join ? M - t0 : M - t0 < XR ? M - t0 : XR;
             float *cc = panels ? c + (size_t)i * ldc + (size_t)n0 * XR : c + (size_t)t0 * ldc + n0;
             /* this call's share of the next weight block's lines (two shares when joined) */

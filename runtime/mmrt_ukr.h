@@ -43,6 +43,16 @@ typedef void mmrt_ukr_fn(int nn, int mt, int kc, const float *w, const float *x,
 typedef void mmrt_ukr_join_fn(int nn, int mt, int kc, const float *w, const float *x,
                               const float *xn, int accumulate, float *c, long ts,
                               const char *pf, int pfl);
+/* the most tokens a joined tile takes from the next panel (mt <= MMRT_UKR_XR + this) */
+#define MMRT_UKR_JOIN_MAX 2
+
+/* a joined tile as the two calls it stands for (paths without a tile of their own) */
+#define MMRT_UKR_JOIN_BY_TWO_CALLS(attr, name, ukr)                                       \
+  attr void name(int nn, int mt, int kc, const float *w, const float *x, const float *xn, \
+                 int accumulate, float *c, long ts, const char *pf, int pfl) {             \
+    ukr(nn, MMRT_UKR_XR, kc, w, x, accumulate, c, ts, 1, pf, pfl);                         \
+    ukr(nn, mt - MMRT_UKR_XR, kc, w, xn, accumulate, c + MMRT_UKR_XR * ts, ts, 1, 0, 0);   \
+  }
 
 #if defined(__x86_64__)
 mmrt_ukr_fn mmrt_ukr_skx, mmrt_ukr_haswell;

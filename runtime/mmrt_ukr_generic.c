@@ -22,9 +22,4 @@ void mmrt_ukr_generic(int nn, int mt, int kc, const float *w, const float *x, in
     }
 }
 
-void mmrt_ukr_generic_join(int nn, int mt, int kc, const float *w, const float *x,
-                           const float *xn, int accumulate, float *c, long ts, const char *pf,
-                           int pfl) {
-  mmrt_ukr_generic(nn, 12, kc, w, x, accumulate, c, ts, 1, pf, pfl);
-  mmrt_ukr_generic(nn, mt - 12, kc, w, xn, accumulate, c + 12 * ts, ts, 1, 0, 0);
-}
+MMRT_UKR_JOIN_BY_TWO_CALLS(, mmrt_ukr_generic_join, mmrt_ukr_generic)

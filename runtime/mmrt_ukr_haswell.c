@@ -107,12 +107,7 @@ HSW void mmrt_ukr_haswell(int nn, int mt, int kc, const float *w, const float *x
     }
 }
 
-HSW void mmrt_ukr_haswell_join(int nn, int mt, int kc, const float *w, const float *x,
-                               const float *xn, int accumulate, float *c, long ts,
-                               const char *pf, int pfl) {
-  mmrt_ukr_haswell(nn, 12, kc, w, x, accumulate, c, ts, 1, pf, pfl);
-  mmrt_ukr_haswell(nn, mt - 12, kc, w, xn, accumulate, c + 12 * ts, ts, 1, 0, 0);
-}
+MMRT_UKR_JOIN_BY_TWO_CALLS(HSW, mmrt_ukr_haswell_join, mmrt_ukr_haswell)
 #else
 typedef int mmrt_ukr_haswell_unused; /* not an x86-64 target: nothing here */
 #endif

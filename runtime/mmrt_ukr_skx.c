@@ -128,6 +128,7 @@ SKX void mmrt_ukr_skx(int nn, int mt, int kc, const float *w, const float *x, in
   }
 }
 
+_Static_assert(MMRT_UKR_XR + MMRT_UKR_JOIN_MAX <= 14, "the joined tile's arrays hold 14 tokens");
 SKX void mmrt_ukr_skx_join(int nn, int mt, int kc, const float *w, const float *x,
                            const float *xn, int accumulate, float *c, long ts, const char *pf,
                            int pfl) {
