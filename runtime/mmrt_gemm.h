@@ -64,6 +64,7 @@ mmrt_ukr_fn MMRT_UKR;
 #define MMRT_UKR_JOIN MMRT_UKR_PASTE(MMRT_UKR, _join)
 mmrt_ukr_join_fn MMRT_UKR_JOIN;
 #else
+#define MMRT_UKR_JOIN_MAX 0 /* BLIS's kernels: no joined tile */
 void MMRT_UKR(int64_t m, int64_t n, int64_t k, const float *alpha, const float *a,
               const float *b, const float *beta, float *c, int64_t rs_c, int64_t cs_c,
               const mmrt_auxinfo *aux, const void *cntx);
