@@ -166,10 +166,10 @@ MMRT_INLINE void mmrt_conv_gemm(const float *xp, int M, const float *wp_g, int c
  * their rows of the input (one pointer per token and kernel position, a zero row where
  * the window leaves the image; or, when the 12 windows are evenly spaced and unpadded, as
  * in every 1x1 stride-1 convolution and most tiles of the pre-padded stem, four pointers
- * and a stride), walks all K in order with the
- * accumulators in registers, and adds bias (+ residual) (ReLU) before it stores the tile:
- * every output is written once, nothing is packed. A tile's arithmetic depends only on the
- * tile, so the result is the same for any thread split. */
+ * and a stride), walks all K in order with the accumulators in registers, and adds bias
+ * (+ residual) (ReLU) before it stores the tile: every output is written once, nothing
+ * is packed. A tile's arithmetic depends only on the tile, so the result is the same for
+ * any thread split. */
 #if defined(__AVX512F__) && MMRT_XR == 12 && MMRT_WR == 32 && !defined(MMRT_CONV_NO_DIRECT)
 #define MMRT_CONV_DIRECT 1
 /* The zero row stands in for input channels outside the image: cin <= this. */
@@ -244,7 +244,7 @@ typedef struct mmrt_conv_shape {
 MMRT_INLINE void mmrt_conv_tile_nt(const mmrt_conv_shape *sh, const mmrt_conv_geo *g,
                                    const float *w, int ky0, int ky1, int nn, int mt, float *y,
                                    const float *res, const char *pf, int pfl, const int NT) {
-  __m512 a0[13], a1[13];
+  __m512 a0[MMRT_CONV_NT_JOINED], a1[MMRT_CONV_NT_JOINED];
   const __mmask16 m0 = nn >= 16 ? 0xffff : (__mmask16)((1u << nn) - 1);
   const __mmask16 m1 = nn >= 32 ? 0xffff : nn <= 16 ? 0 : (__mmask16)((1u << (nn - 16)) - 1);
 #pragma GCC unroll 13
@@ -268,7 +268,7 @@ MMRT_INLINE void mmrt_conv_tile_nt(const mmrt_conv_shape *sh, const mmrt_conv_ge
   }
   const int seg = sh->seg, kb = (ky1 - ky0) * sh->kx_steps * seg;
   const int iters = kb / 4 > 0 ? kb / 4 : 1, per = (pfl + iters - 1) / iters;
-  const long sb = NT == 13 ? g->step13 : g->step;
+  const long sb = NT == MMRT_CONV_NT_JOINED ? g->step13 : g->step;
   if (sb) { /* evenly spaced windows, no padding: one run of kw * cin per kernel row */
     const int NQ = (NT + 2) / 3; /* pointers: token t at q[t / 3] + (t % 3) * sb */
     for (int ky = ky0; ky < ky1; ky++) {
@@ -294,7 +294,7 @@ MMRT_INLINE void mmrt_conv_tile_nt(const mmrt_conv_shape *sh, const mmrt_conv_ge
   } else {
     for (int ky = ky0; ky < ky1; ky++)
       for (int kx = 0; kx < sh->kx_steps; kx++) {
-        const float *r[13];
+        const float *r[MMRT_CONV_NT_JOINED];
         for (int t = 0; t < NT; t++) {
           const int iy = g->iy[t] + ky, ix = g->ix[t] + kx;
           r[t] = (unsigned)iy < (unsigned)sh->H && (unsigned)ix < (unsigned)sh->W
