@@ -484,48 +484,108 @@ static void emit_op(strbuf *b, const ir_graph *g, const ir_op *o, const char *in
   sb_puts(b, ", tid, nt);\n");
 }
 
-/* PROFILE (mmcc build --profile): each op is timed (mm_prof_*, api.c) from its start to
- * the end of the barrier after it, as op number 0, 1, ... (the table of emit_prof_table). */
-static char *emit_forward(const ir_graph *g, int profile) {
-  strbuf b;
-  sb_init(&b);
-  int prof_op = 0;
-  sb_puts(&b, "  const int nt = team->n;\n");
-  if (profile) sb_puts(&b, "  mm_prof_mark pm; /* --profile: the current op's start, end of work */\n");
+/* Whether C text T uses NAME as an identifier of its own (not a member: .NAME, ->NAME). */
+static int uses_name(const char *t, const char *name) {
+  const size_t len = strlen(name);
+  for (const char *p = strstr(t, name); p; p = strstr(p + 1, name)) {
+    int before = p > t && (isalnum((unsigned char)p[-1]) || p[-1] == '_' || p[-1] == '.' ||
+                           (p[-1] == '>' && p - t >= 2 && p[-2] == '-'));
+    int after = isalnum((unsigned char)p[len]) || p[len] == '_';
+    if (!before && !after) return 1;
+  }
+  return 0;
+}
+
+/* The workspace buffers that C text T names, one declaration each (IN: the indentation). */
+static void put_buf_decls(strbuf *b, const ir_graph *g, const char *t, const char *in) {
   for (int i = 0; i < g->nbufs; i++) {
     const ir_buf *u = &g->bufs[i];
-    if (u->kind != IR_BUF_WS || u->first < 0) continue;
-    sb_printf(&b, "  float *%s = (float *)(ws + WS_", u->name);
-    upper(&b, u->name);
+    if (u->kind != IR_BUF_WS || u->first < 0 || !uses_name(t, u->name)) continue;
+    sb_printf(b, "%sfloat *%s = (float *)(ws + WS_", in, u->name);
+    upper(b, u->name);
     if (u->per_thread) {
-      sb_puts(&b, " + (size_t)tid * WS_");
-      upper(&b, u->name);
-      sb_puts(&b, "_STRIDE");
+      sb_puts(b, " + (size_t)tid * WS_");
+      upper(b, u->name);
+      sb_puts(b, "_STRIDE");
     }
-    sb_puts(&b, ");\n");
+    sb_puts(b, ");\n");
   }
+}
+
+/* forward_chunk's parameters that an op function's text T uses, as the function's parameter
+ * list (DECL) or as the arguments of its call. */
+static void put_op_params(strbuf *b, const char *t, int decl) {
+  static const char *const names[] = {"img", "n", "out", "ws", "team", "tid"};
+  static const char *const types[] = {"const float *", "int ", "float *", "char *",
+                                      "mmrt_team *", "int "};
+  int first = 1;
+  for (int i = 0; i < 6; i++)
+    if (uses_name(t, names[i])) {
+      sb_printf(b, "%s%s%s", first ? "" : ", ", decl ? types[i] : "", names[i]);
+      first = 0;
+    }
+  if (first && decl) sb_puts(b, "void");
+}
+
+/* forward_chunk()'s body (*FORWARD) and the op functions it calls (*OPS). Each op outside a
+ * layer loop is a function of its own, called once, never inlined: the C compiler's time
+ * grows faster than the size of a function (templates/README.md has the figures); a layer
+ * loop's ops stay in the loop's body (compiled once for all layers).
+ * PROFILE (mmcc build --profile): each op is timed (mm_prof_*, api.c) from its start to
+ * the end of the barrier after it, as op number 0, 1, ... (the table of emit_prof_table). */
+static void emit_forward(const ir_graph *g, int profile, char **forward, char **ops) {
+  strbuf b, f, body, text;
+  sb_init(&b);
+  sb_init(&f);
+  int prof_op = 0, in_loop = 0;
   const char *in = "  ";
   for (int i = 0; i < g->nops; i++) {
     const ir_op *o = &g->ops[i];
     if (o->kind == IR_END) {
       sb_puts(&b, "  }\n");
       in = "  ";
+      in_loop = 0;
       continue;
     }
-    sb_printf(&b, "\n%s/* ", in);
-    put_code_comment(&b, o->label);
-    sb_puts(&b, o->batched ? ": n x " : ": "); /* per image, on the chunk's n images */
-    put_code_comment(&b, o->shape);
-    sb_puts(&b, " */\n");
+    strbuf comment;
+    sb_init(&comment);
+    put_code_comment(&comment, o->label);
+    sb_puts(&comment, o->batched ? ": n x " : ": "); /* per image, on the chunk's n images */
+    put_code_comment(&comment, o->shape);
     if (o->kind == IR_LOOP) {
-      sb_puts(&b, "  for (int l = 0; l < ");
+      sb_printf(&b, "\n  /* %s */\n  for (int l = 0; l < ", comment.s);
       put_dim(&b, g, o->count);
       sb_puts(&b, "; l++) {\n    const layer_weights *w = &weights.layers[l];\n");
       in = "    ";
+      in_loop = 1;
+      sb_free(&comment);
       continue;
     }
-    if (profile) sb_printf(&b, "%smm_prof_start(&pm);\n", in);
-    emit_op(&b, g, o, in);
+    sb_putc(&b, '\n');
+    if (in_loop) { /* the op itself */
+      sb_printf(&b, "%s/* %s */\n", in, comment.s);
+      if (profile) sb_printf(&b, "%smm_prof_start(&pm);\n", in);
+      emit_op(&b, g, o, in);
+    } else { /* a function: the buffers it names, the op; the call */
+      sb_init(&body);
+      sb_init(&text);
+      emit_op(&body, g, o, "  ");
+      if (uses_name(body.s, "nt")) sb_puts(&text, "  const int nt = team->n;\n");
+      put_buf_decls(&text, g, body.s, "  ");
+      sb_puts(&text, body.s);
+      sb_printf(&f, "\n/* %s */\nstatic MM_OP void op%d_%s(", comment.s, i, ir_kind_name(o->kind));
+      put_op_params(&f, text.s, 1);
+      sb_printf(&f, ") {\n%s}\n", text.s);
+      if (profile) sb_puts(&b, "  mm_prof_start(&pm);\n");
+      sb_printf(&b, "  op%d_%s(", i, ir_kind_name(o->kind));
+      put_op_params(&b, text.s, 0);
+      sb_puts(&b, "); /* ");
+      put_code_comment(&b, o->label);
+      sb_puts(&b, " */\n");
+      sb_free(&body);
+      sb_free(&text);
+    }
+    sb_free(&comment);
     if (profile) sb_printf(&b, "%smm_prof_work(&pm);\n", in);
     /* every op ends at a barrier, the last too: the next chunk reuses the workspace; but
      * the pack of a direct convolution does nothing (mmrt_op_conv_pack), so nothing to wait
@@ -536,10 +596,19 @@ static char *emit_forward(const ir_graph *g, int profile) {
     sb_printf(&b, "%smmrt_team_barrier(team);\n", in);
     if (profile) sb_printf(&b, "%smm_prof_op(&pm, tid, %d, n);\n", in, prof_op++);
   }
-  char *r = sb_take(&b);
+  /* forward_chunk's own locals: nt, the profile's mark, the buffers its loop's ops name */
+  strbuf head;
+  sb_init(&head);
+  if (uses_name(b.s, "nt")) sb_puts(&head, "  const int nt = team->n;\n");
+  if (profile) sb_puts(&head, "  mm_prof_mark pm; /* --profile: the current op's start, end of work */\n");
+  put_buf_decls(&head, g, b.s, "  ");
+  sb_puts(&head, b.s);
   sb_free(&b);
-  if (strstr(r, "[[") || strstr(r, "]]")) abort(); /* m4 quotes: an emitter bug */
-  return r;
+  *forward = take(&head);
+  *ops = take(&f);
+  if (strstr(*forward, "[[") || strstr(*forward, "]]") || strstr(*ops, "[[") ||
+      strstr(*ops, "]]"))
+    abort(); /* m4 quotes: an emitter bug */
 }
 /* The profile's table (api.c): per timed op, in emit_forward's order, its kind, label,
  * shape and flops per image (compiler/ir.c). */
@@ -715,9 +784,12 @@ static char *defs_text(const gen_plan *p, const char *runtime_objs, int have_ima
   code = emit_workspace(g);
   def_raw(&b, "MM_WORKSPACE", code);
   free(code);
-  code = emit_forward(g, p->profile);
+  char *ops;
+  emit_forward(g, p->profile, &code, &ops);
   def_raw(&b, "MM_FORWARD", code);
+  def_raw(&b, "MM_OPS", ops);
   free(code);
+  free(ops);
   def_num(&b, "MM_PROFILE", p->profile);
   if (p->profile) {
     int nprof;

@@ -1,14 +1,15 @@
 m4_dnl model.c.m4: the forward pass of one model, every shape a constant. Expanded by mmcc
 m4_dnl (compiler/gen_emit.c) with `m4 -P defs.m4 common.m4 model.c.m4`; the MM_* macros are
-m4_dnl documented in templates/README.md. MM_WEIGHTS, MM_WORKSPACE and MM_FORWARD are C
+m4_dnl documented in templates/README.md. MM_WEIGHTS, MM_WORKSPACE, MM_OPS and MM_FORWARD are C
 m4_dnl printed from the model's IR ops (compiler/ir.h): nothing here knows an architecture.
 m4_dnl Compiled with the target's code-generation flags (e.g. -mavx2 -mfma): only called
 m4_dnl after the CPU check in api.c.
 MM_FRONT_MATTER
 /* model.c: the forward pass of MM_NAME, read top to bottom like llama2.c's forward(): the
- * weights as a struct of named pointers into the embedded blob, the workspace offsets, then
- * forward_chunk(): one call per op of mmcc's IR (runtime/mmrt_ops.h) with its shape, on the
- * rows of up to CHUNK images at once (each weight panel is read once per chunk).
+ * weights as a struct of named pointers into the embedded blob, the workspace offsets, the
+ * ops of mmcc's IR (each a call into runtime/mmrt_ops.h with its shape, in a function of its
+ * own outside a layer loop), then forward_chunk(): the ops in order, on the rows of up to
+ * CHUNK images at once (each weight panel is read once per chunk).
  * Threads: every op splits fixed tiles between the threads of a team (statically, or as
  * runs the threads claim: products and attention) and ends at a barrier; every output
  * element is computed by the same instructions in the same order whatever the thread count
@@ -77,6 +78,10 @@ MM_WEIGHTS
 /* ---- workspace: byte offsets the planner gave each buffer from its lifetime (buffers
  * whose lifetimes do not overlap share bytes); MM_FORWARD_WS_BYTES bytes in all ---- */
 MM_WORKSPACE
+/* ---- the ops outside a layer loop, one function each, in the order forward_chunk calls
+ * them (compiled apart: a compiler's time grows faster than the size of a function) ---- */
+#define MM_OP __attribute__((noinline)) /* one op per function: never merged by inlining */
+MM_OPS
 /* ---- the forward pass of n <= CHUNK images ---- */
 
 static void forward_chunk(const float *img, int n, float *out, char *ws, mmrt_team *team,

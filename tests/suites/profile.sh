@@ -4,6 +4,10 @@
 #   code_same   the profiling model.c is the plain one plus the mm_prof_* lines and its
 #               front-matter line (the op calls are the same); the plain header declares no
 #               profile API
+#   op_functions  the plain model.c has one noinline function per op outside a layer loop
+#               (compiler/gen_emit.c: the C compiler's time stays linear), each one call
+#               into runtime/mmrt_ops.h, and forward_chunk calls each exactly once, in order,
+#               with no op of its own outside a layer loop
 #   bitwise_tT  both libraries give the same logits bytes (3 images, T = 1, 2 threads)
 #   check_profile.py (5 per model): one entry per timed op, flops x images equal to an
 #               independent count of the products (config shapes / PyTorch hooks), calls per
@@ -14,7 +18,7 @@ set -u
 
 MODELS="vit:$ROOT/tests/codegen/t01-d20-p4.py vit:$ROOT/tests/codegen/t04-hidden-tanh-ls.py resnet:$ROOT/tests/resnet/resnet18_cifar.py"
 n_models=$(echo $MODELS | wc -w)
-plan $(( n_models * (2 + 1 + 2 + 5) + 1 ))
+plan $(( n_models * (2 + 1 + 1 + 2 + 5) + 1 ))
 
 CFT="-std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror"
 DRV=$ROOT/tests/profile/prof_dump.c
@@ -65,7 +69,7 @@ for m in $MODELS; do
   else "$PY" "$ROOT/tests/py/make_resnet_ckpt.py" "$cfg" "$ck" --seed 3 >"$W/$n.ck.log" 2>&1; fi
   if [ ! -f "$ck" ]; then
     fail "build_$n" "checkpoint: $(tail -c 300 "$W/$n.ck.log")"
-    for c in build_${n}_prof code_same_$n bitwise_${n}_t1 bitwise_${n}_t2 ${n}_ops ${n}_flops ${n}_calls ${n}_times ${n}_badargs; do
+    for c in build_${n}_prof code_same_$n op_functions_$n bitwise_${n}_t1 bitwise_${n}_t2 ${n}_ops ${n}_flops ${n}_calls ${n}_times ${n}_badargs; do
       skip "$c" "no checkpoint (reported above)"
     done
     continue
@@ -85,6 +89,7 @@ for m in $MODELS; do
     else
       ok "code_same_$n"
     fi
+    check "op_functions_$n" "$PY" "$ROOT/tests/profile/check_op_functions.py" "$d0/src/model.c"
     read -r C H Wd <<<"$(grep -E '_INPUT_(CHANNELS|HEIGHT|WIDTH) ' "$d0"/*.h | awk '{print $3}' | tr '\n' ' ')"
     "$PY" -c "import numpy as np; np.random.RandomState(5).randn(3, $C, $H, $Wd).astype('<f4').tofile('$W/$n.in')"
     for t in 1 2; do
@@ -105,7 +110,7 @@ for m in $MODELS; do
       for c in ops flops calls times badargs; do skip "${n}_$c" "no profile dump (reported above)"; done
     fi
   else
-    for c in code_same_$n bitwise_${n}_t1 bitwise_${n}_t2 ${n}_ops ${n}_flops ${n}_calls ${n}_times ${n}_badargs; do
+    for c in code_same_$n op_functions_$n bitwise_${n}_t1 bitwise_${n}_t2 ${n}_ops ${n}_flops ${n}_calls ${n}_times ${n}_badargs; do
       skip "$c" "a library did not build (reported above)"
     done
   fi
