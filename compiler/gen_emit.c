@@ -496,8 +496,10 @@ static int uses_name(const char *t, const char *name) {
   return 0;
 }
 
-/* The workspace buffers that C text T names, one declaration each (IN: the indentation). */
-static void put_buf_decls(strbuf *b, const ir_graph *g, const char *t, const char *in) {
+/* The locals C text T needs, declared (IN: the indentation): nt, and the workspace
+ * buffers it names. */
+static void put_locals(strbuf *b, const ir_graph *g, const char *t, const char *in) {
+  if (uses_name(t, "nt")) sb_printf(b, "%sconst int nt = team->n;\n", in);
   for (int i = 0; i < g->nbufs; i++) {
     const ir_buf *u = &g->bufs[i];
     if (u->kind != IR_BUF_WS || u->first < 0 || !uses_name(t, u->name)) continue;
@@ -512,16 +514,17 @@ static void put_buf_decls(strbuf *b, const ir_graph *g, const char *t, const cha
   }
 }
 
-/* forward_chunk's parameters that an op function's text T uses, as the function's parameter
- * list (DECL) or as the arguments of its call. */
+/* forward_chunk's parameters (templates/model.c.m4 has its signature, in this order) that
+ * an op function's text T uses, as the function's parameter list (DECL) or as the
+ * arguments of its call. */
 static void put_op_params(strbuf *b, const char *t, int decl) {
-  static const char *const names[] = {"img", "n", "out", "ws", "team", "tid"};
-  static const char *const types[] = {"const float *", "int ", "float *", "char *",
-                                      "mmrt_team *", "int "};
+  static const struct { const char *type, *name; } params[] = {
+      {"const float *", "img"}, {"int ", "n"},           {"float *", "out"},
+      {"char *", "ws"},         {"mmrt_team *", "team"}, {"int ", "tid"}};
   int first = 1;
-  for (int i = 0; i < 6; i++)
-    if (uses_name(t, names[i])) {
-      sb_printf(b, "%s%s%s", first ? "" : ", ", decl ? types[i] : "", names[i]);
+  for (size_t i = 0; i < sizeof params / sizeof *params; i++)
+    if (uses_name(t, params[i].name)) {
+      sb_printf(b, "%s%s%s", first ? "" : ", ", decl ? params[i].type : "", params[i].name);
       first = 0;
     }
   if (first && decl) sb_puts(b, "void");
@@ -570,8 +573,7 @@ static void emit_forward(const ir_graph *g, int profile, char **forward, char **
       sb_init(&body);
       sb_init(&text);
       emit_op(&body, g, o, "  ");
-      if (uses_name(body.s, "nt")) sb_puts(&text, "  const int nt = team->n;\n");
-      put_buf_decls(&text, g, body.s, "  ");
+      put_locals(&text, g, body.s, "  ");
       sb_puts(&text, body.s);
       sb_printf(&f, "\n/* %s */\nstatic MM_OP void op%d_%s(", comment.s, i, ir_kind_name(o->kind));
       put_op_params(&f, text.s, 1);
@@ -596,12 +598,11 @@ static void emit_forward(const ir_graph *g, int profile, char **forward, char **
     sb_printf(&b, "%smmrt_team_barrier(team);\n", in);
     if (profile) sb_printf(&b, "%smm_prof_op(&pm, tid, %d, n);\n", in, prof_op++);
   }
-  /* forward_chunk's own locals: nt, the profile's mark, the buffers its loop's ops name */
+  /* forward_chunk's own locals: those its loop's ops need, the profile's mark */
   strbuf head;
   sb_init(&head);
-  if (uses_name(b.s, "nt")) sb_puts(&head, "  const int nt = team->n;\n");
+  put_locals(&head, g, b.s, "  ");
   if (profile) sb_puts(&head, "  mm_prof_mark pm; /* --profile: the current op's start, end of work */\n");
-  put_buf_decls(&head, g, b.s, "  ");
   sb_puts(&head, b.s);
   sb_free(&b);
   *forward = take(&head);
