@@ -78,71 +78,23 @@ typedef void (*mmrt_epilogue)(const void *ctx, float *c, int ts, int ns, int t0,
 
 /* ---- packing ---- */
 
-#if defined(__AVX512F__)
-/* Rows r < 12 of a panel at 16 consecutive k, from a row-major block (row stride ld floats):
- * the panel's 192 contiguous floats from that k on, d[j] = src[(j % 12) ld + j / 12], by 12
- * gathers (the panel layout, mmrt_panel.h: element (k, r) at k * 12 + r). */
-#define MMRT_T12R(j) ((j) % 12)
-#define MMRT_T12C(j) ((j) / 12)
-#define MMRT_T12x4(F, j) F(j), F((j) + 1), F((j) + 2), F((j) + 3)
-#define MMRT_T12x16(F, j) \
-  MMRT_T12x4(F, j), MMRT_T12x4(F, (j) + 4), MMRT_T12x4(F, (j) + 8), MMRT_T12x4(F, (j) + 12)
-static const int32_t mmrt_t12_row[48] __attribute__((aligned(64))) = {
-    MMRT_T12x16(MMRT_T12R, 0), MMRT_T12x16(MMRT_T12R, 16), MMRT_T12x16(MMRT_T12R, 32)};
-static const int32_t mmrt_t12_col[48] __attribute__((aligned(64))) = {
-    MMRT_T12x16(MMRT_T12C, 0), MMRT_T12x16(MMRT_T12C, 16), MMRT_T12x16(MMRT_T12C, 32)};
-MMRT_INLINE void mmrt_panel_put12x16(float *restrict d, const float *restrict src, int ld) {
-  const __m512i vld = _mm512_set1_epi32(ld);
-  for (int v = 0; v < 12; v++) {
-    /* d[16 v + i] for i < 16: rows of 48-float periods repeat, columns advance by 4 */
-    const __m512i row = _mm512_load_si512(mmrt_t12_row + 16 * (v % 3));
-    const __m512i col = _mm512_add_epi32(_mm512_load_si512(mmrt_t12_col + 16 * (v % 3)),
-                                         _mm512_set1_epi32(4 * (v / 3)));
-    const __m512i idx = _mm512_add_epi32(_mm512_mullo_epi32(row, vld), col);
-    _mm512_storeu_ps(d + v * 16, _mm512_i32gather_ps(idx, src, 4));
-  }
-}
-#endif
-
 /* One column block of a panel of 12 rows: d[k * 12 + r] = rows[r][k] (0 when rows[r] is
  * NULL) for k < n: a transpose, done 16 columns at a time in AVX-512 registers when the
  * target has them (the classic 16 x 16 unpack / shuffle transpose, rows 12..15 zero, each
  * column stored as 12 floats), 8 at a time in AVX2 ones, else element by element. Pure
  * data movement: the bytes are the same either way. Used by the packings of full 12-row
- * panels on the AVX2 path (AVX-512 has mmrt_panel_put12x16's gathers for them). */
+ * panels. */
 MMRT_INLINE void mmrt_tr12(float *restrict d, const float *const rows[12], int n) {
   int k = 0;
 #if defined(__AVX512F__)
   for (; k < n; k += 16) {
     const int m = n - k < 16 ? n - k : 16;
     const __mmask16 lm = (__mmask16)((1u << m) - 1);
-    __m512 r[16], t[16];
+    __m512 r[16];
     for (int i = 0; i < 12; i++)
       r[i] = rows[i] ? _mm512_maskz_loadu_ps(lm, rows[i] + k) : _mm512_setzero_ps();
     for (int i = 12; i < 16; i++) r[i] = _mm512_setzero_ps();
-    for (int i = 0; i < 16; i += 2) {
-      t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
-      t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
-    }
-    for (int i = 0; i < 16; i += 4) {
-      r[i] = _mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(t[i]), _mm512_castps_pd(t[i + 2])));
-      r[i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(t[i]), _mm512_castps_pd(t[i + 2])));
-      r[i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(t[i + 1]), _mm512_castps_pd(t[i + 3])));
-      r[i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(t[i + 1]), _mm512_castps_pd(t[i + 3])));
-    }
-    /* r[4q + j] holds, in 128-bit lane l, rows 4q..4q+3 of column 4l + j */
-    for (int j = 0; j < 4; j++) {
-      t[j] = _mm512_shuffle_f32x4(r[j], r[4 + j], 0x88);      /* lanes 0,2 of each */
-      t[4 + j] = _mm512_shuffle_f32x4(r[j], r[4 + j], 0xdd);  /* lanes 1,3 */
-      t[8 + j] = _mm512_shuffle_f32x4(r[8 + j], r[12 + j], 0x88);
-      t[12 + j] = _mm512_shuffle_f32x4(r[8 + j], r[12 + j], 0xdd);
-    }
-    for (int j = 0; j < 4; j++) {
-      r[j] = _mm512_shuffle_f32x4(t[j], t[8 + j], 0x88);        /* column j */
-      r[4 + j] = _mm512_shuffle_f32x4(t[4 + j], t[12 + j], 0x88); /* column 4 + j */
-      r[8 + j] = _mm512_shuffle_f32x4(t[j], t[8 + j], 0xdd);      /* column 8 + j */
-      r[12 + j] = _mm512_shuffle_f32x4(t[4 + j], t[12 + j], 0xdd); /* column 12 + j */
-    }
+    mmrt_tr16(r);
     for (int c = 0; c < m; c++) _mm512_mask_storeu_ps(d + (size_t)(k + c) * 12, 0x0fff, r[c]);
   }
 #elif defined(__AVX2__)
@@ -167,6 +119,16 @@ MMRT_INLINE void mmrt_tr12(float *restrict d, const float *const rows[12], int n
     for (int r = 0; r < 12; r++) d[(size_t)k * 12 + r] = rows[r] ? rows[r][k] : 0.0f;
 }
 
+/* Rows r < 12 of a panel at 16 consecutive k, from a row-major block (row stride ld floats):
+ * the panel's 192 contiguous floats from that k on, d[j] = src[(j % 12) ld + j / 12], by
+ * mmrt_tr12's register transpose (AVX-512 gathers did the same at ~1.8x the time on AMD
+ * Zen 5: bench/results/NOTES.md). */
+MMRT_INLINE void mmrt_panel_put12x16(float *restrict d, const float *restrict src, int ld) {
+  const float *rows[12];
+  for (int r = 0; r < 12; r++) rows[r] = src + (size_t)r * ld;
+  mmrt_tr12(d, rows, 16);
+}
+
 /* Panels p0..p1-1 of R rows each, from a row-major matrix (rows of K floats, stride ld). */
 MMRT_INLINE void mmrt_pack_rows(float *restrict dst, const float *restrict src, int ld,
                                 int rows, int K, int R, int p0, int p1) {
@@ -176,7 +138,7 @@ MMRT_INLINE void mmrt_pack_rows(float *restrict dst, const float *restrict src, 
     const int r0 = p * R, nr = rows - r0 < R ? rows - r0 : R;
     int k0 = 0;
 #if defined(__AVX512F__)
-    if (R == 12 && nr == 12) /* the first K / 16 * 16 columns by gathers */
+    if (R == 12 && nr == 12) /* the first K / 16 * 16 columns by the transpose */
       for (; k0 + 16 <= K; k0 += 16)
         mmrt_panel_put12x16(d + (size_t)k0 * 12, src + (size_t)r0 * ld + k0, ld);
 #elif defined(__AVX2__)
@@ -277,33 +239,64 @@ MMRT_INLINE void mmrt_pack_layernorm12(float *restrict d, const float *restrict 
 }
 
 /* Softmax of 12 rows (AVX-512; the caller's panel): each row's maximum, exps and sum in
- * vectors (mmrt_expf16 is bitwise mmrt_expf; the maximum does not depend on the order of
- * its comparisons), then the panel written 16 columns at a time through a tile. */
+ * vectors (mmrt_expf16 is bitwise mmrt_expf, the last n % 16 columns by a masked one; the
+ * maximum does not depend on the order of its comparisons; the sum is mmrt_sum's: 32
+ * interleaved lanes added in the exp pass, halved pairwise, then the last n % 32 in order),
+ * then the panel written 16 columns at a time through a tile. */
 MMRT_INLINE void mmrt_softmax_pack12(float *restrict d, float *restrict s, int lds, int n) {
+  _Static_assert(MMRT_SUM_LANES == 32, "the sum below is mmrt_sum's order for 32 lanes");
   float inv[12], tile[12 * 16] __attribute__((aligned(64)));
+  const int n16 = n & ~15, n32 = n & ~31;
+  const __mmask16 tail = (__mmask16)((1u << (n - n16)) - 1);
   for (int i = 0; i < 12; i++) {
     float *restrict x = s + (size_t)i * lds;
     __m512 mv = _mm512_set1_ps(x[0]);
     int k = 0;
-    for (; k + 16 <= n; k += 16) mv = _mm512_max_ps(_mm512_loadu_ps(x + k), mv);
-    const __mmask16 tail = (__mmask16)((1u << (n - k)) - 1);
+    for (; k < n16; k += 16) mv = _mm512_max_ps(_mm512_loadu_ps(x + k), mv);
     mv = _mm512_mask_max_ps(mv, tail, _mm512_maskz_loadu_ps(tail, x + k), mv);
-    const float m = _mm512_reduce_max_ps(mv);
-    for (k = 0; k + 16 <= n; k += 16)
-      _mm512_storeu_ps(x + k,
-                       mmrt_expf16(_mm512_sub_ps(_mm512_loadu_ps(x + k), _mm512_set1_ps(m))));
-    for (; k < n; k++) x[k] = mmrt_expf(x[k] - m);
-    inv[i] = 1.0f / mmrt_sum(x, n);
+    const __m512 m = _mm512_set1_ps(_mm512_reduce_max_ps(mv));
+    __m512 a0 = _mm512_setzero_ps(), a1 = _mm512_setzero_ps(); /* lanes 0..15, 16..31 */
+    for (k = 0; k < n32; k += 32) {
+      const __m512 e0 = mmrt_expf16(_mm512_sub_ps(_mm512_loadu_ps(x + k), m));
+      const __m512 e1 = mmrt_expf16(_mm512_sub_ps(_mm512_loadu_ps(x + k + 16), m));
+      _mm512_storeu_ps(x + k, e0);
+      _mm512_storeu_ps(x + k + 16, e1);
+      a0 = _mm512_add_ps(a0, e0);
+      a1 = _mm512_add_ps(a1, e1);
+    }
+    for (; k < n16; k += 16)
+      _mm512_storeu_ps(x + k, mmrt_expf16(_mm512_sub_ps(_mm512_loadu_ps(x + k), m)));
+    if (tail)
+      _mm512_mask_storeu_ps(x + k, tail,
+                            mmrt_expf16(_mm512_sub_ps(_mm512_maskz_loadu_ps(tail, x + k), m)));
+    /* mmrt_sum's halving: acc[j] += acc[j + w] for w = 16, 8, 4, 2, 1 */
+    const __m512 v = _mm512_add_ps(a0, a1);
+    const __m256 h = _mm256_add_ps(_mm512_castps512_ps256(v),
+                                   _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)));
+    __m128 q = _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
+    q = _mm_add_ps(q, _mm_movehl_ps(q, q));
+    q = _mm_add_ss(q, _mm_shuffle_ps(q, q, 1));
+    float sum = _mm_cvtss_f32(q);
+    for (k = n32; k < n; k++) sum += x[k];
+    inv[i] = 1.0f / sum;
   }
   int k = 0;
-  for (; k + 16 <= n; k += 16) {
+  for (; k < n16; k += 16) {
     for (int i = 0; i < 12; i++)
       _mm512_store_ps(tile + i * 16, _mm512_mul_ps(_mm512_loadu_ps(s + (size_t)i * lds + k),
                                                    _mm512_set1_ps(inv[i])));
     mmrt_panel_put12x16(d + (size_t)k * 12, tile, 16);
   }
-  for (; k < n; k++)
-    for (int i = 0; i < 12; i++) d[k * 12 + i] = s[(size_t)i * lds + k] * inv[i];
+  if (tail) {
+    const float *rows[12];
+    for (int i = 0; i < 12; i++) {
+      _mm512_store_ps(tile + i * 16,
+                      _mm512_mul_ps(_mm512_maskz_loadu_ps(tail, s + (size_t)i * lds + k),
+                                    _mm512_set1_ps(inv[i])));
+      rows[i] = tile + i * 16;
+    }
+    mmrt_tr12(d + (size_t)k * 12, rows, n - k);
+  }
 }
 #endif
 

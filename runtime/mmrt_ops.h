@@ -276,7 +276,7 @@ MMRT_INLINE void mmrt_op_attention(float *xp, int xps, const float *qkv, const f
                 NULL, NULL);
       int r = 0;
 #if defined(__AVX512F__) && MMRT_XR == 12
-      /* rows filling whole panels: 16 columns at a time by gathers */
+      /* rows filling whole panels: 16 columns at a time by the transpose */
       for (; r + 12 <= rows && ((size_t)b * T + q0 + r) % 12 == 0; r += 12) {
         const size_t g = (size_t)b * T + q0 + r;
         int k = 0;

@@ -1,7 +1,8 @@
-/* mmrt_tr8.h: the 8 x 8 float transpose of the AVX2 code, in one place for the runtime's
- * packings (mmrt_gemm.h: mmrt_tr12) and the haswell micro-kernel's panel writes
- * (mmrt_ukr_haswell.c). That file is compiled with function target attributes, not flags,
- * hence the attribute here; any caller with AVX2 enabled inlines it. */
+/* mmrt_tr8.h: the 8 x 8 float transpose of the AVX2 code and the 16 x 16 one of the AVX-512
+ * code, in one place for the runtime's packings (mmrt_gemm.h: mmrt_tr12) and the
+ * micro-kernels' panel writes (mmrt_ukr_haswell.c, mmrt_ukr_skx.c). Those files are
+ * compiled with function target attributes, not flags, hence the attributes here; any
+ * caller with the instruction set enabled inlines them. */
 #ifndef MMRT_TR8_H
 #define MMRT_TR8_H
 
@@ -24,6 +25,38 @@ mmrt_tr8_lanes(const __m256 r[8], __m256 u[8]) {
     u[q + 1] = _mm256_shuffle_ps(t[q], t[q + 2], 0xee);
     u[q + 2] = _mm256_shuffle_ps(t[q + 1], t[q + 3], 0x44);
     u[q + 3] = _mm256_shuffle_ps(t[q + 1], t[q + 3], 0xee);
+  }
+}
+/* The 16 x 16 transpose of rows r[0..15] in place (r[c] becomes column c), by unpacks and
+ * 128-bit shuffles. */
+__attribute__((target("avx512f"), always_inline)) static inline void mmrt_tr16(__m512 r[16]) {
+  __m512 t[16];
+#pragma GCC unroll 16
+  for (int i = 0; i < 16; i += 2) {
+    t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
+    t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
+  }
+#pragma GCC unroll 16
+  for (int i = 0; i < 16; i += 4) {
+    r[i] = _mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(t[i]), _mm512_castps_pd(t[i + 2])));
+    r[i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(t[i]), _mm512_castps_pd(t[i + 2])));
+    r[i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(t[i + 1]), _mm512_castps_pd(t[i + 3])));
+    r[i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(t[i + 1]), _mm512_castps_pd(t[i + 3])));
+  }
+  /* r[4q + j] holds, in 128-bit lane l, rows 4q..4q+3 of column 4l + j */
+#pragma GCC unroll 4
+  for (int j = 0; j < 4; j++) {
+    t[j] = _mm512_shuffle_f32x4(r[j], r[4 + j], 0x88);      /* lanes 0,2 of each */
+    t[4 + j] = _mm512_shuffle_f32x4(r[j], r[4 + j], 0xdd);  /* lanes 1,3 */
+    t[8 + j] = _mm512_shuffle_f32x4(r[8 + j], r[12 + j], 0x88);
+    t[12 + j] = _mm512_shuffle_f32x4(r[8 + j], r[12 + j], 0xdd);
+  }
+#pragma GCC unroll 4
+  for (int j = 0; j < 4; j++) {
+    r[j] = _mm512_shuffle_f32x4(t[j], t[8 + j], 0x88);        /* column j */
+    r[4 + j] = _mm512_shuffle_f32x4(t[4 + j], t[12 + j], 0x88); /* column 4 + j */
+    r[8 + j] = _mm512_shuffle_f32x4(t[j], t[8 + j], 0xdd);      /* column 8 + j */
+    r[12 + j] = _mm512_shuffle_f32x4(t[4 + j], t[12 + j], 0xdd); /* column 12 + j */
   }
 }
 #endif

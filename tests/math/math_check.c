@@ -28,6 +28,9 @@
 #include "mmrt_ops.h"
 #include "mmrt_ukr.h"
 
+#define MMRT_STR_(x) #x
+#define MMRT_STR(x) MMRT_STR_(x)
+
 static double ulp_of(double r) {
   float f = (float)fabs(r);
   if (f < FLT_MIN) return ldexp(1.0, -149);
@@ -192,7 +195,7 @@ int main(int argc, char **argv) {
                          name, bad, worst_m, worst_r);
   }
 
-  /* mmrt_pack_rows into panels of 12 and 32 rows (12: gathers on AVX-512): every element
+  /* mmrt_pack_rows into panels of 12 and 32 rows (12: mmrt_tr12's transpose on AVX-512 and AVX2): every element
    * where the layout puts it, padding 0 */
   {
     int bad = 0;
@@ -219,10 +222,10 @@ int main(int argc, char **argv) {
    * bit for bit the scalar algorithm (max, mmrt_expf(x - max), 1 / mmrt_sum, product) on
    * every row, for rows in full 12-row panels (a vector path on AVX-512) and the rest */
   {
-    const int ns[3] = {197, 50, 577}, rows = 53;
+    const int ns[5] = {197, 50, 577, 32, 5}, rows = 53; /* tails of 5, 18, 1, 0 and 5 columns */
     int bad = 0;
     double worst = 0;
-    for (int ni = 0; ni < 3; ni++) {
+    for (int ni = 0; ni < 5; ni++) {
       const int n = ns[ni], lds = n + 3, ps = MMRT_PANEL_FLOATS(n, 12), np = MMRT_PANELS(rows, 12);
       float *x = malloc((size_t)rows * lds * 4), *x0 = malloc((size_t)rows * lds * 4);
       float *d = aligned_alloc(64, (size_t)np * ps * 4), *e = malloc((size_t)n * 4);
@@ -258,17 +261,26 @@ int main(int argc, char **argv) {
       free(x), free(x0), free(d), free(e);
     }
     if (!bad && worst <= 1)
-      printf("ok softmax_%s (53 rows of 197, 50, 577: bit for bit the scalar algorithm, padding 0; relative error against float64 at most %.2f of 1e-6 + |x - max| 2^-24)\n", name, worst);
+      printf("ok softmax_%s (53 rows of 197, 50, 577, 32, 5: bit for bit the scalar algorithm, padding 0; relative error against float64 at most %.2f of 1e-6 + |x - max| 2^-24)\n", name, worst);
     else
       failed = 1, printf("FAIL softmax_%s: %d elements differ from the scalar algorithm; relative error against float64 %.2f of 1e-6 + |x - max| 2^-24 (limit 1)\n", name, bad, worst);
   }
-#if defined(__AVX2__) && defined(__FMA__) && !defined(__AVX512F__)
-  /* mmrt_ukr_haswell (runtime/mmrt_ukr.h's contract) against a scalar fmaf chain per element
+#if defined(__AVX2__) && defined(__FMA__)
+#if defined(__AVX512F__)
+#define UKR mmrt_ukr_skx
+#else
+#define UKR mmrt_ukr_haswell
+#endif
+#define UKR_NAME MMRT_STR(UKR)
+  /* the path's micro-kernel, mmrt_ukr_skx or mmrt_ukr_haswell (runtime/mmrt_ukr.h's
+   * contract; skx writes a full panel tile through a register transpose), against a scalar
+   * fmaf chain per element
    * in k order, bit for bit: every nn <= 32, mt <= 12, K in {1, 7, 64, 385}, C row-major
    * (ts 32, ns 1) and as activation panels (ts 1, ns 12), with and without accumulate;
    * nothing outside the tile written */
   {
-    static float w[385 * 32], x[385 * 12], c[400], c0[400];
+    static float w[385 * 32] __attribute__((aligned(64))), x[385 * 12] __attribute__((aligned(64)));
+    static float c[400], c0[400];
     const int Ks[4] = {1, 7, 64, 385};
     int bad = 0, tiles = 0;
     srand(11);
@@ -285,7 +297,7 @@ int main(int argc, char **argv) {
                 x[k * 12 + t] = t < mt ? (float)rand() / RAND_MAX - 0.5f : 0.0f;
             }
             for (int i = 0; i < 400; i++) c0[i] = c[i] = (float)rand() / RAND_MAX;
-            mmrt_ukr_haswell(nn, mt, K, w, x, acc, c, ts, ns, NULL, 0);
+            UKR(nn, mt, K, w, x, acc, c, ts, ns, NULL, 0);
             for (int i = 0; i < 400; i++) {
               const int t = lay ? i % 12 : i / 32, n = lay ? i / 12 : i % 32;
               float want = c0[i];
@@ -298,7 +310,7 @@ int main(int argc, char **argv) {
             }
           }
     if (!bad)
-      printf("ok ukr_bitwise_%s (%d tiles: mmrt_ukr_haswell equals an fmaf chain in k order, row-major and panel C, nothing outside the tile written)\n", name, tiles);
+      printf("ok ukr_bitwise_%s (%d tiles: %s equals an fmaf chain in k order, row-major and panel C, nothing outside the tile written)\n", name, tiles, UKR_NAME);
     else
       failed = 1, printf("FAIL ukr_bitwise_%s: %d elements differ from the fmaf chain or were written outside the tile\n", name, bad);
   }

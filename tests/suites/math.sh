@@ -7,15 +7,15 @@
 # its packing (vector paths for full panels on AVX-512 and AVX2) against the per-element
 # formula; the softmax packing of attention (vector paths for full panels, with mmrt_expf16
 # on AVX-512) against float64 and bit for bit against its scalar algorithm; mmrt_pack_rows
-# (gathers for full 12-row panels on AVX-512, mmrt_tr12's transpose on AVX2) against the
-# layout; the AVX2 micro-kernel mmrt_ukr_haswell bit for bit against an fmaf chain
-# (tests/math/math_check.c).
+# (mmrt_tr12's transpose for full 12-row panels on AVX-512 and AVX2) against the
+# layout; the AVX-512 and AVX2 micro-kernels mmrt_ukr_skx / mmrt_ukr_haswell bit for bit
+# against an fmaf chain (tests/math/math_check.c).
 # GELU accuracy limits, as measured over every float in [-20, 20] (bench/results/NOTES.md,
 # "GELU epilogue and softmax exp"): 8 ulp with FMA; the generic path (no FMA) 14 ulp for
 # x >= -5 and 70 near -13, where z^2 is rounded once.
 set -u
 . "$ROOT/tests/lib.sh"
-plan 20
+plan 21
 src=$ROOT/tests/math/math_check.c
 base="-std=c11 -O3 -Wall -Wextra -Werror -fno-math-errno -fno-trapping-math -I$ROOT/runtime"
 flags_of() { grep -m1 "^#define ${1}_CFLAGS" "$ROOT/compiler/target.c" | sed 's/^[^"]*"//; s/"$//'; }
@@ -29,7 +29,7 @@ run_path() {
   fi
   # shellcheck disable=SC2086
   if ! cc $base $pflags -o "$OUT/math_$name" "$src" "$ROOT/runtime/mmrt_ukr_generic.c" \
-      "$ROOT/runtime/mmrt_ukr_haswell.c" -lm \
+      "$ROOT/runtime/mmrt_ukr_haswell.c" "$ROOT/runtime/mmrt_ukr_skx.c" -lm \
       >"$OUT/build_$name.log" 2>&1; then
     for c in "$@"; do fail "${c}_$name" "math_check did not build: $(head -c 300 "$OUT/build_$name.log")"; done
     return
@@ -37,7 +37,8 @@ run_path() {
   run_checker "math_check_$name" $# "$OUT/math_$name" "$name" "$lim" "$lim5" 1001
 }
 run_path skx "$(flags_of SKX)" "avx512f avx512dq avx512bw avx512vl avx2 fma" 8 8 \
-  gelu_accuracy gelu16_bitwise expf16_bitwise epi_bias_gelu layernorm pack_rows softmax
+  gelu_accuracy gelu16_bitwise expf16_bitwise epi_bias_gelu layernorm pack_rows softmax \
+  ukr_bitwise
 run_path haswell "$(flags_of HSW)" "avx2 fma" 8 8 \
   gelu_accuracy gelu8_bitwise expf8_bitwise epi_bias_gelu layernorm pack_rows softmax ukr_bitwise
 run_path generic "" "" 70 14 gelu_accuracy epi_bias_gelu layernorm pack_rows softmax
