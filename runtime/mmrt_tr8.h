@@ -27,6 +27,7 @@ mmrt_tr8_lanes(const __m256 r[8], __m256 u[8]) {
     u[q + 3] = _mm256_shuffle_ps(t[q + 1], t[q + 3], 0xee);
   }
 }
+
 /* The 16 x 16 transpose of rows r[0..15] in place (r[c] becomes column c), by unpacks and
  * 128-bit shuffles. */
 __attribute__((target("avx512f"), always_inline)) static inline void mmrt_tr16(__m512 r[16]) {
