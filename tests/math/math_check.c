@@ -195,8 +195,8 @@ int main(int argc, char **argv) {
                          name, bad, worst_m, worst_r);
   }
 
-  /* mmrt_pack_rows into panels of 12 and 32 rows (12: mmrt_tr12's transpose on AVX-512 and AVX2): every element
-   * where the layout puts it, padding 0 */
+  /* mmrt_pack_rows into panels of 12 and 32 rows (register transposes: 12 rows on AVX-512 and
+   * AVX2, 32 on AVX-512): every element where the layout puts it, padding 0 */
   {
     int bad = 0;
     const int rows = 197, Ks[2] = {776, 64}, Rs[2] = {12, 32};
@@ -274,10 +274,9 @@ int main(int argc, char **argv) {
 #define UKR_NAME MMRT_STR(UKR)
   /* the path's micro-kernel, mmrt_ukr_skx or mmrt_ukr_haswell (runtime/mmrt_ukr.h's
    * contract; skx writes a full panel tile through a register transpose), against a scalar
-   * fmaf chain per element
-   * in k order, bit for bit: every nn <= 32, mt <= 12, K in {1, 7, 64, 385}, C row-major
-   * (ts 32, ns 1) and as activation panels (ts 1, ns 12), with and without accumulate;
-   * nothing outside the tile written */
+   * fmaf chain per element in k order, bit for bit: every nn <= 32, mt <= 12, K in {1, 7, 64,
+   * 385}, C row-major (ts 32, ns 1) and as activation panels (ts 1, ns 12), with and without
+   * accumulate; nothing outside the tile written */
   {
     static float w[385 * 32] __attribute__((aligned(64))), x[385 * 12] __attribute__((aligned(64)));
     static float c[400], c0[400];
