@@ -6,6 +6,8 @@
  *     (mmrt_team.c);
  *   - the CPU feature check (mmrt_cpu.c, compiled without target flags so that it runs on
  *     any x86-64 / aarch64 CPU);
+ *   - the embedded weights moved onto private anonymous pages at the first call
+ *     (mmrt_mem.c);
  *   - vectorisable exp / erf / tanh (mmrt_math.h) and activation packing plus the
  *     micro-kernel loop nest (mmrt_gemm.h), both inline so generated code specialises them
  *     for its constant shapes.
@@ -108,5 +110,11 @@ static inline void mmrt_share(int total, int tid, int n, int *lo, int *hi) {
 /* 1 when this CPU has every feature in the space-separated list FEATURES ("avx2 fma"); an
  * empty list is always supported. */
 int mmrt_cpu_supports(const char *features);
+
+/* ---- weights' memory ---- */
+/* Moves the whole pages of [blob, blob + bytes) onto private anonymous 4 KB pages with the
+ * same bytes at the same addresses (Linux; elsewhere nothing); returns the bytes moved.
+ * Call it once, before any thread reads the blob (api.c: pthread_once). Why: mmrt_mem.c. */
+size_t mmrt_weights_to_anon(const void *blob, size_t bytes);
 
 #endif

@@ -5,6 +5,7 @@ m4_ifelse(MM_PROFILE, 1, [[m4_dnl
 #define _POSIX_C_SOURCE 200809L /* --profile: clock_gettime */
 #include <time.h>
 ]])m4_dnl
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,11 +50,23 @@ static const mmrt_pre_params pre = {
   .std = {MM_STD0, MM_STD1, MM_STD2},
 };
 
+/* The weights onto private anonymous pages before the first forward reads them
+ * (runtime/mmrt_mem.c says why); compiled with -DMMRT_KEEP_WEIGHTS_MAPPED they stay in the
+ * program's file mapping. */
+extern const unsigned char MM_ID[[]]_weights_blob_[];
+static pthread_once_t weights_once = PTHREAD_ONCE_INIT;
+static void weights_move(void) {
+#ifndef MMRT_KEEP_WEIGHTS_MAPPED
+  (void)mmrt_weights_to_anon(MM_ID[[]]_weights_blob_, MM_BLOB_BYTES);
+#endif
+}
+
 m4_ifelse(MM_PATHS, [[]], [[m4_dnl
 int MM_ID[[]]_forward(const float *in, int n, float *out, void *workspace, int num_threads) {
   if (n < 0 || (n > 0 && (!in || !out || !workspace)) || ((uintptr_t)workspace & 63))
     return MM_ID_UPPER[[]]_E_BAD_ARGUMENT;
   if (!mmrt_cpu_supports(CPU_FEATURES)) return MM_ID_UPPER[[]]_E_CPU;
+  pthread_once(&weights_once, weights_move);
   if (n > 0) mm_forward(in, n, out, workspace, num_threads);
   return MM_ID_UPPER[[]]_OK;
 }
@@ -93,6 +106,7 @@ int MM_ID[[]]_forward(const float *in, int n, float *out, void *workspace, int n
     return MM_ID_UPPER[[]]_E_BAD_ARGUMENT;
   const int c = choose();
   if (c == NPATHS) return MM_ID_UPPER[[]]_E_CPU;
+  pthread_once(&weights_once, weights_move);
   if (n > 0) paths[c].forward(in, n, out, workspace, num_threads);
   return MM_ID_UPPER[[]]_OK;
 }

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# mem.sh: the weights moved onto private anonymous pages at the first call
+# (runtime/mmrt_mem.c: why; templates/api.c.m4: once, before the first forward):
+#   mmrt_weights_to_anon on a file mapping (tests/mem/mem_check.c, 4 checks): the whole pages
+#   inside the range move and no others, every byte reads the same, smaps calls them
+#   anonymous, degenerate ranges move nothing;
+#   a tiny library (tests/codegen/t01), first called from three threads at once
+#   (tests/mem/mem_lib.c): the calls agree, the blob's whole pages are anonymous afterwards;
+#   the same library compiled with -DMMRT_KEEP_WEIGHTS_MAPPED leaves them in the file and
+#   gives the same logits bytes.
+set -u
+. "$ROOT/tests/lib.sh"
+plan $(( 1 + 4 + 2 + 2 + 2 + 1 ))
+W=$OUT/w; mkdir -p "$W"
+CFT="-std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror"
+
+if cc $CFT -I"$ROOT/runtime" -o "$W/mem_check" "$ROOT/tests/mem/mem_check.c" "$ROOT/runtime/mmrt_mem.c" \
+    >"$W/mem_check.log" 2>&1; then
+  ok build_mem_check
+  run_checker mem_check 4 "$W/mem_check" "$W"
+else
+  fail build_mem_check "$(head -c 300 "$W/mem_check.log")"
+  for c in bytes same anon none; do fail "move_$c" "mem_check did not build"; done
+fi
+
+# lib TAG CFLAGS: t01 built into $W/TAG (the default CFLAGS, or make CFLAGS=...), the driver
+# $W/TAG.run; BYTES = the blob's size
+cfg=$ROOT/tests/codegen/t01-d20-p4.py
+ck=$W/t01.pth
+"$PY" "$ROOT/tests/py/make_model_ckpt.py" "$cfg" "$ck" --seed 5 >"$ck.log" 2>&1
+lib() {
+  local tag=$1 cf=$2 dir id up outm
+  "$MMCC" build "$cfg" --checkpoint "$ck" --out "$W/$tag" --keep-sources >"$W/$tag.log" 2>&1 ||
+    { WHY="mmcc build: $(grep -m2 error "$W/$tag.log" | tr '\n' ' ')"; return 1; }
+  dir=$W/$tag/t01-d20-p4
+  id=$(basename "$(ls "$dir"/*.pc)" .pc)
+  if [ -n "$cf" ]; then
+    make -s -C "$dir" clean >/dev/null 2>&1
+    make -s -C "$dir" CFLAGS="$cf" >"$W/$tag.make.log" 2>&1 || { WHY="make CFLAGS=$cf: $(tail -n 2 "$W/$tag.make.log" | tr '\n' ' ')"; return 1; }
+  fi
+  up=$(echo "$id" | tr '[:lower:]' '[:upper:]')
+  outm=${up}_NUM_CLASSES; grep -q "#define $outm " "$dir/$id.h" || outm=${up}_OUTPUT_DIM
+  printf '#include "%s.h"\n#define M_FORWARD %s_forward\n#define M_WS %s_WORKSPACE_BYTES\n#define M_C %s_INPUT_CHANNELS\n#define M_H %s_INPUT_HEIGHT\n#define M_W %s_INPUT_WIDTH\n#define M_OUT %s\n#define M_BLOB %s_weights_blob_\n' \
+    "$id" "$id" "$up" "$up" "$up" "$up" "$outm" "$id" >"$W/$tag.shim.h"
+  BYTES=$(nm -S --defined-only "$dir/lib$id.a" 2>/dev/null | awk '/_weights_blob_$/ {print $2}')
+  [ -n "$BYTES" ] || { WHY="no weights_blob_ symbol with a size in lib$id.a"; return 1; }
+  BYTES=$((16#$BYTES))
+  cc $CFT -I"$dir" -include "$W/$tag.shim.h" -o "$W/$tag.run" "$ROOT/tests/mem/mem_lib.c" \
+    "$dir/lib$id.a" -lm -lpthread >"$W/$tag.cc.log" 2>&1 ||
+    { WHY="mem_lib: $(grep -m2 -E 'error|undefined' "$W/$tag.cc.log" | tr '\n' ' ')"; return 1; }
+}
+# one TAG CFLAGS WANT: builds, runs; checks build_TAG, calls_TAG (the threads' first calls
+# agree), pages_TAG (WANT = all: every whole page of the blob anonymous; none: none)
+one() {
+  local tag=$1 cf=$2 want=$3 r same anon whole
+  if ! lib "$tag" "$cf"; then
+    fail "build_$tag" "$WHY"; fail "calls_$tag" "no library"; fail "pages_$tag" "no library"; return
+  fi
+  ok "build_$tag (blob $BYTES bytes)"
+  if ! r=$("$W/$tag.run" "$W/$tag.out" "$BYTES" 2>"$W/$tag.err"); then
+    fail "calls_$tag" "mem_lib exited with status $?: $(head -c 200 "$W/$tag.err")"; fail "pages_$tag" "no run"; return
+  fi
+  read -r same anon whole <<<"$r"
+  if [ "$same" = 1 ]; then ok "calls_$tag (three first calls at once = a later call, bitwise)"
+  else fail "calls_$tag" "the threads' first calls differ from a later call"; fi
+  if [ "$whole" -le 0 ]; then fail "pages_$tag" "the blob spans no whole page ($BYTES bytes)"
+  elif { [ "$want" = all ] && [ "$anon" = "$whole" ]; } || { [ "$want" = none ] && [ "$anon" = 0 ]; }; then
+    ok "pages_$tag (Anonymous $anon of $whole kB)"
+  else fail "pages_$tag" "Anonymous $anon of the blob's $whole kB of whole pages, wanted $want"; fi
+}
+one moved "" all
+one mapped "-O2 -DMMRT_KEEP_WEIGHTS_MAPPED" none
+if [ -f "$W/moved.out" ] && [ -f "$W/mapped.out" ] && cmp -s "$W/moved.out" "$W/mapped.out"; then
+  ok "same_logits (moved and mapped weights: the same bytes)"
+else
+  fail same_logits "the logits of the moved and the mapped library differ (or one is missing)"
+fi
