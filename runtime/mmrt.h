@@ -113,8 +113,9 @@ int mmrt_cpu_supports(const char *features);
 
 /* ---- weights' memory ---- */
 /* Moves the whole pages of [blob, blob + bytes) onto private anonymous 4 KB pages with the
- * same bytes at the same addresses (Linux; elsewhere nothing); returns the bytes moved.
- * Call it once, before any thread reads the blob (api.c: pthread_once). Why: mmrt_mem.c. */
-size_t mmrt_weights_to_anon(const void *blob, size_t bytes);
+ * same bytes at the same addresses (Linux; elsewhere nothing), on up to THREADS threads
+ * (the caller and transient ones); returns the bytes moved. Call it once, while no other
+ * thread reads the blob (api.c: pthread_once). Why and when: mmrt_mem.c. */
+size_t mmrt_weights_to_anon(const void *blob, size_t bytes, int threads);
 
 #endif

@@ -50,14 +50,23 @@ static const mmrt_pre_params pre = {
   .std = {MM_STD0, MM_STD1, MM_STD2},
 };
 
-/* The weights onto private anonymous pages before the first forward reads them
- * (runtime/mmrt_mem.c says why); compiled with -DMMRT_KEEP_WEIGHTS_MAPPED they stay in the
- * program's file mapping. */
+/* The weights onto private anonymous pages, once, by the first call that runs on more than
+ * one thread, before its forward reads them (runtime/mmrt_mem.c says why and when);
+ * compiled with -DMMRT_KEEP_WEIGHTS_MAPPED they stay in the program's file mapping. */
 extern const unsigned char MM_ID[[]]_weights_blob_[];
 static pthread_once_t weights_once = PTHREAD_ONCE_INIT;
+static _Atomic int weights_movers; /* the threads of the call that moves them */
 static void weights_move(void) {
+  (void)mmrt_weights_to_anon(MM_ID[[]]_weights_blob_, MM_BLOB_BYTES, weights_movers);
+}
+static void weights_private(int num_threads) {
 #ifndef MMRT_KEEP_WEIGHTS_MAPPED
-  (void)mmrt_weights_to_anon(MM_ID[[]]_weights_blob_, MM_BLOB_BYTES);
+  if (num_threads > 1) {
+    weights_movers = num_threads;
+    pthread_once(&weights_once, weights_move);
+  }
+#else
+  (void)num_threads;
 #endif
 }
 
@@ -66,7 +75,7 @@ int MM_ID[[]]_forward(const float *in, int n, float *out, void *workspace, int n
   if (n < 0 || (n > 0 && (!in || !out || !workspace)) || ((uintptr_t)workspace & 63))
     return MM_ID_UPPER[[]]_E_BAD_ARGUMENT;
   if (!mmrt_cpu_supports(CPU_FEATURES)) return MM_ID_UPPER[[]]_E_CPU;
-  pthread_once(&weights_once, weights_move);
+  weights_private(num_threads);
   if (n > 0) mm_forward(in, n, out, workspace, num_threads);
   return MM_ID_UPPER[[]]_OK;
 }
@@ -106,7 +115,7 @@ int MM_ID[[]]_forward(const float *in, int n, float *out, void *workspace, int n
     return MM_ID_UPPER[[]]_E_BAD_ARGUMENT;
   const int c = choose();
   if (c == NPATHS) return MM_ID_UPPER[[]]_E_CPU;
-  pthread_once(&weights_once, weights_move);
+  weights_private(num_threads);
   if (n > 0) paths[c].forward(in, n, out, workspace, num_threads);
   return MM_ID_UPPER[[]]_OK;
 }

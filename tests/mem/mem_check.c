@@ -1,5 +1,7 @@
 /* tests/mem/mem_check.c: runtime/mmrt_mem.c's mmrt_weights_to_anon on a file mapping.
- *   mem_check DIR   prints one ok/FAIL line per check (tests/suites/mem.sh):
+ *   mem_check DIR THREADS   moves on THREADS threads; prints one ok/FAIL line per check
+ *   (tests/suites/mem.sh):
+ *     (each name ends in _t<THREADS>)
  *     move_bytes    it returns the bytes of the whole pages inside the range, no more
  *     move_same     every byte of the mapping reads as before (inside and at the edges)
  *     move_anon     /proc/self/smaps: the moved pages are anonymous, the edge pages are not
@@ -18,9 +20,10 @@
 #include "mmrt.h"
 
 static int fails;
+static int threads;
 static void check(int good, const char *name, const char *why) {
-  if (good) printf("ok %s\n", name);
-  else printf("FAIL %s: %s\n", name, why), fails++;
+  if (good) printf("ok %s_t%d\n", name, threads);
+  else printf("FAIL %s_t%d: %s\n", name, threads, why), fails++;
 }
 
 /* kB of Anonymous and of Rss over the mappings of /proc/self/smaps that overlap [a, e) (the
@@ -43,7 +46,8 @@ static void anon_kb(uintptr_t a, uintptr_t e, long *anon, long *rss) {
 }
 
 int main(int argc, char **argv) {
-  if (argc != 2) return 2;
+  if (argc != 3) return 2;
+  threads = atoi(argv[2]);
   const size_t pg = (size_t)sysconf(_SC_PAGESIZE), size = 5 * (2u << 20) + 3 * pg + 123;
   char path[4096];
   snprintf(path, sizeof path, "%s/mem_check.bin", argv[1]);
@@ -60,7 +64,7 @@ int main(int argc, char **argv) {
   const uintptr_t a = ((uintptr_t)m + off + pg - 1) / pg * pg, e = ((uintptr_t)m + off + bytes) / pg * pg;
   volatile unsigned char sink = 0;
   for (size_t i = 0; i < size; i += pg) sink ^= m[i]; /* the file's pages mapped first */
-  const size_t moved = mmrt_weights_to_anon(m + off, bytes);
+  const size_t moved = mmrt_weights_to_anon(m + off, bytes, threads);
   char why[256];
   snprintf(why, sizeof why, "moved %zu bytes, the whole pages inside are %zu", moved, (size_t)(e - a));
   check(moved == e - a, "move_bytes", why);
@@ -74,8 +78,9 @@ int main(int argc, char **argv) {
   check(anon_in == (long)((e - a) / 1024) && anon_lo == 0 && anon_hi == 0, "move_anon", why);
   unsigned char one[64];
   memcpy(one, m + pg / 2, sizeof one);
-  const size_t none = mmrt_weights_to_anon(NULL, 100) + mmrt_weights_to_anon(m + 8, pg - 16) +
-                      mmrt_weights_to_anon(m + pg, 0);
+  const size_t none = mmrt_weights_to_anon(NULL, 100, threads) +
+                      mmrt_weights_to_anon(m + 8, pg - 16, threads) +
+                      mmrt_weights_to_anon(m + pg, 0, threads);
   check(none == 0 && !memcmp(one, m + pg / 2, sizeof one), "move_none", "something was moved");
   (void)sink;
   munmap(m, size);

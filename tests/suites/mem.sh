@@ -1,26 +1,27 @@
 #!/usr/bin/env bash
-# mem.sh: the weights moved onto private anonymous pages at the first call
-# (runtime/mmrt_mem.c: why; templates/api.c.m4: once, before the first forward):
-#   mmrt_weights_to_anon on a file mapping (tests/mem/mem_check.c, 4 checks): the whole pages
-#   inside the range move and no others, every byte reads the same, smaps calls them
-#   anonymous, degenerate ranges move nothing;
+# mem.sh: the weights moved onto private anonymous pages by the first call on more than one
+# thread (runtime/mmrt_mem.c: why and when; templates/api.c.m4: once, before its forward):
+#   mmrt_weights_to_anon on a file mapping (tests/mem/mem_check.c, 4 checks, moved by 1 and
+#   by 3 threads): the whole pages inside the range move and no others, every byte reads the
+#   same, smaps calls them anonymous, degenerate ranges move nothing;
 #   a tiny library (tests/codegen/t01), first called from three threads at once
-#   (tests/mem/mem_lib.c): the calls agree, the blob's whole pages are anonymous afterwards;
-#   the same library compiled with -DMMRT_KEEP_WEIGHTS_MAPPED leaves them in the file and
-#   gives the same logits bytes.
+#   (tests/mem/mem_lib.c) with num_threads 2: the calls agree, the blob's whole pages are
+#   anonymous afterwards; with num_threads 1 they stay in the file; the library compiled with
+#   -DMMRT_KEEP_WEIGHTS_MAPPED leaves them in the file on 2 threads; all give the same
+#   logits bytes.
 set -u
 . "$ROOT/tests/lib.sh"
-plan $(( 1 + 4 + 2 + 2 + 2 + 1 ))
+plan $(( 1 + 4 * 2 + 3 * 3 + 1 ))
 W=$OUT/w; mkdir -p "$W"
 CFT="-std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror"
 
 if cc $CFT -I"$ROOT/runtime" -o "$W/mem_check" "$ROOT/tests/mem/mem_check.c" "$ROOT/runtime/mmrt_mem.c" \
     >"$W/mem_check.log" 2>&1; then
   ok build_mem_check
-  run_checker mem_check 4 "$W/mem_check" "$W"
+  for t in 1 3; do run_checker "mem_check_t$t" 4 "$W/mem_check" "$W" $t; done
 else
   fail build_mem_check "$(head -c 300 "$W/mem_check.log")"
-  for c in bytes same anon none; do fail "move_$c" "mem_check did not build"; done
+  for t in 1 3; do for c in bytes same anon none; do fail "move_${c}_t$t" "mem_check did not build"; done; done
 fi
 
 # lib TAG CFLAGS: t01 built into $W/TAG (the default CFLAGS, or make CFLAGS=...), the driver
@@ -49,15 +50,16 @@ lib() {
     "$dir/lib$id.a" -lm -lpthread >"$W/$tag.cc.log" 2>&1 ||
     { WHY="mem_lib: $(grep -m2 -E 'error|undefined' "$W/$tag.cc.log" | tr '\n' ' ')"; return 1; }
 }
-# one TAG CFLAGS WANT: builds, runs; checks build_TAG, calls_TAG (the threads' first calls
-# agree), pages_TAG (WANT = all: every whole page of the blob anonymous; none: none)
+# one TAG CFLAGS THREADS WANT: builds (once per CFLAGS), runs; checks build_TAG, calls_TAG
+# (the threads' first calls agree with a later one), pages_TAG (WANT = all: every whole page
+# of the blob anonymous; none: none)
 one() {
-  local tag=$1 cf=$2 want=$3 r same anon whole
+  local tag=$1 cf=$2 thr=$3 want=$4 r same anon whole
   if ! lib "$tag" "$cf"; then
     fail "build_$tag" "$WHY"; fail "calls_$tag" "no library"; fail "pages_$tag" "no library"; return
   fi
   ok "build_$tag (blob $BYTES bytes)"
-  if ! r=$("$W/$tag.run" "$W/$tag.out" "$BYTES" 2>"$W/$tag.err"); then
+  if ! r=$("$W/$tag.run" "$W/$tag.out" "$BYTES" "$thr" 2>"$W/$tag.err"); then
     fail "calls_$tag" "mem_lib exited with status $?: $(head -c 200 "$W/$tag.err")"; fail "pages_$tag" "no run"; return
   fi
   read -r same anon whole <<<"$r"
@@ -68,10 +70,12 @@ one() {
     ok "pages_$tag (Anonymous $anon of $whole kB)"
   else fail "pages_$tag" "Anonymous $anon of the blob's $whole kB of whole pages, wanted $want"; fi
 }
-one moved "" all
-one mapped "-O2 -DMMRT_KEEP_WEIGHTS_MAPPED" none
-if [ -f "$W/moved.out" ] && [ -f "$W/mapped.out" ] && cmp -s "$W/moved.out" "$W/mapped.out"; then
-  ok "same_logits (moved and mapped weights: the same bytes)"
+one moved "" 2 all
+one onethread "" 1 none
+one mapped "-O2 -DMMRT_KEEP_WEIGHTS_MAPPED" 2 none
+if [ -f "$W/moved.out" ] && [ -f "$W/mapped.out" ] && [ -f "$W/onethread.out" ] &&
+    cmp -s "$W/moved.out" "$W/mapped.out" && cmp -s "$W/moved.out" "$W/onethread.out"; then
+  ok "same_logits (moved and mapped weights, 1 and 2 threads: the same bytes)"
 else
-  fail same_logits "the logits of the moved and the mapped library differ (or one is missing)"
+  fail same_logits "the logits of the moved, the 1-thread and the mapped library differ (or one is missing)"
 fi
