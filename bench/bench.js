@@ -7,6 +7,7 @@
 //   node bench.js --ort-first MODEL.onnx IN.f32 C H W THREADS OUT.f32
 //                                        (internal: a fresh process timing session creation
 //                                         plus the first run; prints one JSON line)
+//   node bench.js --markdown RUN.json    the .md of a run again, from its .json (stdout)
 //
 // Method: for each model and cell (threads x batch) both contenders are warmed up, then
 // ROUNDS rounds alternate them (mmcc, ORT, mmcc, ORT, ...), CALLS timed calls each. Per
@@ -25,7 +26,9 @@ const path = require('path');
 const { spawn, execFileSync } = require('child_process');
 
 const ORT_DIR = process.env.MMCC_BENCH_ORT;  // the npm cache directory bench/run installed into
-const ort = require(path.join(ORT_DIR, 'node_modules', 'onnxruntime-node'));
+// (not needed to print the tables again from a .json)
+const ort = process.argv[2] === '--markdown' ? null
+                                             : require(path.join(ORT_DIR, 'node_modules', 'onnxruntime-node'));
 
 function die(msg) {
   console.error(`bench.js: ${msg}`);
@@ -334,9 +337,23 @@ function markdown(R) {
       const s = c11.mmcc.median_ms / c21.mmcc.median_ms;
       L.push(`| 2 threads >= 1.8x 1 thread (median) | ${m.name} | ${f2(s)}x | ${s >= 1.8 ? 'yes' : 'no'} |`);
     }
+    // issue 9: each cell >= 1.10x ORT, or >= 90% of the probe (same thread count) where 1.10x
+    // ORT would need more than that (medians). Not where a rate above the probe shows the
+    // flops are nominal (ResNet's Winograd convolutions do fewer multiply-adds than counted).
+    const nominal = m.cells.some((c) => c.mmcc.gflops_median > R.peak.gflops[c.threads]);
+    const cellGoal = (c) => {
+      const cap = 0.9 * R.peak.gflops[c.threads];
+      if (!nominal && 1.1 * c.ort.gflops_median > cap)
+        return {met: c.mmcc.gflops_median >= cap,
+                text: `${f1(100 * c.mmcc.gflops_median / R.peak.gflops[c.threads])}% of peak (1.10x ORT > 90%)`};
+      return {met: c.round_ratio.median >= 1.1, text: `${f2(c.round_ratio.median)}x`};
+    };
+    const short = m.cells.filter((c) => !cellGoal(c).met);
     const worst = m.cells.reduce((w, c) => (c.round_ratio.median < w.round_ratio.median ? c : w));
-    L.push(`| every cell >= 1.10x ORT | ${m.name} | lowest ${f2(worst.round_ratio.median)}x ` +
-           `(${worst.threads} thr, batch ${worst.batch}) | ${worst.round_ratio.median >= 1.1 ? 'yes' : 'no'} |`);
+    L.push(`| every cell >= 1.10x ORT, or >= 90% of peak where 1.10x ORT is more | ${m.name} | ` +
+           (short.length ? 'short: ' + short.map((c) => `${c.threads} thr batch ${c.batch} ${cellGoal(c).text}`).join('; ')
+                         : `lowest ratio ${f2(worst.round_ratio.median)}x (${worst.threads} thr, batch ${worst.batch})`) +
+           ` | ${short.length ? 'no' : 'yes'} |`);
     const fr = m.first;
     L.push(`| first result sooner than ORT | ${m.name} | ${f1(fr.mmcc_ms)} vs ${f1(fr.ort_create_plus_run_ms)} ms | ` +
            `${fr.mmcc_ms < fr.ort_create_plus_run_ms ? 'yes' : 'no'} |`);
@@ -391,6 +408,10 @@ function bf16Markdown(R, L) {
 
 async function main() {
   if (process.argv[2] === '--ort-first') return ortFirst(process.argv.slice(3));
+  if (process.argv[2] === '--markdown') { // the tables again from a run's .json (stdout)
+    process.stdout.write(markdown(JSON.parse(fs.readFileSync(process.argv[3], 'utf8'))));
+    return;
+  }
   const M = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
   const cfg = M.config;
   const R = { cpu: M.cpu, date: new Date().toISOString(), loadavg: os.loadavg(), target: M.target,
