@@ -60,3 +60,14 @@ expect_error() {
     printf '%s\t%s\n' "$n" "$(grep -m1 -E -- "$re" "$OUT/last.err" | cut -c1-400)" >>"$OUT/.bad-inputs"
   fi
 }
+
+# model_shim DIR ID: prints the shim that maps library ID's names (DIR/ID.h) to the drivers'
+# M_FORWARD, M_WS, M_C, M_H, M_W and M_OUT (logits, or features of a headless model), for
+# `cc -include` (tests/codegen/run_model.c and the other drivers).
+model_shim() {
+  local dir=$1 id=$2 up outm
+  up=$(echo "$id" | tr '[:lower:]' '[:upper:]')
+  outm=${up}_NUM_CLASSES; grep -q "#define $outm " "$dir/$id.h" || outm=${up}_OUTPUT_DIM
+  printf '#include "%s.h"\n#define M_FORWARD %s_forward\n#define M_WS %s_WORKSPACE_BYTES\n' "$id" "$id" "$up"
+  printf '#define M_C %s_INPUT_CHANNELS\n#define M_H %s_INPUT_HEIGHT\n#define M_W %s_INPUT_WIDTH\n#define M_OUT %s\n' "$up" "$up" "$up" "$outm"
+}

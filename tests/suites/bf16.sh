@@ -103,7 +103,7 @@ check_threads() {
 # build_lib TAG CONFIG CKPT TARGET [MMCC-OPTION...] -> $GEN/TAG.run and LIBDIR, ID; prints
 # ok/FAIL build_TAG
 build_lib() {
-  local tag=$1 cfg=$2 ck=$3 tgt=$4 name up outm
+  local tag=$1 cfg=$2 ck=$3 tgt=$4 name
   name=$(basename "$cfg" .py)
   rm -rf "$GEN/$tag"
   if ! "$MMCC" build "$cfg" --checkpoint "$ck" --out "$GEN/$tag" --precision bf16 --target "$tgt" \
@@ -112,11 +112,7 @@ build_lib() {
   fi
   LIBDIR=$GEN/$tag/$name
   ID=$(basename "$(ls "$LIBDIR"/*.h)" .h)
-  up=$(echo "$ID" | tr '[:lower:]' '[:upper:]')
-  outm="${up}_NUM_CLASSES"
-  grep -q "#define ${up}_NUM_CLASSES" "$LIBDIR/$ID.h" || outm="${up}_OUTPUT_DIM"
-  printf '#include "%s.h"\n#define M_FORWARD %s_forward\n#define M_WS %s_WORKSPACE_BYTES\n#define M_C %s_INPUT_CHANNELS\n#define M_H %s_INPUT_HEIGHT\n#define M_W %s_INPUT_WIDTH\n#define M_OUT %s\n' \
-    "$ID" "$ID" "$up" "$up" "$up" "$up" "$outm" >"$GEN/$tag.shim.h"
+  model_shim "$LIBDIR" "$ID" >"$GEN/$tag.shim.h"
   if ! cc $CFLAGS_T -I"$LIBDIR" -include "$GEN/$tag.shim.h" -o "$GEN/$tag.run" "$CG/run_model.c" \
       "$LIBDIR/lib$ID.a" -lm -lpthread >"$GEN/$tag.cc.log" 2>&1; then
     fail "build_$tag" "driver does not link with lib$ID.a -lm -lpthread: $(why "$GEN/$tag.cc.log")"

@@ -30,7 +30,7 @@ cfg=$ROOT/tests/codegen/t01-d20-p4.py
 ck=$W/t01.pth
 "$PY" "$ROOT/tests/py/make_model_ckpt.py" "$cfg" "$ck" --seed 5 >"$ck.log" 2>&1
 lib() {
-  local tag=$1 cf=$2 dir id up outm
+  local tag=$1 cf=$2 dir id
   "$MMCC" build "$cfg" --checkpoint "$ck" --out "$W/$tag" --keep-sources >"$W/$tag.log" 2>&1 ||
     { WHY="mmcc build: $(grep -m2 error "$W/$tag.log" | tr '\n' ' ')"; return 1; }
   dir=$W/$tag/t01-d20-p4
@@ -39,10 +39,7 @@ lib() {
     make -s -C "$dir" clean >/dev/null 2>&1
     make -s -C "$dir" CFLAGS="$cf" >"$W/$tag.make.log" 2>&1 || { WHY="make CFLAGS=$cf: $(tail -n 2 "$W/$tag.make.log" | tr '\n' ' ')"; return 1; }
   fi
-  up=$(echo "$id" | tr '[:lower:]' '[:upper:]')
-  outm=${up}_NUM_CLASSES; grep -q "#define $outm " "$dir/$id.h" || outm=${up}_OUTPUT_DIM
-  printf '#include "%s.h"\n#define M_FORWARD %s_forward\n#define M_WS %s_WORKSPACE_BYTES\n#define M_C %s_INPUT_CHANNELS\n#define M_H %s_INPUT_HEIGHT\n#define M_W %s_INPUT_WIDTH\n#define M_OUT %s\n#define M_BLOB %s_weights_blob_\n' \
-    "$id" "$id" "$up" "$up" "$up" "$up" "$outm" "$id" >"$W/$tag.shim.h"
+  { model_shim "$dir" "$id"; printf '#define M_BLOB %s_weights_blob_\n' "$id"; } >"$W/$tag.shim.h"
   BYTES=$(nm -S --defined-only "$dir/lib$id.a" 2>/dev/null | awk '/_weights_blob_$/ {print $2}')
   [ -n "$BYTES" ] || { WHY="no weights_blob_ symbol with a size in lib$id.a"; return 1; }
   BYTES=$((16#$BYTES))

@@ -41,7 +41,7 @@ r.randn($2, $3, $4, $5).astype('<f4').tofile('$1')"
 }
 # lib TAG CONFIG CKPT TARGET [CFLAGS]: mmcc build -> $GEN/TAG, driver $GEN/TAG.run (sets LIBDIR LIBID)
 lib() {
-  local tag=$1 cfg=$2 ck=$3 tg=$4 cf=${5:-} name up outm
+  local tag=$1 cfg=$2 ck=$3 tg=$4 cf=${5:-} name
   name=$(basename "$cfg" .py)
   rm -rf "${GEN:?}/$tag"
   "$MMCC" build "$cfg" --checkpoint "$ck" --target "$tg" --out "$GEN/$tag" --keep-sources \
@@ -52,10 +52,7 @@ lib() {
     make -s -C "$LIBDIR" clean >/dev/null 2>&1
     make -s -C "$LIBDIR" CFLAGS="$cf" >"$GEN/$tag.make.log" 2>&1 || { WHY="make CFLAGS=$cf: $(tail -n 3 "$GEN/$tag.make.log" | tr '\n' ' ')"; return 1; }
   fi
-  up=$(echo "$LIBID" | tr '[:lower:]' '[:upper:]')
-  outm=${up}_NUM_CLASSES; grep -q "#define $outm " "$LIBDIR/$LIBID.h" || outm=${up}_OUTPUT_DIM
-  printf '#include "%s.h"\n#define M_FORWARD %s_forward\n#define M_WS %s_WORKSPACE_BYTES\n#define M_C %s_INPUT_CHANNELS\n#define M_H %s_INPUT_HEIGHT\n#define M_W %s_INPUT_WIDTH\n#define M_OUT %s\n' \
-    "$LIBID" "$LIBID" "$up" "$up" "$up" "$up" "$outm" >"$GEN/$tag.shim.h"
+  model_shim "$LIBDIR" "$LIBID" >"$GEN/$tag.shim.h"
   cc $CFLAGS_T ${cf:+$SAN} -I"$LIBDIR" -include "$GEN/$tag.shim.h" -o "$GEN/$tag.run" "$CG/run_model.c" \
     "$LIBDIR/lib$LIBID.a" -lm -lpthread >"$GEN/$tag.cc.log" 2>&1 ||
     { WHY="run_model: $(grep -m2 -E 'error|undefined' "$GEN/$tag.cc.log" | tr '\n' ' ')"; return 1; }

@@ -26,12 +26,10 @@ W=$OUT/w; mkdir -p "$W"
 
 # shim DIR ID PROF -> DIR.shim.h
 shim() {
-  local dir=$1 id=$2 up outm
+  local dir=$1 id=$2 up
   up=$(echo "$id" | tr '[:lower:]' '[:upper:]')
-  outm=${up}_NUM_CLASSES; grep -q "#define $outm " "$dir/$id.h" || outm=${up}_OUTPUT_DIM
   {
-    printf '#include "%s.h"\n#define M_FORWARD %s_forward\n#define M_WS %s_WORKSPACE_BYTES\n' "$id" "$id" "$up"
-    printf '#define M_C %s_INPUT_CHANNELS\n#define M_H %s_INPUT_HEIGHT\n#define M_W %s_INPUT_WIDTH\n#define M_OUT %s\n' "$up" "$up" "$up" "$outm"
+    model_shim "$dir" "$id"
     if [ "$3" = 1 ]; then
       printf '#define M_PROFILE %s_profile\n#define M_RESET %s_profile_reset\n#define M_OPS %s_PROFILE_OPS\n' "$id" "$id" "$up"
       printf '#define M_OP %s_profile_op\n#define M_MAXT %s_MAX_THREADS\n#define M_EBAD %s_E_BAD_ARGUMENT\n' "$id" "$up" "$up"
