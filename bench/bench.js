@@ -348,10 +348,10 @@ function markdown(R) {
                 text: `${f1(100 * c.mmcc.gflops_median / R.peak.gflops[c.threads])}% of peak (1.10x ORT > 90%)`};
       return {met: c.round_ratio.median >= 1.1, text: `${f2(c.round_ratio.median)}x`};
     };
-    const short = m.cells.filter((c) => !cellGoal(c).met);
+    const short = m.cells.map((c) => ({c, ...cellGoal(c)})).filter((g) => !g.met);
     const worst = m.cells.reduce((w, c) => (c.round_ratio.median < w.round_ratio.median ? c : w));
     L.push(`| every cell >= 1.10x ORT, or >= 90% of peak where 1.10x ORT is more | ${m.name} | ` +
-           (short.length ? 'short: ' + short.map((c) => `${c.threads} thr batch ${c.batch} ${cellGoal(c).text}`).join('; ')
+           (short.length ? 'short: ' + short.map((g) => `${g.c.threads} thr batch ${g.c.batch} ${g.text}`).join('; ')
                          : `lowest ratio ${f2(worst.round_ratio.median)}x (${worst.threads} thr, batch ${worst.batch})`) +
            ` | ${short.length ? 'no' : 'yes'} |`);
     const fr = m.first;

@@ -18,31 +18,13 @@
 #include <unistd.h>
 
 #include "mmrt.h"
+#include "smaps.h"
 
 static int fails;
 static int threads;
 static void check(int good, const char *name, const char *why) {
   if (good) printf("ok %s_t%d\n", name, threads);
   else printf("FAIL %s_t%d: %s\n", name, threads, why), fails++;
-}
-
-/* kB of Anonymous and of Rss over the mappings of /proc/self/smaps that overlap [a, e) (the
- * smaps lines are per mapping; the move makes the moved pages mappings of their own) */
-static void anon_kb(uintptr_t a, uintptr_t e, long *anon, long *rss) {
-  FILE *f = fopen("/proc/self/smaps", "r");
-  char line[512];
-  int in = 0;
-  *anon = *rss = 0;
-  if (!f) return;
-  while (fgets(line, sizeof line, f)) {
-    unsigned long lo, hi;
-    long kb;
-    if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && strchr(line, '-') < strchr(line, ' '))
-      in = lo < e && hi > a;
-    else if (in && sscanf(line, "Anonymous: %ld kB", &kb) == 1) *anon += kb;
-    else if (in && sscanf(line, "Rss: %ld kB", &kb) == 1) *rss += kb;
-  }
-  fclose(f);
 }
 
 int main(int argc, char **argv) {
@@ -69,10 +51,8 @@ int main(int argc, char **argv) {
   snprintf(why, sizeof why, "moved %zu bytes, the whole pages inside are %zu", moved, (size_t)(e - a));
   check(moved == e - a, "move_bytes", why);
   check(memcmp(m, ref, size) == 0, "move_same", "the mapping's bytes changed");
-  long anon_in, rss_in, anon_lo, rss_lo, anon_hi, rss_hi;
-  anon_kb(a, e, &anon_in, &rss_in);
-  anon_kb((uintptr_t)m, a, &anon_lo, &rss_lo);
-  anon_kb(e, (uintptr_t)m + size, &anon_hi, &rss_hi);
+  const long anon_in = smaps_anon_kb(a, e, 0), anon_lo = smaps_anon_kb((uintptr_t)m, a, 0),
+             anon_hi = smaps_anon_kb(e, (uintptr_t)m + size, 0);
   snprintf(why, sizeof why, "Anonymous %ld kB of %ld inside, %ld / %ld kB in the edge mappings",
            anon_in, (long)((e - a) / 1024), anon_lo, anon_hi);
   check(anon_in == (long)((e - a) / 1024) && anon_lo == 0 && anon_hi == 0, "move_anon", why);

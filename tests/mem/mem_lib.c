@@ -15,6 +15,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "smaps.h"
+
 #define N 2
 #define T 3
 extern const unsigned char M_BLOB[];
@@ -55,18 +57,8 @@ int main(int argc, char **argv) {
   /* Anonymous kB of the mappings inside the blob's whole pages */
   const uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
   const uintptr_t a = ((uintptr_t)M_BLOB + pg - 1) / pg * pg, e = ((uintptr_t)M_BLOB + bytes) / pg * pg;
-  long anon = 0, kb;
-  int in_range = 0;
-  char line[512];
-  FILE *f = fopen("/proc/self/smaps", "r");
-  if (!f) return 2;
-  while (fgets(line, sizeof line, f)) {
-    unsigned long lo, hi;
-    if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && strchr(line, '-') < strchr(line, ' '))
-      in_range = lo >= a && hi <= e;
-    else if (in_range && sscanf(line, "Anonymous: %ld kB", &kb) == 1) anon += kb;
-  }
-  fclose(f);
+  const long anon = smaps_anon_kb(a, e, 1);
+  if (anon < 0) return 2;
   printf("%d %ld %ld\n", same, anon, (long)((e > a ? e - a : 0) / 1024));
   FILE *o = fopen(argv[1], "wb");
   if (!o || fwrite(out[T], sizeof(float), (size_t)N * M_OUT, o) != (size_t)N * M_OUT) return 2;

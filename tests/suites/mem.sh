@@ -47,7 +47,7 @@ lib() {
     "$dir/lib$id.a" -lm -lpthread >"$W/$tag.cc.log" 2>&1 ||
     { WHY="mem_lib: $(grep -m2 -E 'error|undefined' "$W/$tag.cc.log" | tr '\n' ' ')"; return 1; }
 }
-# one TAG CFLAGS THREADS WANT: builds (once per CFLAGS), runs; checks build_TAG, calls_TAG
+# one TAG CFLAGS THREADS WANT: builds the library (lib), runs it; checks build_TAG, calls_TAG
 # (the threads' first calls agree with a later one), pages_TAG (WANT = all: every whole page
 # of the blob anonymous; none: none)
 one() {
