@@ -239,7 +239,7 @@ typedef struct mmrt_conv_shape {
  * group of four brings its weights into L1: 4 KB. Stage 4 of ResNet-50 streams its weights
  * from memory, and 8 k-steps (1 KB) ahead did not cover it: AMD EPYC Zen 5, a 1x1 stride-2
  * convolution 14 x 14 x 1024 -> 2048 with weights from memory 153-165 -> 161-173 GFLOP/s,
- * a 3x3 at 7 x 7 x 512 170 -> 174-178; ResNet-50 1 thread -0.4 to -1.8 ms in 11 of 12
+ * a 3x3 at 7 x 7 x 512 170 -> 174-178; ResNet-50 on 1 thread -0.4 to -1.8 ms in 7 of 8
  * alternating pairs (bench/results/NOTES.md). */
 #define MMRT_CONV_PF_AHEAD 32
 

@@ -13,7 +13,7 @@
 /* How far ahead (k-steps of 32 weights, 128 bytes) the weights are brought into L1: 4 KB,
  * as the direct convolution's (runtime/mmrt_conv.h). 8 k-steps (1 KB) before; AMD EPYC Zen
  * 5, bench/prof 1 thread, alternating: ViT-B/32 8 of 10 pairs faster (up to -5%), ResNet-50
- * 9 of 10, ViT-B/16 7 of 10 (bench/results/NOTES.md). */
+ * 9 of 10, ViT-B/16 6 of 10 (bench/results/NOTES.md). */
 #define PF_AHEAD 32
 
 /* one k-step: weights w[0..31], tokens x[0..11] (and xn[0..NT-13], the next panel's) */
