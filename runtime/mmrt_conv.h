@@ -235,14 +235,6 @@ typedef struct mmrt_conv_shape {
     }                                                                   \
   } while (0)
 
-/* How far ahead of the k-step being computed (in k-steps of 32 weights, 128 bytes) each
- * group of four brings its weights into L1: 4 KB. Stage 4 of ResNet-50 streams its weights
- * from memory, and 8 k-steps (1 KB) ahead did not cover it: AMD EPYC Zen 5, a 1x1 stride-2
- * convolution 14 x 14 x 1024 -> 2048 with weights from memory 153-165 -> 161-173 GFLOP/s,
- * a 3x3 at 7 x 7 x 512 170 -> 174-178; ResNet-50 on 1 thread -0.4 to -1.8 ms in 7 of 8
- * alternating pairs (bench/results/NOTES.md). */
-#define MMRT_CONV_PF_AHEAD 32
-
 /* One C tile: mt <= NT <= 13 tokens (rows y[t * ldy]), nn <= 32 output channels, kernel
  * rows ky0..ky1-1 of the weight panel (w: the first of them), NT a constant
  * (mmrt_conv_tile13/12/8/4). Kernel rows before ky0: their partial sums are in
@@ -285,7 +277,7 @@ MMRT_INLINE void mmrt_conv_tile_nt(const mmrt_conv_shape *sh, const mmrt_conv_ge
         q[i] = (const char *)(g->base[0] + (size_t)ky * sh->W * sh->ldx) + 3 * i * sb;
       int k = 0;
       for (; k + 4 <= seg; k += 4) {
-        for (int l = 0; l < 8; l++) _mm_prefetch((const char *)(w + 32 * MMRT_CONV_PF_AHEAD + 16 * l), _MM_HINT_T0);
+        for (int l = 0; l < 8; l++) _mm_prefetch((const char *)(w + 32 * MMRT_TILE_PF_AHEAD + 16 * l), _MM_HINT_T0);
         for (int l = 0; l < per && pfl > 0; l++, pfl--, pf += 64) _mm_prefetch(pf, _MM_HINT_T1);
         MMRT_CONV_STEP_Q(w, 0);
         MMRT_CONV_STEP_Q(w + 32, 1);
@@ -310,7 +302,7 @@ MMRT_INLINE void mmrt_conv_tile_nt(const mmrt_conv_shape *sh, const mmrt_conv_ge
         }
         int k = 0;
         for (; k + 4 <= seg; k += 4) {
-          for (int l = 0; l < 8; l++) _mm_prefetch((const char *)(w + 32 * MMRT_CONV_PF_AHEAD + 16 * l), _MM_HINT_T0);
+          for (int l = 0; l < 8; l++) _mm_prefetch((const char *)(w + 32 * MMRT_TILE_PF_AHEAD + 16 * l), _MM_HINT_T0);
           for (int l = 0; l < per && pfl > 0; l++, pfl--, pf += 64) _mm_prefetch(pf, _MM_HINT_T1);
           MMRT_CONV_STEP(w, k);
           MMRT_CONV_STEP(w + 32, k + 1);

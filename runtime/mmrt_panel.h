@@ -25,5 +25,13 @@
 /* Token accumulators of the AVX-512 tiles (mmrt_ukr_skx, mmrt_conv.h's direct tile) for a
  * tile of MT <= 12 tokens: 12, 8 or 4, so that a short last panel costs what it needs. */
 #define MMRT_TILE_NT(MT) ((MT) > 8 ? 12 : (MT) > 4 ? 8 : 4)
+/* How far ahead of the k-step being computed the AVX-512 tiles bring their weights into L1,
+ * in k-steps of a 32-feature panel (128 bytes each): 4 KB. 8 k-steps (1 KB) before; AMD
+ * EPYC Zen 5, alternating builds (bench/results/NOTES.md, eighteenth session): the direct
+ * tile on weights from memory, a 1x1 stride-2 14 x 14 x 1024 -> 2048 153-165 -> 161-173
+ * GFLOP/s, a 3x3 at 7 x 7 x 512 170 -> 174-178, ResNet-50 on 1 thread -0.4 to -1.8 ms in 7
+ * of 8 pairs; then mmrt_ukr_skx on 1 thread faster in 8 of 10 pairs for ViT-B/32, 9 of 10
+ * for ResNet-50, 6 of 10 for ViT-B/16. */
+#define MMRT_TILE_PF_AHEAD 32
 
 #endif

@@ -10,12 +10,6 @@
 
 #define SKX __attribute__((target("avx512f,avx512dq,avx512bw,avx512vl,avx2,fma")))
 
-/* How far ahead (k-steps of 32 weights, 128 bytes) the weights are brought into L1: 4 KB,
- * as the direct convolution's (runtime/mmrt_conv.h). 8 k-steps (1 KB) before; AMD EPYC Zen
- * 5, bench/prof 1 thread, alternating: ViT-B/32 8 of 10 pairs faster (up to -5%), ResNet-50
- * 9 of 10, ViT-B/16 6 of 10 (bench/results/NOTES.md). */
-#define PF_AHEAD 32
-
 /* one k-step: weights w[0..31], tokens x[0..11] (and xn[0..NT-13], the next panel's) */
 #define STEP(w, x, xn)                                                                  \
   do {                                                                                  \
@@ -77,10 +71,10 @@ SKX static inline __attribute__((always_inline)) void tile_nt(int nn, int mt, in
   int k = 0;
   for (; k + 4 <= kc; k += 4) {
     for (due += pfl; due >= iters; due -= iters, pf += 64) _mm_prefetch(pf, _MM_HINT_T1);
-    /* into L1 ahead: the weights PF_AHEAD k-steps on (8 lines per 4 steps), the tokens 8
-     * on (3) */
+    /* into L1 ahead: the weights MMRT_TILE_PF_AHEAD k-steps on (8 lines per 4 steps), the
+     * tokens 8 on (3) */
     for (int l = 0; l < 8; l++)
-      _mm_prefetch((const char *)(w + 32 * PF_AHEAD + 16 * l), _MM_HINT_T0);
+      _mm_prefetch((const char *)(w + 32 * MMRT_TILE_PF_AHEAD + 16 * l), _MM_HINT_T0);
     for (int l = 0; l < 3; l++) _mm_prefetch((const char *)(x + 12 * 8 + 16 * l), _MM_HINT_T0);
     STEP(w, x, xn);
     STEP(w + 32, x + 12, xn + 12);
