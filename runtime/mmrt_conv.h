@@ -259,8 +259,8 @@ MMRT_INLINE void mmrt_conv_tile_nt(const mmrt_conv_shape *sh, const mmrt_conv_ge
   }
   /* the output rows (and the residual's), wanted at the end */
   for (int t = 0; t < mt; t++) {
-    __builtin_prefetch(y + (size_t)t * sh->ldy, 1, 3);
-    __builtin_prefetch(y + (size_t)t * sh->ldy + 16, 1, 3);
+    MMRT_PREFETCH_W(y + (size_t)t * sh->ldy);
+    MMRT_PREFETCH_W(y + (size_t)t * sh->ldy + 16);
     if (res) {
       __builtin_prefetch(res + (size_t)t * sh->ldr, 0, 3);
       __builtin_prefetch(res + (size_t)t * sh->ldr + 16, 0, 3);

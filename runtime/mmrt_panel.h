@@ -6,7 +6,7 @@
  * j holds rows j*R .. j*R+R-1, element (k, r) at panel[k*R + r]; rows past the end are zero;
  * a panel occupies MMRT_PANEL_FLOATS(K, R) floats = (K + 1) * R rounded up to 16 floats
  * (64 bytes): one spare k-step, because the assembly kernels read one k-step past the end
- * of a panel, and every panel starts 64-byte aligned. Plain integer macros, no includes. */
+ * of a panel, and every panel starts 64-byte aligned. Plain macros, no includes. */
 #ifndef MMRT_PANEL_H
 #define MMRT_PANEL_H
 
@@ -33,5 +33,19 @@
  * of 8 pairs; then mmrt_ukr_skx on 1 thread faster in 8 of 10 pairs for ViT-B/32, 9 of 10
  * for ResNet-50, 6 of 10 for ViT-B/16. */
 #define MMRT_TILE_PF_AHEAD 32
+/* MMRT_PREFETCH_W(p): p's line into this core's cache for writing (exclusive), issued by
+ * the AVX-512 tiles for their C tile as they start, so that the tile's stores at the end
+ * do not wait for the other cores' copies to be invalidated: with 2 threads every
+ * activation buffer is read by both cores between two writes. AMD EPYC Zen 5 (2-core KVM;
+ * bench/xcore.c, bench/results/NOTES.md nineteenth session): 154 KB stored over lines the
+ * other core has just read took 23-27 us (6-7 GB/s), over lines of its own 0.8-1.2 us.
+ * x86-64 PREFETCHW (every AVX-512 CPU has it) written out, since the paths' flags lack
+ * -mprfchw and GCC then makes __builtin_prefetch(p, 1) a plain prefetcht0; elsewhere the
+ * compiler's write prefetch. */
+#if defined(__x86_64__) && defined(__GNUC__)
+#define MMRT_PREFETCH_W(p) __asm__ volatile("prefetchw %0" : : "m"(*(const char *)(p)))
+#else
+#define MMRT_PREFETCH_W(p) __builtin_prefetch((p), 1, 3)
+#endif
 
 #endif

@@ -56,12 +56,15 @@ SKX static inline __attribute__((always_inline)) void tile_nt(int nn, int mt, in
   __m512 a0[14], a1[14];
 #pragma GCC unroll 14
   for (int t = 0; t < NT; t++) a0[t] = a1[t] = _mm512_setzero_ps();
-  /* the C tile, wanted at the end (row-major: 2 lines per token) */
+  /* the C tile, wanted at the end, for writing (row-major: 2 lines per token; a full tile
+   * of an activation panel: 384 contiguous floats) */
   if (ns == 1)
     for (int t = 0; t < mt; t++) {
-      _mm_prefetch((const char *)(c + t * ts), _MM_HINT_T0);
-      _mm_prefetch((const char *)(c + t * ts + 31), _MM_HINT_T0);
+      MMRT_PREFETCH_W(c + t * ts);
+      MMRT_PREFETCH_W(c + t * ts + 31);
     }
+  else if (ts == 1 && ns == 12 && nn == 32 && mt == 12)
+    for (int l = 0; l < 24; l++) MMRT_PREFETCH_W(c + 16 * l);
   /* the caller's lines into L2, spread evenly over the loop's kc / 4 iterations (all at
    * once when there are none): pfl per iteration, counted in units of 1 / iterations */
   const int iters = kc / 4;
