@@ -337,7 +337,8 @@ static void emit_op(strbuf *b, const ir_graph *g, const ir_op *o, const char *in
     arg_weight(b, g, o->wt[0]), arg_weight(b, g, o->wt[1]);
     sb_puts(b, ", ");
     put_eps(b, o->eps);
-    break;
+    sb_puts(b, ", team, tid);\n"); /* the threads claim runs of panels */
+    return;
   case IR_LAYERNORM:
     sb_printf(b, "%smmrt_op_layernorm(", in);
     put_buf(b, g, o0, o->out_off);
@@ -386,7 +387,8 @@ static void emit_op(strbuf *b, const ir_graph *g, const ir_op *o, const char *in
     arg_buf(b, g, i0, 0);
     sb_puts(b, ", n");
     dim(b, g, o->m), dim(b, g, o->n), dim(b, g, o->heads), dim(b, g, o->head_dim);
-    break;
+    sb_puts(b, ", team, tid);\n"); /* the threads claim runs of (image, head) */
+    return;
   case IR_ATTENTION:
     sb_printf(b, "%smmrt_op_attention(%s", in, g->bufs[o->out[0]].name);
     num(b, o->ldc);
@@ -439,7 +441,8 @@ static void emit_op(strbuf *b, const ir_graph *g, const ir_op *o, const char *in
   case IR_WINO_PACK:
     sb_printf(b, "%smmrt_op_wino_pack(%s, %s", in, g->bufs[o0].name, g->bufs[i0].name);
     num(b, o->h), num(b, o->w), num(b, o->c), num(b, o->wino);
-    break;
+    sb_puts(b, ", team, tid);\n"); /* the threads claim runs of (panel, channel block) */
+    return;
   case IR_WINO_GEMM:
     sb_printf(b, "%smmrt_op_wino_gemm(%s, %s", in, g->bufs[o0].name, g->bufs[i0].name);
     arg_weight(b, g, o->wt[0]);
@@ -451,12 +454,14 @@ static void emit_op(strbuf *b, const ir_graph *g, const ir_op *o, const char *in
     arg_weight(b, g, o->wt[1]);
     sb_printf(b, ", %s", o->in[1] >= 0 ? g->bufs[o->in[1]].name : "NULL"); /* residual */
     num(b, o->relu), num(b, o->oh), num(b, o->ow), num(b, o->n), num(b, o->wino);
-    break;
+    sb_puts(b, ", team, tid);\n"); /* the threads claim runs of tiles */
+    return;
   case IR_MAXPOOL:
     sb_printf(b, "%smmrt_op_maxpool(%s, %s", in, g->bufs[o0].name, g->bufs[i0].name);
     num(b, o->h), num(b, o->w), num(b, o->c), num(b, o->kh), num(b, o->stride), num(b, o->pad);
     num(b, o->oh), num(b, o->ow);
-    break;
+    sb_puts(b, ", team, tid);\n"); /* the threads claim runs of output rows */
+    return;
   case IR_AVGPOOL:
     sb_printf(b, "%smmrt_op_avgpool(%s, %s", in, g->bufs[o0].name, g->bufs[i0].name);
     num(b, o->h), num(b, o->w), num(b, o->c), num(b, o->stride), num(b, o->oh), num(b, o->ow);

@@ -692,12 +692,12 @@ MMRT_INLINE void mmrt_op_conv_gemm(float *y, const float *xp, int M, const float
   }
 }
 
-/* MaxPool2d(k, stride s, padding pad) of [H, W, C]; output rows shared. */
+/* MaxPool2d(k, stride s, padding pad) of [H, W, C]; the threads claim runs of output rows. */
 MMRT_INLINE void mmrt_op_maxpool(float *y, const float *x, int H, int W, int C, int k, int s,
-                                 int pad, int OH, int OW, int tid, int nt) {
+                                 int pad, int OH, int OW, mmrt_team *team, int tid) {
   int r0, r1;
-  mmrt_share(OH, tid, nt, &r0, &r1);
-  mmrt_maxpool(y, x, H, W, C, k, s, pad, OH, OW, r0, r1);
+  while (mmrt_claim(team, tid, OH, 1, &r0, &r1))
+    mmrt_maxpool(y, x, H, W, C, k, s, pad, OH, OW, r0, r1);
 }
 
 /* AvgPool2d(kernel = stride = s, ceil_mode=True, count_include_pad=False); rows shared. */

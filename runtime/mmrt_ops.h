@@ -179,13 +179,14 @@ MMRT_INLINE void mmrt_op_linear_panels(float *c, int pstride, const float *xp, i
     mmrt_gemm_panels(xp, M, w, N, K, c, pstride, j0, j1, epi, ectx);
 }
 
-/* LayerNorm of rows [rows, K] (stride ld), written as the next product's activation panels. */
+/* LayerNorm of rows [rows, K] (stride ld), written as the next product's activation panels;
+ * the threads claim runs of panels. */
 MMRT_INLINE void mmrt_op_layernorm_pack(float *xp, const float *x, int ld, int rows, int K,
-                                        const float *g, const float *b, float eps, int tid,
-                                        int nt) {
+                                        const float *g, const float *b, float eps,
+                                        mmrt_team *team, int tid) {
   int p0, p1;
-  mmrt_share(MMRT_PANELS(rows, MMRT_XR), tid, nt, &p0, &p1);
-  mmrt_pack_layernorm(xp, x, ld, rows, K, g, b, eps, p0, p1);
+  while (mmrt_claim(team, tid, MMRT_PANELS(rows, MMRT_XR), 1, &p0, &p1))
+    mmrt_pack_layernorm(xp, x, ld, rows, K, g, b, eps, p0, p1);
 }
 
 /* LayerNorm in place on rows [rows, K] (stride ld). */
@@ -235,18 +236,18 @@ MMRT_INLINE void mmrt_op_copy_images(float *dst, size_t dstep, const float *src,
 
 /* Per image b of n and head h: K and V of qkv [T, 3*D] per image ([q | k | v], head h at
  * columns h*HD) packed as weight operands: kp + (b*H + h)*kps: [T, HD] (panels over keys),
- * vp + (b*H + h)*vps: [HD, T] (panels over HD). */
+ * vp + (b*H + h)*vps: [HD, T] (panels over HD). The threads claim runs of (image, head). */
 MMRT_INLINE void mmrt_op_kv_pack(float *kp, size_t kps, float *vp, size_t vps, const float *qkv,
-                                 int n, int T, int D, int H, int HD, int tid, int nt) {
+                                 int n, int T, int D, int H, int HD, mmrt_team *team, int tid) {
   int h0, h1;
-  mmrt_share(n * H, tid, nt, &h0, &h1);
-  for (int bh = h0; bh < h1; bh++) {
-    const float *q = qkv + (size_t)(bh / H) * T * 3 * D + (bh % H) * HD;
-    mmrt_pack_rows(kp + (size_t)bh * kps, q + D, 3 * D, T, HD, MMRT_WR, 0,
-                   MMRT_PANELS(T, MMRT_WR));
-    mmrt_pack_cols(vp + (size_t)bh * vps, q + 2 * D, 3 * D, HD, T, MMRT_WR, 0,
-                   MMRT_PANELS(HD, MMRT_WR));
-  }
+  while (mmrt_claim(team, tid, n * H, 1, &h0, &h1))
+    for (int bh = h0; bh < h1; bh++) {
+      const float *q = qkv + (size_t)(bh / H) * T * 3 * D + (bh % H) * HD;
+      mmrt_pack_rows(kp + (size_t)bh * kps, q + D, 3 * D, T, HD, MMRT_WR, 0,
+                     MMRT_PANELS(T, MMRT_WR));
+      mmrt_pack_cols(vp + (size_t)bh * vps, q + 2 * D, 3 * D, HD, T, MMRT_WR, 0,
+                     MMRT_PANELS(HD, MMRT_WR));
+    }
 }
 
 /* softmax(q k^T) v per image b of n, head h and block of QB query rows (q already scaled by

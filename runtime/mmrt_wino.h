@@ -128,19 +128,24 @@ MMRT_INLINE void mmrt_wino_in_tile(float *restrict v, int vstride, int m, const 
   for (int xi = 0; xi < A * A; xi++) MMRT_WV_ST(v + (size_t)xi * vstride, d[xi]);
 }
 
-/* Step 1: the transformed input of the NHWC image [H, W, Cin] (output H x W, padding 1),
- * panels of MMRT_XR tiles shared. */
+/* Step 1: the transformed input of the NHWC image [H, W, Cin] (output H x W, padding 1).
+ * The threads claim runs of (panel of MMRT_XR tiles, block of MMRT_WINO_VL channels) units,
+ * panel-major: a unit's bytes do not depend on who computes it, and a thread slowed by its
+ * core (the VM, another job) gives the back of its share away instead of holding up the
+ * barrier (a fixed share of whole panels also put 3 of 5 panels on one thread at 7 x 7
+ * tiles; ResNet-50, 2 threads: wino_pack 1.81 -> 1.00 ms, bench/results/NOTES.md). */
 MMRT_INLINE void mmrt_op_wino_pack(float *xp, const float *x, int H, int W, int Cin, int m,
-                                   int tid, int nt) {
+                                   mmrt_team *team, int tid) {
   const int A = m + 2, AA = A * A, R = MMRT_XR, TW = MMRT_WINO_TILES(W, m);
   const int T = MMRT_WINO_TILES(H, m) * TW, np = MMRT_PANELS(T, R);
+  const int ncb = (Cin + MMRT_WINO_VL - 1) / MMRT_WINO_VL;
   const int ps = MMRT_PANEL_FLOATS(Cin, R);
   const size_t xs = MMRT_PACKED_FLOATS(T, Cin, R);
   float tmp[36][MMRT_XR][MMRT_WINO_VL]; /* [xi][tile of the panel][channel] */
-  int p0, p1;
-  mmrt_share(np, tid, nt, &p0, &p1);
-  for (int p = p0; p < p1; p++) {
-    for (int c = 0; c < Cin; c += MMRT_WINO_VL) {
+  int u0, u1;
+  while (mmrt_claim(team, tid, np * ncb, 1, &u0, &u1))
+    for (int u = u0; u < u1; u++) {
+      const int p = u / ncb, c = u % ncb * MMRT_WINO_VL;
       const int nc = Cin - c < MMRT_WINO_VL ? Cin - c : MMRT_WINO_VL;
       int rows = 0;
       for (int r = 0; r < R && p * R + r < T; r++, rows++) {
@@ -159,12 +164,12 @@ MMRT_INLINE void mmrt_op_wino_pack(float *xp, const float *x, int H, int W, int 
           for (int r = 0; r < R; r++) d[q * R + r] = r < rows ? tmp[xi][r][q] : 0.0f;
 #endif
       }
+      if (c + nc == Cin) /* the panel's last channels: its spare k-step too */
+        for (int xi = 0; xi < AA; xi++) {
+          float *d = xp + (size_t)xi * xs + (size_t)p * ps;
+          for (int i = Cin * R; i < ps; i++) d[i] = 0.0f;
+        }
     }
-    for (int xi = 0; xi < AA; xi++) { /* the spare k-step */
-      float *d = xp + (size_t)xi * xs + (size_t)p * ps;
-      for (int i = Cin * R; i < ps; i++) d[i] = 0.0f;
-    }
-  }
 }
 
 /* Step 2: M_xi = V_xi U_xi^T for the A * A matrices; the threads claim runs of (xi, weight
@@ -184,47 +189,48 @@ MMRT_INLINE void mmrt_op_wino_gemm(float *mb, const float *xp, const float *wp, 
     }
 }
 
-/* Step 3: y [OH, OW, Cout] = A^T M A + bias (+ residual, same shape) (ReLU); tiles shared. */
+/* Step 3: y [OH, OW, Cout] = A^T M A + bias (+ residual, same shape) (ReLU); the threads
+ * claim runs of tiles (as step 1). */
 MMRT_INLINE void mmrt_op_wino_out(float *y, const float *mb, const float *bias,
                                   const float *residual, int relu, int OH, int OW, int Cout,
-                                  int m, int tid, int nt) {
+                                  int m, mmrt_team *team, int tid) {
   const int A = m + 2, AA = A * A, TW = MMRT_WINO_TILES(OW, m), T = MMRT_WINO_TILES(OH, m) * TW;
   int t0, t1;
-  mmrt_share(T, tid, nt, &t0, &t1);
-  for (int t = t0; t < t1; t++) {
-    const int oy0 = t / TW * m, ox0 = t % TW * m;
-    const float *tile = mb + (size_t)t * AA * Cout;
-    for (int n = 0; n < Cout; n += MMRT_WINO_VL) {
-      const int nn = Cout - n < MMRT_WINO_VL ? Cout - n : MMRT_WINO_VL;
-      mmrt_wv mv[36], u[24], o[16], b;
+  while (mmrt_claim(team, tid, T, 1, &t0, &t1))
+    for (int t = t0; t < t1; t++) {
+      const int oy0 = t / TW * m, ox0 = t % TW * m;
+      const float *tile = mb + (size_t)t * AA * Cout;
+      for (int n = 0; n < Cout; n += MMRT_WINO_VL) {
+        const int nn = Cout - n < MMRT_WINO_VL ? Cout - n : MMRT_WINO_VL;
+        mmrt_wv mv[36], u[24], o[16], b;
 #pragma GCC unroll 36
-      for (int xi = 0; xi < AA; xi++) {
-        const float *s = tile + (size_t)xi * Cout + n;
-        mmrt_wv_load_n(&mv[xi], s, nn);
-      }
-      mmrt_wv_load_n(&b, bias + n, nn);
-      /* u = A^T M (down the columns: u[i * A + j]), then o = u A (along the rows) */
-#pragma GCC unroll 6
-      for (int j = 0; j < A; j++) mmrt_wino_at_1d(u + j, A, mv + j, A, m);
-#pragma GCC unroll 4
-      for (int i = 0; i < m; i++) mmrt_wino_at_1d(o + i * m, 1, u + i * A, 1, m);
-      for (int i = 0; i < m && oy0 + i < OH; i++)
-        for (int j = 0; j < m && ox0 + j < OW; j++) {
-          const size_t at_px = ((size_t)(oy0 + i) * OW + ox0 + j) * Cout + n;
-          mmrt_wv v = o[i * m + j] + b;
-          if (residual) {
-            mmrt_wv r;
-            mmrt_wv_load_n(&r, residual + at_px, nn);
-            v = v + r;
-          }
-          if (relu) { /* the lanes above 0 kept (a NaN drops to 0, as max(v, 0) in the product) */
-            typedef int mmrt_wi __attribute__((vector_size(MMRT_WINO_VL * 4)));
-            v = (mmrt_wv)((mmrt_wi)v & (v > 0.0f));
-          }
-          mmrt_wv_store_n(y + at_px, &v, nn);
+        for (int xi = 0; xi < AA; xi++) {
+          const float *s = tile + (size_t)xi * Cout + n;
+          mmrt_wv_load_n(&mv[xi], s, nn);
         }
+        mmrt_wv_load_n(&b, bias + n, nn);
+        /* u = A^T M (down the columns: u[i * A + j]), then o = u A (along the rows) */
+#pragma GCC unroll 6
+        for (int j = 0; j < A; j++) mmrt_wino_at_1d(u + j, A, mv + j, A, m);
+#pragma GCC unroll 4
+        for (int i = 0; i < m; i++) mmrt_wino_at_1d(o + i * m, 1, u + i * A, 1, m);
+        for (int i = 0; i < m && oy0 + i < OH; i++)
+          for (int j = 0; j < m && ox0 + j < OW; j++) {
+            const size_t at_px = ((size_t)(oy0 + i) * OW + ox0 + j) * Cout + n;
+            mmrt_wv v = o[i * m + j] + b;
+            if (residual) {
+              mmrt_wv r;
+              mmrt_wv_load_n(&r, residual + at_px, nn);
+              v = v + r;
+            }
+            if (relu) { /* the lanes above 0 kept (a NaN drops to 0, as max(v, 0) there) */
+              typedef int mmrt_wi __attribute__((vector_size(MMRT_WINO_VL * 4)));
+              v = (mmrt_wv)((mmrt_wi)v & (v > 0.0f));
+            }
+            mmrt_wv_store_n(y + at_px, &v, nn);
+          }
+      }
     }
-  }
 }
 
 #endif
