@@ -560,7 +560,7 @@ MMRT_INLINE void mmrt_scale_add_relu(float *restrict y, const float *restrict g,
 
 /* {================================================================== ops of the IR
  * One call each in the generated forward pass (compiler/lower_resnet.c, gen_emit.c), one
- * image at a time (B = 1): thread tid of nt takes a fixed share (mmrt_share), or the product
+ * image at a time (B = 1): thread tid of nt takes a fixed share (mmrt_share), or the op
  * claims runs (mmrt_claim), and the caller puts a barrier after each call. Which thread
  * computes an element never changes how. */
 

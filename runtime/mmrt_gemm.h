@@ -141,11 +141,13 @@ MMRT_INLINE void mmrt_pack_rows(float *restrict dst, const float *restrict src, 
     if (R == 12 && nr == 12) /* the first K / 16 * 16 columns by the transpose */
       for (; k0 + 16 <= K; k0 += 16)
         mmrt_panel_put12x16(d + (size_t)k0 * 12, src + (size_t)r0 * ld + k0, ld);
-    if (R == 32 && nr == 32) /* attention's keys: 16 x 16 blocks, each column 16 floats */
+    if (R == 32) /* attention's keys: 16 x 16 blocks, each column 16 floats, rows past nr 0 */
       for (; k0 + 16 <= K; k0 += 16)
         for (int h = 0; h < 32; h += 16) {
           __m512 t[16];
-          for (int r = 0; r < 16; r++) t[r] = _mm512_loadu_ps(src + (size_t)(r0 + h + r) * ld + k0);
+          for (int r = 0; r < 16; r++)
+            t[r] = h + r < nr ? _mm512_loadu_ps(src + (size_t)(r0 + h + r) * ld + k0)
+                              : _mm512_setzero_ps();
           mmrt_tr16(t);
           for (int c = 0; c < 16; c++) _mm512_storeu_ps(d + (size_t)(k0 + c) * 32 + h, t[c]);
         }
@@ -161,8 +163,8 @@ MMRT_INLINE void mmrt_pack_rows(float *restrict dst, const float *restrict src, 
       const float *restrict s = src + (size_t)(r0 + r) * ld;
       for (int k = k0; k < K; k++) d[k * R + r] = s[k];
     }
-    for (int r = nr; r < R; r++)
-      for (int k = 0; k < K; k++) d[k * R + r] = 0.0f;
+    for (int r = nr; r < R; r++) /* (columns before k0: zeroed above) */
+      for (int k = k0; k < K; k++) d[k * R + r] = 0.0f;
     for (int i = K * R; i < ps; i++) d[i] = 0.0f;
   }
 }
