@@ -282,6 +282,24 @@ static void arg_weight(strbuf *b, const ir_graph *g, int w) {
   put_weight(b, g, w);
 }
 
+/* Whether op O's runtime function takes the team and claims runs of its units (mmrt_claim:
+ * a thread slowed by its core gives the back of its share away) rather than a fixed share
+ * for thread tid of nt. The bf16 products keep fixed shares. */
+static int claims_runs(const ir_graph *g, const ir_op *o) {
+  switch (o->kind) {
+  case IR_LINEAR:
+  case IR_CONV_GEMM: return !g->bf16;
+  case IR_LAYERNORM_PACK:
+  case IR_KV_PACK:
+  case IR_ATTENTION:
+  case IR_WINO_PACK:
+  case IR_WINO_GEMM:
+  case IR_WINO_OUT:
+  case IR_MAXPOOL: return 1;
+  default: return 0;
+  }
+}
+
 static void emit_op(strbuf *b, const ir_graph *g, const ir_op *o, const char *in) {
   const int o0 = o->out[0], i0 = o->in[0];
   switch (o->kind) {
@@ -324,12 +342,8 @@ static void emit_op(strbuf *b, const ir_graph *g, const ir_op *o, const char *in
     } else {
       put_weight(b, g, o->epi == IR_EPI_NONE ? -1 : o->wt[1]);
     }
-    if (g->bf16) {
-      sb_printf(b, ", %s", g->bf16_wbuf >= 0 ? g->bufs[g->bf16_wbuf].name : "NULL");
-      break;
-    }
-    sb_puts(b, ", team, tid);\n"); /* the threads claim runs of weight panels (mmrt_claim) */
-    return;
+    if (g->bf16) sb_printf(b, ", %s", g->bf16_wbuf >= 0 ? g->bufs[g->bf16_wbuf].name : "NULL");
+    break;
   case IR_LAYERNORM_PACK:
     sb_printf(b, "%smmrt_op_layernorm_pack(%s", in, g->bufs[o0].name);
     arg_buf(b, g, i0, o->in_off);
@@ -337,8 +351,7 @@ static void emit_op(strbuf *b, const ir_graph *g, const ir_op *o, const char *in
     arg_weight(b, g, o->wt[0]), arg_weight(b, g, o->wt[1]);
     sb_puts(b, ", ");
     put_eps(b, o->eps);
-    sb_puts(b, ", team, tid);\n"); /* the threads claim runs of panels */
-    return;
+    break;
   case IR_LAYERNORM:
     sb_printf(b, "%smmrt_op_layernorm(", in);
     put_buf(b, g, o0, o->out_off);
@@ -387,8 +400,7 @@ static void emit_op(strbuf *b, const ir_graph *g, const ir_op *o, const char *in
     arg_buf(b, g, i0, 0);
     sb_puts(b, ", n");
     dim(b, g, o->m), dim(b, g, o->n), dim(b, g, o->heads), dim(b, g, o->head_dim);
-    sb_puts(b, ", team, tid);\n"); /* the threads claim runs of (image, head) */
-    return;
+    break;
   case IR_ATTENTION:
     sb_printf(b, "%smmrt_op_attention(%s", in, g->bufs[o->out[0]].name);
     num(b, o->ldc);
@@ -402,8 +414,7 @@ static void emit_op(strbuf *b, const ir_graph *g, const ir_op *o, const char *in
     sb_puts(b, ", n");
     dim(b, g, o->m), dim(b, g, o->n), dim(b, g, o->heads), dim(b, g, o->head_dim);
     num(b, o->qblock);
-    sb_puts(b, ", team, tid);\n"); /* the threads claim tasks (mmrt_claim) */
-    return;
+    break;
   case IR_TO_HWC:
     sb_printf(b, "%smmrt_op_to_hwc(%s, %s", in, g->bufs[o0].name, g->bufs[i0].name);
     num(b, o->c), num(b, o->h), num(b, o->w), num(b, o->pad);
@@ -434,34 +445,28 @@ static void emit_op(strbuf *b, const ir_graph *g, const ir_op *o, const char *in
       sb_printf(b, ", %s", g->bufs[o->in[1]].name);
       num(b, o->h), num(b, o->w), num(b, o->c), num(b, o->kh);
       num(b, o->stride), num(b, o->pad), num(b, o->oh), num(b, o->ow);
-      sb_puts(b, ", team, tid);\n"); /* the threads claim runs of panels (mmrt_claim) */
-      return;
     }
     break;
   case IR_WINO_PACK:
     sb_printf(b, "%smmrt_op_wino_pack(%s, %s", in, g->bufs[o0].name, g->bufs[i0].name);
     num(b, o->h), num(b, o->w), num(b, o->c), num(b, o->wino);
-    sb_puts(b, ", team, tid);\n"); /* the threads claim runs of (panel, channel block) */
-    return;
+    break;
   case IR_WINO_GEMM:
     sb_printf(b, "%smmrt_op_wino_gemm(%s, %s", in, g->bufs[o0].name, g->bufs[i0].name);
     arg_weight(b, g, o->wt[0]);
     num(b, o->m), num(b, o->k), num(b, o->n), num(b, o->wino);
-    sb_puts(b, ", team, tid);\n"); /* the threads claim runs of (matrix, weight panel) pairs */
-    return;
+    break;
   case IR_WINO_OUT:
     sb_printf(b, "%smmrt_op_wino_out(%s, %s", in, g->bufs[o0].name, g->bufs[i0].name);
     arg_weight(b, g, o->wt[1]);
     sb_printf(b, ", %s", o->in[1] >= 0 ? g->bufs[o->in[1]].name : "NULL"); /* residual */
     num(b, o->relu), num(b, o->oh), num(b, o->ow), num(b, o->n), num(b, o->wino);
-    sb_puts(b, ", team, tid);\n"); /* the threads claim runs of tiles */
-    return;
+    break;
   case IR_MAXPOOL:
     sb_printf(b, "%smmrt_op_maxpool(%s, %s", in, g->bufs[o0].name, g->bufs[i0].name);
     num(b, o->h), num(b, o->w), num(b, o->c), num(b, o->kh), num(b, o->stride), num(b, o->pad);
     num(b, o->oh), num(b, o->ow);
-    sb_puts(b, ", team, tid);\n"); /* the threads claim runs of output rows */
-    return;
+    break;
   case IR_AVGPOOL:
     sb_printf(b, "%smmrt_op_avgpool(%s, %s", in, g->bufs[o0].name, g->bufs[i0].name);
     num(b, o->h), num(b, o->w), num(b, o->c), num(b, o->stride), num(b, o->oh), num(b, o->ow);
@@ -486,7 +491,7 @@ static void emit_op(strbuf *b, const ir_graph *g, const ir_op *o, const char *in
   case IR_END:
     return;
   }
-  sb_puts(b, ", tid, nt);\n");
+  sb_puts(b, claims_runs(g, o) ? ", team, tid);\n" : ", tid, nt);\n");
 }
 
 /* Whether C text T uses NAME as an identifier of its own (not a member: .NAME, ->NAME). */
