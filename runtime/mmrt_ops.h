@@ -46,16 +46,28 @@ MMRT_MAYBE_UNUSED static void mmrt_epi_bias_gelu(const void *ctx, float *c, int 
       for (int l = 0; l < 48; l++)
         if (l % 12 < mt) k[l / 16] |= (__mmask16)(1u << (l % 16));
     }
-    for (int n = 0; n < nn; n += 4) {
+    /* 8 features (6 vectors) at a time through mmrt_gelu16n, the last 4 (3) alone */
+    int n = 0;
+    for (; n + 8 <= nn; n += 8) {
+      __m512 v[6];
+      float *e = c + n * 12;
+      for (int h = 0; h < 2; h++) {
+        const __m512 bv = _mm512_maskz_loadu_ps(0xf, b + n + 4 * h);
+        v[3 * h] = _mm512_add_ps(_mm512_maskz_loadu_ps(k[0], e + 48 * h), _mm512_permutexvar_ps(f0, bv));
+        v[3 * h + 1] = _mm512_add_ps(_mm512_maskz_loadu_ps(k[1], e + 48 * h + 16), _mm512_permutexvar_ps(f1, bv));
+        v[3 * h + 2] = _mm512_add_ps(_mm512_maskz_loadu_ps(k[2], e + 48 * h + 32), _mm512_permutexvar_ps(f2, bv));
+      }
+      mmrt_gelu16n(v, 6);
+      for (int i = 0; i < 6; i++) _mm512_mask_storeu_ps(e + 16 * i, k[i % 3], v[i]);
+    }
+    for (; n < nn; n += 4) {
       const __m512 bv = _mm512_maskz_loadu_ps(0xf, b + n);
       float *e = c + n * 12;
-      const __m512 b0 = _mm512_permutexvar_ps(f0, bv), b1 = _mm512_permutexvar_ps(f1, bv);
-      const __m512 b2 = _mm512_permutexvar_ps(f2, bv);
-      _mm512_mask_storeu_ps(e, k[0], mmrt_gelu16(_mm512_add_ps(_mm512_maskz_loadu_ps(k[0], e), b0)));
-      _mm512_mask_storeu_ps(e + 16, k[1],
-                            mmrt_gelu16(_mm512_add_ps(_mm512_maskz_loadu_ps(k[1], e + 16), b1)));
-      _mm512_mask_storeu_ps(e + 32, k[2],
-                            mmrt_gelu16(_mm512_add_ps(_mm512_maskz_loadu_ps(k[2], e + 32), b2)));
+      __m512 v[3] = {_mm512_add_ps(_mm512_maskz_loadu_ps(k[0], e), _mm512_permutexvar_ps(f0, bv)),
+                     _mm512_add_ps(_mm512_maskz_loadu_ps(k[1], e + 16), _mm512_permutexvar_ps(f1, bv)),
+                     _mm512_add_ps(_mm512_maskz_loadu_ps(k[2], e + 32), _mm512_permutexvar_ps(f2, bv))};
+      mmrt_gelu16n(v, 3);
+      for (int i = 0; i < 3; i++) _mm512_mask_storeu_ps(e + 16 * i, k[i], v[i]);
     }
     return;
   }

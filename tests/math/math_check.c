@@ -141,15 +141,17 @@ int main(int argc, char **argv) {
         for (int i = 0; i < 32 * 12; i++)
           c0[i] = c[i] = ((float)rand() / RAND_MAX - 0.7f) * (rep < 10 ? 8.0f : 40.0f);
         const int n0 = rep % 8; /* bias offset: the tile's first feature */
-        mmrt_epi_bias_gelu(bias, c, 1, 12, 0, 12, n0, nn);
+        const int mt = rep % 4 == 3 ? 1 + rep % 11 : 12; /* some short last panels */
+        mmrt_epi_bias_gelu(bias, c, 1, 12, 0, mt, n0, nn);
         for (int f = 0; f < 32; f++)
           for (int t = 0; t < 12; t++) {
-            const float want = f < nn ? mmrt_gelu(c0[f * 12 + t] + bias[n0 + f]) : c0[f * 12 + t];
+            const float want = f < nn && t < mt ? mmrt_gelu(c0[f * 12 + t] + bias[n0 + f])
+                                                : c0[f * 12 + t];
             if (!same(c[f * 12 + t], want)) bad++;
           }
       }
     if (!bad)
-      printf("ok epi_bias_gelu_%s (%d tiles of 1..32 features: gelu(c + bias) bit for bit, nothing past the tile)\n", name, tiles);
+      printf("ok epi_bias_gelu_%s (%d tiles of 1..32 features, 12 or 1..11 tokens: gelu(c + bias) bit for bit, nothing past the tile)\n", name, tiles);
     else
       failed = 1, printf("FAIL epi_bias_gelu_%s: %d elements differ from gelu(c + bias[n])\n", name, bad);
   }
