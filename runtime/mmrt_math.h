@@ -173,7 +173,8 @@ static inline __attribute__((always_inline)) void mmrt_gelu16n(__m512 *v, const 
   const __m512 one = MMRT_V(1.0f), zero = _mm512_setzero_ps();
   __m512 xc[MMRT_GELU16_MAX], t[MMRT_GELU16_MAX], q[MMRT_GELU16_MAX], hi[MMRT_GELU16_MAX];
   __m512 lo[MMRT_GELU16_MAX], n[MMRT_GELU16_MAX], y[MMRT_GELU16_MAX];
-  MMRT_GELU16_EACH xc[j] = _mm512_min_ps(MMRT_V(MMRT_GELU_CAP), _mm512_max_ps(MMRT_V(MMRT_GELU_UF), v[j]));
+  MMRT_GELU16_EACH xc[j] =
+      _mm512_min_ps(MMRT_V(MMRT_GELU_CAP), _mm512_max_ps(MMRT_V(MMRT_GELU_UF), v[j]));
   MMRT_GELU16_EACH {
     const __m512 a = _mm512_mul_ps(_mm512_abs_ps(xc[j]), MMRT_V(MMRT_RSQRT2));
     t[j] = _mm512_div_ps(one, _mm512_fmadd_ps(MMRT_V(0.5f), a, one));

@@ -53,9 +53,12 @@ MMRT_MAYBE_UNUSED static void mmrt_epi_bias_gelu(const void *ctx, float *c, int 
       float *e = c + n * 12;
       for (int h = 0; h < 2; h++) {
         const __m512 bv = _mm512_maskz_loadu_ps(0xf, b + n + 4 * h);
-        v[3 * h] = _mm512_add_ps(_mm512_maskz_loadu_ps(k[0], e + 48 * h), _mm512_permutexvar_ps(f0, bv));
-        v[3 * h + 1] = _mm512_add_ps(_mm512_maskz_loadu_ps(k[1], e + 48 * h + 16), _mm512_permutexvar_ps(f1, bv));
-        v[3 * h + 2] = _mm512_add_ps(_mm512_maskz_loadu_ps(k[2], e + 48 * h + 32), _mm512_permutexvar_ps(f2, bv));
+        const float *eh = e + 48 * h;
+        v[3 * h] = _mm512_add_ps(_mm512_maskz_loadu_ps(k[0], eh), _mm512_permutexvar_ps(f0, bv));
+        v[3 * h + 1] =
+            _mm512_add_ps(_mm512_maskz_loadu_ps(k[1], eh + 16), _mm512_permutexvar_ps(f1, bv));
+        v[3 * h + 2] =
+            _mm512_add_ps(_mm512_maskz_loadu_ps(k[2], eh + 32), _mm512_permutexvar_ps(f2, bv));
       }
       mmrt_gelu16n(v, 6);
       for (int i = 0; i < 6; i++) _mm512_mask_storeu_ps(e + 16 * i, k[i % 3], v[i]);
@@ -63,9 +66,10 @@ MMRT_MAYBE_UNUSED static void mmrt_epi_bias_gelu(const void *ctx, float *c, int 
     for (; n < nn; n += 4) {
       const __m512 bv = _mm512_maskz_loadu_ps(0xf, b + n);
       float *e = c + n * 12;
-      __m512 v[3] = {_mm512_add_ps(_mm512_maskz_loadu_ps(k[0], e), _mm512_permutexvar_ps(f0, bv)),
-                     _mm512_add_ps(_mm512_maskz_loadu_ps(k[1], e + 16), _mm512_permutexvar_ps(f1, bv)),
-                     _mm512_add_ps(_mm512_maskz_loadu_ps(k[2], e + 32), _mm512_permutexvar_ps(f2, bv))};
+      __m512 v[3] = {
+          _mm512_add_ps(_mm512_maskz_loadu_ps(k[0], e), _mm512_permutexvar_ps(f0, bv)),
+          _mm512_add_ps(_mm512_maskz_loadu_ps(k[1], e + 16), _mm512_permutexvar_ps(f1, bv)),
+          _mm512_add_ps(_mm512_maskz_loadu_ps(k[2], e + 32), _mm512_permutexvar_ps(f2, bv))};
       mmrt_gelu16n(v, 3);
       for (int i = 0; i < 3; i++) _mm512_mask_storeu_ps(e + 16 * i, k[i], v[i]);
     }
