@@ -80,10 +80,10 @@ typedef void (*mmrt_epilogue)(const void *ctx, float *c, int ts, int ns, int t0,
 
 /* One column block of a panel of 12 rows: d[k * 12 + r] = rows[r][k] (0 when rows[r] is
  * NULL) for k < n: a transpose, done 16 columns at a time in AVX-512 registers when the
- * target has them (the classic 16 x 16 unpack / shuffle transpose, rows 12..15 zero, each
- * column stored as 12 floats), 8 at a time in AVX2 ones, else element by element. Pure
- * data movement: the bytes are the same either way. Used by the packings of full 12-row
- * panels. */
+ * target has them (the classic 16 x 16 unpack / shuffle transpose, rows 12..15 zero; 16
+ * columns stored as 12 full vectors, fewer as masked 12-float rows), 8 at a time in AVX2
+ * ones, else element by element. Pure data movement: the bytes are the same either way.
+ * Used by the packings of full 12-row panels. */
 MMRT_INLINE void mmrt_tr12(float *restrict d, const float *const rows[12], int n) {
   int k = 0;
 #if defined(__AVX512F__)
@@ -95,7 +95,12 @@ MMRT_INLINE void mmrt_tr12(float *restrict d, const float *const rows[12], int n
       r[i] = rows[i] ? _mm512_maskz_loadu_ps(lm, rows[i] + k) : _mm512_setzero_ps();
     for (int i = 12; i < 16; i++) r[i] = _mm512_setzero_ps();
     mmrt_tr16(r);
-    for (int c = 0; c < m; c++) _mm512_mask_storeu_ps(d + (size_t)(k + c) * 12, 0x0fff, r[c]);
+    if (m == 16) { /* 12 full vectors (mmrt_tr16_join12), not 16 masked rows */
+      __m512 o[12];
+      mmrt_tr16_join12(r, o);
+      for (int q = 0; q < 12; q++) _mm512_storeu_ps(d + (size_t)k * 12 + 16 * q, o[q]);
+    } else
+      for (int c = 0; c < m; c++) _mm512_mask_storeu_ps(d + (size_t)(k + c) * 12, 0x0fff, r[c]);
   }
 #elif defined(__AVX2__)
   /* AVX2: 8 columns at a time, rows 0..7 and rows 8..11 (4 zero rows added) each by

@@ -156,6 +156,29 @@ MMRT_INLINE void mmrt_op_patches(float *xp, const float *img, int n, int C, int 
   mmrt_share(MMRT_PANELS(n * T, MMRT_XR), tid, nt, &p0, &p1);
   for (int p = p0; p < p1; p++) {
     float *d = xp + (size_t)p * ps;
+#if MMRT_XR == 12
+    /* a panel whose patches lie inside their images: each (c, ky) row segment of P pixels
+     * of its 12 rows (NULL: a zero row) by mmrt_tr12's register transpose; the scalar loop
+     * below (strided stores) took 0.85 ms of ViT-B/32's batch-8 forward on AMD Zen 5 */
+    const float *src[12];
+    int inside = 1;
+    for (int r = 0; r < 12; r++) {
+      const int row = p * R + r, b = row / T, i = row % T - extra, gy = i / gw, gx = i % gw;
+      src[r] = b >= n || i < 0 ? NULL : img + (size_t)b * C * H * W + (size_t)gy * P * W + gx * P;
+      if (src[r] && (gy * P + P > H || gx * P + P > W)) inside = 0;
+    }
+    if (inside) {
+      for (int c = 0; c < C; c++)
+        for (int ky = 0; ky < P; ky++) {
+          const float *rows[12];
+          for (int r = 0; r < 12; r++)
+            rows[r] = src[r] ? src[r] + ((size_t)c * H + ky) * W : NULL;
+          mmrt_tr12(d + (size_t)(c * P + ky) * P * R, rows, P);
+        }
+      for (int k = K * R; k < ps; k++) d[k] = 0.0f;
+      continue;
+    }
+#endif
     for (int r = 0; r < R; r++) {
       const int row = p * R + r, b = row / T, i = row % T - extra, gy = i / gw, gx = i % gw;
       const float *im = img + (size_t)b * C * H * W;

@@ -60,6 +60,26 @@ __attribute__((target("avx512f"), always_inline)) static inline void mmrt_tr16(_
     r[12 + j] = _mm512_shuffle_f32x4(t[4 + j], t[12 + j], 0xdd); /* column 12 + j */
   }
 }
+
+/* After mmrt_tr16 of 12 rows (and four more, any): r[c] holds column c's 12 values in lanes
+ * 0..11. The 16 columns as 192 contiguous floats (column c at 12 c), in 12 full vectors,
+ * each from two neighbouring columns by one two-source permute: o[3g + q] for columns
+ * 4g..4g+3. Stored as 12 vectors, not 16 masked 12-float rows (about half of which straddle
+ * two cache lines): a product writing activation panels 193-201 -> 210-212 GFLOP/s on AMD
+ * Zen 5 (bench/ukr.sh gemm 400 3072 768 panels; bench/results/NOTES.md). */
+__attribute__((target("avx512f"), always_inline)) static inline void
+mmrt_tr16_join12(const __m512 r[16], __m512 o[12]) {
+  const __m512i j0 = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 16, 17, 18, 19);
+  const __m512i j1 = _mm512_setr_epi32(4, 5, 6, 7, 8, 9, 10, 11, 16, 17, 18, 19, 20, 21, 22, 23);
+  const __m512i j2 =
+      _mm512_setr_epi32(8, 9, 10, 11, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27);
+#pragma GCC unroll 4
+  for (int g = 0; g < 4; g++) {
+    o[3 * g] = _mm512_permutex2var_ps(r[4 * g], j0, r[4 * g + 1]);
+    o[3 * g + 1] = _mm512_permutex2var_ps(r[4 * g + 1], j1, r[4 * g + 2]);
+    o[3 * g + 2] = _mm512_permutex2var_ps(r[4 * g + 2], j2, r[4 * g + 3]);
+  }
+}
 #endif
 
 #endif

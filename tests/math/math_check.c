@@ -220,6 +220,41 @@ int main(int argc, char **argv) {
       failed = 1, printf("FAIL pack_rows_%s: %d elements misplaced\n", name, bad);
   }
 
+  /* mmrt_op_patches (a ViT's im2col into activation panels): every element where the layout
+   * puts it, against the definition, for patches inside the image (the register transpose)
+   * and past its edge (padding='corner', zero pixels), extra token rows and rows past the
+   * last image zero, the panel's spare k-step zero */
+  {
+    int bad = 0, cases = 0;
+    const int Ps[3] = {16, 14, 8}, Hs[3] = {64, 70, 36}, Ws[3] = {48, 70, 41};
+    for (int ci = 0; ci < 3; ci++)
+      for (int extra = 0; extra <= 2; extra += 2, cases++) {
+        const int C = 3, P = Ps[ci], H = Hs[ci], W = Ws[ci], n = 2, R = MMRT_XR;
+        const int gw = (W + P - 1) / P, gh = (H + P - 1) / P, T = extra + gh * gw, K = C * P * P;
+        const int ps = MMRT_PANEL_FLOATS(K, R), np = MMRT_PANELS(n * T, R);
+        float *img = malloc((size_t)n * C * H * W * 4), *d = aligned_alloc(64, (size_t)np * ps * 4);
+        for (int i = 0; i < n * C * H * W; i++) img[i] = (float)i + 0.5f;
+        for (size_t i = 0; i < (size_t)np * ps; i++) d[i] = NAN;
+        mmrt_op_patches(d, img, n, C, H, W, P, gw, gh * gw, extra, 0, 1);
+        for (int row = 0; row < np * R; row++) {
+          const int b = row / T, i = row % T - extra, gy = i / gw, gx = i % gw;
+          for (int k = 0; k < ps / R + 1; k++) {
+            const size_t at = (size_t)(row / R) * ps + (size_t)k * R + row % R;
+            if (at >= (size_t)(row / R + 1) * ps) break;
+            const int c = k / (P * P), y = gy * P + k / P % P, x = gx * P + k % P;
+            const float want = k < K && b < n && i >= 0 && y < H && x < W
+                                   ? img[(((size_t)b * C + c) * H + y) * W + x] : 0.0f;
+            if (!same(d[at], want)) bad++;
+          }
+        }
+        free(img), free(d);
+      }
+    if (!bad)
+      printf("ok patches_%s (%d cases: patches 16, 14, 8 inside and past the image edge, 0 or 2 token rows, 2 images: every element in place, padding 0)\n", name, cases);
+    else
+      failed = 1, printf("FAIL patches_%s: %d elements misplaced\n", name, bad);
+  }
+
   /* softmax into activation panels (attention's P): against float64, and
    * bit for bit the scalar algorithm (max, mmrt_expf(x - max), 1 / mmrt_sum, product) on
    * every row, for rows in full 12-row panels (a vector path on AVX-512) and the rest */
@@ -288,9 +323,9 @@ int main(int argc, char **argv) {
     for (int ki = 0; ki < 4; ki++)
       for (int nn = 1; nn <= 32; nn++)
         for (int mt = 1; mt <= 12; mt++)
-          for (int lay = 0; lay < 2; lay++, tiles++) {
-            const int K = Ks[ki], acc = (nn + mt + lay) % 2;
-            const long ts = lay ? 1 : 32, ns = lay ? 12 : 1;
+          for (int lay = 0; lay < 4; lay++, tiles++) { /* layout and accumulate */
+            const int K = Ks[ki], acc = lay / 2; /* layouts 0, 1: overwrite; 2, 3: accumulate */
+            const long ts = lay % 2 ? 1 : 32, ns = lay % 2 ? 12 : 1;
             for (int k = 0; k < K; k++) {
               for (int n = 0; n < 32; n++)
                 w[k * 32 + n] = n < nn ? (float)rand() / RAND_MAX - 0.5f : 0.0f;
@@ -300,7 +335,7 @@ int main(int argc, char **argv) {
             for (int i = 0; i < 400; i++) c0[i] = c[i] = (float)rand() / RAND_MAX;
             UKR(nn, mt, K, w, x, acc, c, ts, ns, NULL, 0);
             for (int i = 0; i < 400; i++) {
-              const int t = lay ? i % 12 : i / 32, n = lay ? i / 12 : i % 32;
+              const int t = lay % 2 ? i % 12 : i / 32, n = lay % 2 ? i / 12 : i % 32;
               float want = c0[i];
               if (i < 384 && t < mt && n < nn) {
                 float sum = 0.0f;
