@@ -243,7 +243,9 @@ static char *emit_workspace(const ir_graph *g) {
     upper(&b, u->name);
     sb_printf(&b, " %zu /* ", u->off);
     put_code_comment(&b, u->what);
-    sb_printf(&b, ": %zu floats, ops %d..%d */\n", u->floats, u->first, u->last);
+    sb_printf(&b, ": %zu floats, ops %d..%d", u->floats, u->first, u->last);
+    if (u->alias >= 0) sb_printf(&b, ", in place: the bytes of %s", g->bufs[u->alias].name);
+    sb_puts(&b, " */\n");
     if (u->per_thread) {
       sb_puts(&b, "#define WS_");
       upper(&b, u->name);

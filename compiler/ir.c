@@ -87,7 +87,7 @@ int ir_buf_add(ir_graph *g, const char *name, ir_buf_kind kind, int per_thread, 
   b->kind = kind;
   b->per_thread = per_thread;
   b->what = xstrdup(what);
-  b->first = b->last = -1;
+  b->first = b->last = b->alias = -1;
   return g->nbufs++;
 }
 

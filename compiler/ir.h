@@ -112,6 +112,7 @@ typedef struct ir_buf {
   int per_thread;
   char *what;             /* comment */
   int first, last;        /* op index range it is live in (plan.c) */
+  int alias;              /* >= 0: shares that buffer's bytes (an in-place op's output; plan.c) */
   size_t off, stride;     /* workspace byte offset, per-thread stride (plan.c) */
 } ir_buf;
 
@@ -142,6 +143,11 @@ typedef struct ir_op {
                              patches; IR_COPY batched: floats between images in / out: ld, ldc */
   int kh, stride, pad, groups, oh, ow, relu; /* convolutions and pools: c, h, w = input */
   int wino;               /* IR_WINO_*: the output tile side m; m = its tiles */
+  int inplace;            /* IR_CONV_GEMM: out[0] may take the bytes of the residual (in[2])
+                             when this op is the residual's last reader: every output element
+                             is computed from its own residual element only (the runtime's
+                             mmrt_op_conv_gemm, a 1x1 convolution: one pass per element);
+                             plan.c decides */
 } ir_op;
 
 /* A named extent of the model (TOKENS, EMBED_DIMS, ...): printed as a #define on top of the

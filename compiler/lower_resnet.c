@@ -177,6 +177,10 @@ static act conv(lower *L, const resnet_conv *cv, act in, const char *out, const 
   ir_op_in(o, L->xp);
   ir_op_in(o, in.buf); /* read in place by a direct convolution (mmrt_conv.h) */
   if (res) ir_op_in(o, res->buf);
+  /* a 1x1's output may overwrite its residual (the bottleneck's end): the direct tile
+   * reads each element's residual before it stores that element, once, and the packed path
+   * starts its sums from it (mmrt_op_conv_gemm) */
+  o->inplace = res && k == 1;
   o->wt[0] = wi;
   o->wt[1] = bi;
   o->m = M, o->n = cv->cout, o->k = K, o->groups = G, o->relu = relu;

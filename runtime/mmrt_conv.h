@@ -639,7 +639,10 @@ MMRT_INLINE int mmrt_split_by_weights(double wf, double xf, int wunits, int xuni
  * (+ residual [M, Cout]) (then ReLU). The threads claim runs of weight panels or of
  * activation panels (mmrt_split_by_weights, mmrt_claim): each C tile sums its k blocks in
  * the same order with the same kernel calls either way, so the bytes do not depend on the
- * split or on which thread takes a run. */
+ * split or on which thread takes a run. residual may be y itself for a 1x1 (k = 1; plan.c's
+ * in-place ops, fp32 builds): the direct tile (one kernel row block) loads each residual
+ * element before it stores that element; the packed path then sums onto it, (residual +
+ * product) + bias, instead of adding it in the epilogue after the product overwrote it. */
 MMRT_INLINE void mmrt_op_conv_gemm(float *y, const float *xp, int M, const float *wp, int Cout,
                                    int K, int G, const float *bias, const float *residual,
                                    int relu, const float *x, int H, int W, int Cin, int k,
@@ -649,6 +652,7 @@ MMRT_INLINE void mmrt_op_conv_gemm(float *y, const float *xp, int M, const float
   const int nt = team->n;
   const size_t xs = MMRT_CONV_XP_FLOATS(M, K), ws = MMRT_PACKED_FLOATS(cout, K, MMRT_WR);
   int u0, u1;
+  const int onto = residual == y; /* in place: the packed path's sums start from it */
 #if MMRT_CONV_DIRECT
   if (MMRT_CONV_IS_DIRECT(G, Cin)) { /* input pixels read: every one, or M windows of k x k */
     const double px = (double)H * W < (double)M * k * k ? (double)H * W : (double)M * k * k;
@@ -666,6 +670,7 @@ MMRT_INLINE void mmrt_op_conv_gemm(float *y, const float *xp, int M, const float
 #else
   (void)x, (void)H, (void)W, (void)Cin, (void)k, (void)s, (void)pad, (void)OH, (void)OW;
 #endif
+  if (onto) residual = NULL;
   if (mmrt_split_by_weights((double)G * ws, (double)G * xs, G * nj, np, nt)) {
     /* (group, weight panel) pairs */
     while (mmrt_claim(team, tid, G * nj, 1, &u0, &u1))
@@ -674,7 +679,7 @@ MMRT_INLINE void mmrt_op_conv_gemm(float *y, const float *xp, int M, const float
         const mmrt_conv_epi e = {bias + (size_t)g * cout,
                                  residual ? residual + (size_t)g * cout : 0, Cout, relu};
         mmrt_gemm(xp + (size_t)g * xs, M, wp + (size_t)g * ws, cout, K, y + (size_t)g * cout,
-                  Cout, 0, j0, j1, mmrt_conv_epilogue, &e);
+                  Cout, onto, j0, j1, mmrt_conv_epilogue, &e);
         u += j1 - j0;
       }
     return;
@@ -686,8 +691,8 @@ MMRT_INLINE void mmrt_op_conv_gemm(float *y, const float *xp, int M, const float
                                residual ? residual + (size_t)t0 * Cout + (size_t)g * cout : 0,
                                Cout, relu};
       mmrt_gemm(xp + (size_t)g * xs + (size_t)u0 * MMRT_PANEL_FLOATS(K, MMRT_XR), mt,
-                wp + (size_t)g * ws, cout, K, y + (size_t)t0 * Cout + (size_t)g * cout, Cout, 0,
-                0, nj, mmrt_conv_epilogue, &e);
+                wp + (size_t)g * ws, cout, K, y + (size_t)t0 * Cout + (size_t)g * cout, Cout,
+                onto, 0, nj, mmrt_conv_epilogue, &e);
     }
   }
 }

@@ -57,8 +57,8 @@ wino_cases="tiny-basic:2 tiny-basic:4 tiny-basic:off tiny-bottleneck:2 tiny-bott
   tiny-basic:2:generic"
 wino_san=tiny-v1d:4; n_wino=$(echo "$wino_cases" | wc -w)
 # 7: per tiny config 5, ASan/UBSan libraries 1 each, Winograd 5 per case + ASan/UBSan 1 +
-# refusals 2, pixels 2, full size 4 each + RSS 1
-echo "plan $((n_cfg + n_models + n_bad + n_tiny + 2 * n_tiny + 4 + 4 + n_kern * (n_ops + 1) + 2 + 4 * n_tiny + 2 * n_full + 5 * n_tiny + n_lib_san + 5 * n_wino + 3 + 2 + 4 * n_full + 1))"
+# refusals 2, pixels 2, full size 4 each + RSS 1, the in-place bottleneck ends 1
+echo "plan $((n_cfg + n_models + n_bad + n_tiny + 2 * n_tiny + 4 + 4 + n_kern * (n_ops + 1) + 2 + 4 * n_tiny + 2 * n_full + 5 * n_tiny + n_lib_san + 5 * n_wino + 3 + 2 + 4 * n_full + 1 + 1))"
 [ "$n_ops" -gt 0 ] || fail ops_list "ops_check.py --list failed"
 
 # {================================================================== 1. names and shapes
@@ -332,6 +332,29 @@ lib_model() {  # NAME [header]: build (+ header) + parity at batch 1 and 3 + thr
 }
 if [ ! -x "$MMCC" ]; then echo "FAIL resnet_lib: no $MMCC (run make)"; exit 1; fi
 for c in $tiny; do lib_model "${c%.py}" header; done
+# plan.c's in-place ops: every bottleneck's last 1x1 (a residual, kernel 1) writes over its
+# residual in tiny-bottleneck's generated code (13 blocks), which lib_model above ran against
+# the reference at batch 1 and 3 and for 1/2/3 threads
+inplace_check() {  # NAME BLOCKS
+  local src=$GEN/$1/$1/src/model.c got
+  if [ ! -f "$src" ]; then fail "inplace_$1" "no generated model.c (build_$1 failed above)"; return; fi
+  got=$("$PY" - "$src" <<'PYEOF'
+import re, sys
+s = open(sys.argv[1]).read()
+off = dict(re.findall(r'^#define WS_(\w+) (\d+)', s, re.M))
+n = same = 0
+for args in re.findall(r'mmrt_op_conv_gemm\(([^;]*)\);', s):
+    a = [x.strip() for x in args.split(',')]
+    if a[8] != 'NULL' and a[14] == '1':
+        n += 1
+        same += off.get(a[0].upper()) is not None and off.get(a[0].upper()) == off.get(a[8].upper())
+print(n, same)
+PYEOF
+)
+  if [ "$got" = "$2 $2" ]; then ok "inplace_$1 ($2 bottleneck ends: each output at its residual's workspace offset)"
+  else fail "inplace_$1" "1x1 convolutions with a residual, and of those in place: ${got:-?} (wanted $2 $2)"; fi
+}
+inplace_check tiny-bottleneck 13
 # ASan/UBSan: the generated sources rebuilt with the sanitizers (as robust.sh does)
 SANL="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
 lib_san_parity() {  # NAME TAG [BUILD-ARGS...]: parity_asan_ubsan_TAG_b3 (3 threads)
