@@ -95,11 +95,9 @@ MMRT_INLINE void mmrt_tr12(float *restrict d, const float *const rows[12], int n
       r[i] = rows[i] ? _mm512_maskz_loadu_ps(lm, rows[i] + k) : _mm512_setzero_ps();
     for (int i = 12; i < 16; i++) r[i] = _mm512_setzero_ps();
     mmrt_tr16(r);
-    if (m == 16) { /* 12 full vectors (mmrt_tr16_join12), not 16 masked rows */
-      __m512 o[12];
-      mmrt_tr16_join12(r, o);
-      for (int q = 0; q < 12; q++) _mm512_storeu_ps(d + (size_t)k * 12 + 16 * q, o[q]);
-    } else
+    if (m == 16) /* 12 full vectors, not 16 masked rows */
+      mmrt_tr16_put12(d + (size_t)k * 12, r, 0);
+    else
       for (int c = 0; c < m; c++) _mm512_mask_storeu_ps(d + (size_t)(k + c) * 12, 0x0fff, r[c]);
   }
 #elif defined(__AVX2__)

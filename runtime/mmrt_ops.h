@@ -156,23 +156,25 @@ MMRT_INLINE void mmrt_op_patches(float *xp, const float *img, int n, int C, int 
   mmrt_share(MMRT_PANELS(n * T, MMRT_XR), tid, nt, &p0, &p1);
   for (int p = p0; p < p1; p++) {
     float *d = xp + (size_t)p * ps;
-#if MMRT_XR == 12
-    /* a panel whose patches lie inside their images: each (c, ky) row segment of P pixels
-     * of its 12 rows (NULL: a zero row) by mmrt_tr12's register transpose; the scalar loop
-     * below (strided stores) took 0.85 ms of ViT-B/32's batch-8 forward on AMD Zen 5 */
-    const float *src[12];
-    int inside = 1;
-    for (int r = 0; r < 12; r++) {
-      const int row = p * R + r, b = row / T, i = row % T - extra, gy = i / gw, gx = i % gw;
-      src[r] = b >= n || i < 0 ? NULL : img + (size_t)b * C * H * W + (size_t)gy * P * W + gx * P;
-      if (src[r] && (gy * P + P > H || gx * P + P > W)) inside = 0;
+    /* each row's patch: its image (NULL: a zero row) and top-left pixel (oy, ox) */
+    const float *im[MMRT_XR];
+    int oy[MMRT_XR], ox[MMRT_XR], inside = 1;
+    for (int r = 0; r < R; r++) {
+      const int row = p * R + r, b = row / T, i = row % T - extra;
+      im[r] = b >= n || i < 0 ? NULL : img + (size_t)b * C * H * W;
+      oy[r] = i / gw * P, ox[r] = i % gw * P;
+      if (im[r] && (oy[r] + P > H || ox[r] + P > W)) inside = 0;
     }
+#if MMRT_XR == 12
+    /* every patch inside its image: each (c, ky) row segment of P pixels of the 12 rows by
+     * mmrt_tr12's register transpose; the loop below (strided stores) took 0.85 ms of
+     * ViT-B/32's batch-8 forward on AMD Zen 5 */
     if (inside) {
       for (int c = 0; c < C; c++)
         for (int ky = 0; ky < P; ky++) {
           const float *rows[12];
           for (int r = 0; r < 12; r++)
-            rows[r] = src[r] ? src[r] + ((size_t)c * H + ky) * W : NULL;
+            rows[r] = im[r] ? im[r] + ((size_t)c * H + oy[r] + ky) * W + ox[r] : NULL;
           mmrt_tr12(d + (size_t)(c * P + ky) * P * R, rows, P);
         }
       for (int k = K * R; k < ps; k++) d[k] = 0.0f;
@@ -180,18 +182,16 @@ MMRT_INLINE void mmrt_op_patches(float *xp, const float *img, int n, int C, int 
     }
 #endif
     for (int r = 0; r < R; r++) {
-      const int row = p * R + r, b = row / T, i = row % T - extra, gy = i / gw, gx = i % gw;
-      const float *im = img + (size_t)b * C * H * W;
-      if (b >= n || i < 0) {
+      if (!im[r]) {
         for (int k = 0; k < K; k++) d[k * R + r] = 0.0f;
         continue;
       }
       for (int c = 0; c < C; c++)
         for (int ky = 0; ky < P; ky++) {
-          const int y = gy * P + ky;
+          const int y = oy[r] + ky;
           for (int kx = 0; kx < P; kx++) {
-            const int x = gx * P + kx, k = (c * P + ky) * P + kx;
-            d[k * R + r] = y < H && x < W ? im[((size_t)c * H + y) * W + x] : 0.0f;
+            const int x = ox[r] + kx, k = (c * P + ky) * P + kx;
+            d[k * R + r] = y < H && x < W ? im[r][((size_t)c * H + y) * W + x] : 0.0f;
           }
         }
     }

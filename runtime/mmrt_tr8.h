@@ -80,6 +80,18 @@ mmrt_tr16_join12(const __m512 r[16], __m512 o[12]) {
     o[3 * g + 2] = _mm512_permutex2var_ps(r[4 * g + 2], j2, r[4 * g + 3]);
   }
 }
+
+/* The joined columns stored at d[0..191] (+= what is there when accumulate). */
+__attribute__((target("avx512f"), always_inline)) static inline void
+mmrt_tr16_put12(float *d, const __m512 r[16], int accumulate) {
+  __m512 o[12];
+  mmrt_tr16_join12(r, o);
+#pragma GCC unroll 12
+  for (int q = 0; q < 12; q++) {
+    if (accumulate) o[q] = _mm512_add_ps(_mm512_loadu_ps(d + 16 * q), o[q]);
+    _mm512_storeu_ps(d + 16 * q, o[q]);
+  }
+}
 #endif
 
 #endif

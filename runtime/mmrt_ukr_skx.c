@@ -24,20 +24,14 @@
 
 /* d[f * 12 + t] (+= when accumulate) = a[t][f] for tokens t < 12 and features f < 16: the
  * 16 x 16 transpose of a[0..11] and four zero rows, its 16 columns of 12 joined into 12
- * full vectors (mmrt_tr16_join12). */
+ * full vectors (mmrt_tr16_put12). */
 SKX static inline __attribute__((always_inline)) void transpose_out(const __m512 *a, float *d,
                                                                    int accumulate) {
   __m512 r[16];
 #pragma GCC unroll 16
   for (int i = 0; i < 16; i++) r[i] = i < 12 ? a[i] : _mm512_setzero_ps();
   mmrt_tr16(r);
-  __m512 o[12];
-  mmrt_tr16_join12(r, o);
-#pragma GCC unroll 12
-  for (int q = 0; q < 12; q++) {
-    if (accumulate) o[q] = _mm512_add_ps(_mm512_loadu_ps(d + 16 * q), o[q]);
-    _mm512_storeu_ps(d + 16 * q, o[q]);
-  }
+  mmrt_tr16_put12(d, r, accumulate);
 }
 
 /* The tile with NT >= mt token accumulators, NT a constant (12, 8 or 4: a short last panel
