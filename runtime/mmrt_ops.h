@@ -180,6 +180,8 @@ MMRT_INLINE void mmrt_op_patches(float *xp, const float *img, int n, int C, int 
       for (int k = K * R; k < ps; k++) d[k] = 0.0f;
       continue;
     }
+#else
+    (void)inside; /* panels of other than 12 rows: the loop below */
 #endif
     for (int r = 0; r < R; r++) {
       if (!im[r]) {
