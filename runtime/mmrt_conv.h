@@ -621,17 +621,28 @@ MMRT_INLINE void mmrt_op_conv_pack(float *xp, const float *x, int H, int W, int 
 }
 
 /* How a product is shared: 1 = by weight panels (each thread reads all the activations and
- * its share of the weights), 0 = by activation panels (its share of the activations, all the
- * weights). Whichever reads less per thread, wf / xf the weights / activations read in all
- * (in one unit: floats, or bytes where their element sizes differ): activations come from
- * the previous op, half written by the other core(s) under a weight split, so reading all of
- * a 3136-pixel stage-1 tensor on every thread costs more than the 64 KB of its weights. A
- * share needs at least 2 units per thread (else the other way); shapes are constants in
- * generated code, so wf > xf folds. */
-MMRT_INLINE int mmrt_split_by_weights(double wf, double xf, int wunits, int xunits, int nt) {
+ * its share of the weights, and stores its share of every output row), 0 = by activation
+ * panels (its share of the activations, all the weights; its own output rows). Whichever
+ * costs less per thread, wf / xf / yf the weights read / activations read / outputs written
+ * in all (in one unit: floats, or bytes where their element sizes differ): activations come
+ * from the previous op, half written by the other core(s) under a weight split, so reading
+ * all of a 3136-pixel stage-1 tensor on every thread costs more than the 64 KB of its
+ * weights. And with more than one thread, the lines a weight split stores were, as a rule,
+ * read by every core in an op before (its input, or the residual it overwrites), and a
+ * store waits until the other cores drop theirs: MMRT_SHARED_STORE_COST reads' worth per
+ * float. A share needs at least 2 units per thread (else the other way); shapes are
+ * constants in generated code, so the test folds. */
+#define MMRT_SHARED_STORE_COST 1.5
+/* AMD EPYC Zen 5 VM (2 cores; a line stored over the other core's copy took ~4x a read of a
+ * remote line, bench/results/NOTES.md): the factor moves ResNet-50's stage-3 1x1
+ * convolutions (196 pixels; 1024 -> 256 and 256 -> 1024 + residual) to activation
+ * panels, 0.30-0.35 -> 0.29-0.31 ms each on 2 threads; any value in 1.35-2.6 splits
+ * ResNet-50 the same way. */
+MMRT_INLINE int mmrt_split_by_weights(double wf, double xf, double yf, int wunits, int xunits,
+                                      int nt) {
   if (xunits < 2 * nt) return 1;
   if (wunits < 2 * nt) return 0;
-  return wf > xf;
+  return wf > xf + (nt > 1 ? MMRT_SHARED_STORE_COST * yf : 0.0);
 }
 
 /* y [M, Cout] (NHWC) = the packed patches x the folded weights (per group g: the rows
@@ -656,7 +667,7 @@ MMRT_INLINE void mmrt_op_conv_gemm(float *y, const float *xp, int M, const float
 #if MMRT_CONV_DIRECT
   if (MMRT_CONV_IS_DIRECT(G, Cin)) { /* input pixels read: every one, or M windows of k x k */
     const double px = (double)H * W < (double)M * k * k ? (double)H * W : (double)M * k * k;
-    if (mmrt_split_by_weights((double)Cout * K, px * Cin, nj, np, nt)) {
+    if (mmrt_split_by_weights((double)Cout * K, px * Cin, (double)M * Cout, nj, np, nt)) {
       while (mmrt_claim(team, tid, nj, 1, &u0, &u1))
         mmrt_conv_direct(y, x, 1, H, W, Cin, k, s, pad, OH, OW, wp, Cout, bias, residual, relu,
                          0, np, u0, u1);
@@ -671,7 +682,7 @@ MMRT_INLINE void mmrt_op_conv_gemm(float *y, const float *xp, int M, const float
   (void)x, (void)H, (void)W, (void)Cin, (void)k, (void)s, (void)pad, (void)OH, (void)OW;
 #endif
   if (onto) residual = NULL;
-  if (mmrt_split_by_weights((double)G * ws, (double)G * xs, G * nj, np, nt)) {
+  if (mmrt_split_by_weights((double)G * ws, (double)G * xs, (double)M * Cout, G * nj, np, nt)) {
     /* (group, weight panel) pairs */
     while (mmrt_claim(team, tid, G * nj, 1, &u0, &u1))
       for (int u = u0; u < u1;) {

@@ -255,6 +255,37 @@ int main(int argc, char **argv) {
       failed = 1, printf("FAIL patches_%s: %d elements misplaced\n", name, bad);
   }
 
+  /* mmrt_split_by_weights on ResNet-50's shapes (pixels M, Cin -> Cout, 1x1): how each is
+   * shared decides which lines a thread stores over another core's copies, not the bytes */
+  {
+    static const struct { int M, cin, cout, nt, want; const char *what; } c[] = {
+        {3136, 256, 64, 2, 0, "stage 1 1x1 (activations read once)"},
+        {196, 1024, 256, 2, 0, "stage 3 conv1 on 2 threads"},
+        {196, 256, 1024, 2, 0, "stage 3 conv3 on 2 threads (its stores)"},
+        {196, 256, 1024, 1, 1, "stage 3 conv3 on 1 thread (no other core)"},
+        {196, 512, 1024, 2, 1, "stage 3 downsample (2 MB of weights)"},
+        {49, 512, 2048, 2, 1, "stage 4 conv3"},
+        {20, 64, 256, 2, 1, "2 activation panels on 2 threads"},
+        {3136, 64, 32, 2, 0, "1 weight panel on 2 threads"},
+    };
+    int bad = 0;
+    for (size_t i = 0; i < sizeof c / sizeof *c; i++) {
+      const int got = mmrt_split_by_weights((double)c[i].cout * c[i].cin,
+                                            (double)c[i].M * c[i].cin,
+                                            (double)c[i].M * c[i].cout,
+                                            MMRT_PANELS(c[i].cout, 32), MMRT_PANELS(c[i].M, 12),
+                                            c[i].nt);
+      if (got != c[i].want)
+        bad++, printf("# split: %s: %s, want %s\n", c[i].what, got ? "weights" : "activations",
+                      c[i].want ? "weights" : "activations");
+    }
+    if (!bad)
+      printf("ok split_%s (%d ResNet-50 shapes shared by weights or activations as intended)\n",
+             name, (int)(sizeof c / sizeof *c));
+    else
+      failed = 1, printf("FAIL split_%s: %d shapes shared the other way\n", name, bad);
+  }
+
   /* softmax into activation panels (attention's P): against float64, and
    * bit for bit the scalar algorithm (max, mmrt_expf(x - max), 1 / mmrt_sum, product) on
    * every row, for rows in full 12-row panels (a vector path on AVX-512) and the rest */
