@@ -291,6 +291,17 @@ MMRT_INLINE void mmrt_op_kv_pack(float *kp, size_t kps, float *vp, size_t vps, c
     }
 }
 
+/* Rows r0..r1-1 of qp [., HD] into head h's columns of activation panels (xps floats
+ * each) as rows g0 + r, one element at a time. */
+MMRT_INLINE void mmrt_head_rows_put(float *xp, int xps, const float *qp, size_t g0, int h,
+                                    int HD, int r0, int r1) {
+  for (int r = r0; r < r1; r++) {
+    const size_t g = g0 + r;
+    float *d = xp + g / MMRT_XR * xps + (size_t)h * HD * MMRT_XR + g % MMRT_XR;
+    for (int k = 0; k < HD; k++) d[(size_t)k * MMRT_XR] = qp[r * HD + k];
+  }
+}
+
 /* softmax(q k^T) v per image b of n, head h and block of QB query rows (q already scaled by
  * HD^-0.5 through the packed weights): qkv [T, 3*D] per image -> [n*T, D] written as the
  * next product's activation panels (xps floats each; an image's rows start anywhere in a
@@ -316,11 +327,16 @@ MMRT_INLINE void mmrt_op_attention(float *xp, int xps, const float *qkv, const f
       /* [rows, T] x [T, HD] -> [rows, HD] rows, then into head h's columns of the panels */
       mmrt_gemm(pp, rows, vp + (size_t)bh * vps, HD, T, qp, HD, 0, 0, MMRT_PANELS(HD, MMRT_WR),
                 NULL, NULL);
+      /* rows g0 + r of all n * T: an image's rows start anywhere in a panel (50 tokens:
+       * image 1 at slot 2), so the rows before the first panel start go one by one, then
+       * whole panels 16 columns at a time by the transpose, then the rest one by one */
+      const size_t g0 = (size_t)b * T + q0;
       int r = 0;
 #if defined(__AVX512F__) && MMRT_XR == 12
-      /* rows filling whole panels: 16 columns at a time by the transpose */
-      for (; r + 12 <= rows && ((size_t)b * T + q0 + r) % 12 == 0; r += 12) {
-        const size_t g = (size_t)b * T + q0 + r;
+      const int lead = (int)((12 - g0 % 12) % 12) < rows ? (int)((12 - g0 % 12) % 12) : rows;
+      mmrt_head_rows_put(xp, xps, qp, g0, h, HD, 0, lead);
+      for (r = lead; r + 12 <= rows; r += 12) {
+        const size_t g = g0 + r;
         int k = 0;
         for (; k + 16 <= HD; k += 16)
           mmrt_panel_put12x16(xp + g / 12 * xps + (size_t)(h * HD + k) * 12, qp + r * HD + k,
@@ -330,11 +346,7 @@ MMRT_INLINE void mmrt_op_attention(float *xp, int xps, const float *qkv, const f
             xp[g / 12 * xps + (size_t)(h * HD + k) * 12 + i] = qp[(r + i) * HD + k];
       }
 #endif
-      for (; r < rows; r++) {
-        const size_t g = (size_t)b * T + q0 + r;
-        float *d = xp + g / R * xps + (size_t)h * HD * R + g % R;
-        for (int k = 0; k < HD; k++) d[(size_t)k * R] = qp[r * HD + k];
-      }
+      mmrt_head_rows_put(xp, xps, qp, g0, h, HD, r, rows);
     }
   }
 }
