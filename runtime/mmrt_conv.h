@@ -636,8 +636,9 @@ MMRT_INLINE void mmrt_op_conv_pack(float *xp, const float *x, int H, int W, int 
 /* AMD EPYC Zen 5 VM (2 cores; a line stored over the other core's copy took ~4x a read of a
  * remote line, bench/results/NOTES.md): the factor moves ResNet-50's stage-3 1x1
  * convolutions (196 pixels; 1024 -> 256 and 256 -> 1024 + residual) to activation
- * panels, 0.30-0.35 -> 0.29-0.31 ms each on 2 threads; any value in 1.35-2.6 splits
- * ResNet-50 the same way. */
+ * panels, 0.30-0.35 -> 0.29-0.31 ms each on 2 threads, and keeps its 1x1 downsample there
+ * (2 MB of weights; 4-7% slower on activation panels) on weight panels: any value in
+ * 1.23-2.11 splits ResNet-50 that way. */
 MMRT_INLINE int mmrt_split_by_weights(double wf, double xf, double yf, int wunits, int xunits,
                                       int nt) {
   if (xunits < 2 * nt) return 1;

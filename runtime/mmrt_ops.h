@@ -333,7 +333,7 @@ MMRT_INLINE void mmrt_op_attention(float *xp, int xps, const float *qkv, const f
       const size_t g0 = (size_t)b * T + q0;
       int r = 0;
 #if defined(__AVX512F__) && MMRT_XR == 12
-      const int lead = (int)((12 - g0 % 12) % 12) < rows ? (int)((12 - g0 % 12) % 12) : rows;
+      const int skip = (int)((12 - g0 % 12) % 12), lead = skip < rows ? skip : rows;
       mmrt_head_rows_put(xp, xps, qp, g0, h, HD, 0, lead);
       for (r = lead; r + 12 <= rows; r += 12) {
         const size_t g = g0 + r;
