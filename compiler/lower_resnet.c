@@ -284,11 +284,17 @@ int lower_resnet(const model_desc *m, ir_graph *g) {
   ir_op_out(o, x.buf), ir_op_in(o, L.img);
   o->c = x.c, o->h = g->in_h, o->w = g->in_w, o->pad = p0;
   stem[0].pad = 0;
+  /* The stem's patches (ResNet-50: 12544 x 147, 7.4 MB) get a buffer of their own, dead
+   * after the stem, so that the panels every later product shares are sized by those
+   * products and the planner reuses the stem's bytes (ResNet-50's workspace 15.7 -> 11.9 MB). */
+  const int xp = L.xp;
+  L.xp = ir_buf_add(g, "stem_xp", IR_BUF_WS, 0, "the stem's patches in activation panels");
   for (int i = 0; i < ns; i++) {
     char n[16];
     snprintf(n, sizeof n, "stem%d", i + 1);
     x = conv(&L, &stem[i], x, n, NULL, 1);
   }
+  L.xp = xp;
   if (maxpool) {
     const int OH = (x.h + 2 - 3) / 2 + 1, OW = (x.w + 2 - 3) / 2 + 1;
     act y = newact(&L, "stem_pool", OH, OW, x.c);

@@ -58,7 +58,7 @@ wino_cases="tiny-basic:2 tiny-basic:4 tiny-basic:off tiny-bottleneck:2 tiny-bott
 wino_san=tiny-v1d:4; n_wino=$(echo "$wino_cases" | wc -w)
 # 7: per tiny config 5, ASan/UBSan libraries 1 each, Winograd 5 per case + ASan/UBSan 1 +
 # refusals 2, pixels 2, full size 4 each + RSS 1, the in-place bottleneck ends 1
-echo "plan $((n_cfg + n_models + n_bad + n_tiny + 2 * n_tiny + 4 + 4 + n_kern * (n_ops + 1) + 2 + 4 * n_tiny + 2 * n_full + 5 * n_tiny + n_lib_san + 5 * n_wino + 3 + 2 + 4 * n_full + 1 + 1))"
+echo "plan $((n_cfg + n_models + n_bad + n_tiny + 2 * n_tiny + 4 + 4 + n_kern * (n_ops + 1) + 2 + 4 * n_tiny + 2 * n_full + 5 * n_tiny + n_lib_san + 5 * n_wino + 3 + 2 + 4 * n_full + 1 + 1 + 1))"
 [ "$n_ops" -gt 0 ] || fail ops_list "ops_check.py --list failed"
 
 # {================================================================== 1. names and shapes
@@ -355,6 +355,28 @@ PYEOF
   else fail "inplace_$1" "1x1 convolutions with a residual, and of those in place: ${got:-?} (wanted $2 $2)"; fi
 }
 inplace_check tiny-bottleneck 13
+# lower_resnet.c: the stem's patches in a buffer of their own, dead before the panels every
+# later product shares are first used (ResNet-50: 12544 x 147 floats that no other product
+# needs; sized by them, the shared panels kept 7.4 MB for the whole forward)
+stem_check() {  # NAME
+  local src=$GEN/$1/$1/src/model.c got
+  if [ ! -f "$src" ]; then fail "stem_panels_$1" "no generated model.c (build_$1 failed above)"; return; fi
+  got=$("$PY" - "$src" <<'PYEOF'
+import re, sys
+s = open(sys.argv[1]).read()
+life = {n: (int(a), int(b)) for n, a, b in re.findall(r'^#define WS_(\w+) \d+ /\*.*ops (\d+)\.\.(\d+)', s, re.M)}
+if 'STEM_XP' not in life or 'XP' not in life:
+    print('no', sorted(life)[:6])
+else:
+    print('ok' if life['XP'][0] > life['STEM_XP'][1] else 'overlap', life['STEM_XP'], life['XP'])
+PYEOF
+)
+  case $got in
+    ok*) ok "stem_panels_$1 (stem patches ops ${got#ok }; the shared panels after)" ;;
+    *) fail "stem_panels_$1" "want the stem's patches in a buffer of their own, dead before the shared panels: $got" ;;
+  esac
+}
+stem_check tiny-bottleneck
 # ASan/UBSan: the generated sources rebuilt with the sanitizers (as robust.sh does)
 SANL="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
 lib_san_parity() {  # NAME TAG [BUILD-ARGS...]: parity_asan_ubsan_TAG_b3 (3 threads)
