@@ -34,7 +34,8 @@
 #      tests/resnet/pixels_check.py) for the in1k (cv2 bilinear ResizeEdge 256 + CenterCrop
 #      224) and the CIFAR pipeline; full size: ResNet-50 (default; its peak RSS of one call
 #      <= weights + 32 MiB), ResNet-18, ResNeXt-50 32x4d, SE-ResNet-50, CIFAR ResNet-18
-#      (MMCC_TEST_FULL=1), batch 1 and 3, 1/2/3 threads
+#      (MMCC_TEST_FULL=1), batch 1 and 3, 1/2/3 threads; in tiny-bottleneck's generated code
+#      the in-place bottleneck ends and the stem's patches in a buffer of their own
 set -u
 . "$ROOT/tests/lib.sh"
 
@@ -57,7 +58,8 @@ wino_cases="tiny-basic:2 tiny-basic:4 tiny-basic:off tiny-bottleneck:2 tiny-bott
   tiny-basic:2:generic"
 wino_san=tiny-v1d:4; n_wino=$(echo "$wino_cases" | wc -w)
 # 7: per tiny config 5, ASan/UBSan libraries 1 each, Winograd 5 per case + ASan/UBSan 1 +
-# refusals 2, pixels 2, full size 4 each + RSS 1, the in-place bottleneck ends 1
+# refusals 2, pixels 2, full size 4 each + RSS 1, the in-place bottleneck ends 1, the stem's
+# panels 1
 echo "plan $((n_cfg + n_models + n_bad + n_tiny + 2 * n_tiny + 4 + 4 + n_kern * (n_ops + 1) + 2 + 4 * n_tiny + 2 * n_full + 5 * n_tiny + n_lib_san + 5 * n_wino + 3 + 2 + 4 * n_full + 1 + 1 + 1))"
 [ "$n_ops" -gt 0 ] || fail ops_list "ops_check.py --list failed"
 
