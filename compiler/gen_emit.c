@@ -245,6 +245,7 @@ static char *emit_workspace(const ir_graph *g) {
     put_code_comment(&b, u->what);
     sb_printf(&b, ": %zu floats, ops %d..%d", u->floats, u->first, u->last);
     if (u->alias >= 0) sb_printf(&b, ", in place: the bytes of %s", g->bufs[u->alias].name);
+    if (u->image_floats) sb_printf(&b, "; in the image loop image im's, + im * %zu floats", u->image_floats);
     sb_puts(&b, " */\n");
     if (u->per_thread) {
       sb_puts(&b, "#define WS_");
@@ -273,6 +274,10 @@ static void rows(strbuf *b, const ir_graph *g, const ir_op *o) {
   sb_puts(b, o->batched ? ", n * " : ", ");
   put_dim(b, g, o->m);
 }
+
+/* ", " then the images op O runs on: the chunk's n when batched, else 1 (one image: in an
+ * IR_IMAGES loop, image im's). */
+static void images(strbuf *b, const ir_op *o) { sb_puts(b, o->batched ? ", n" : ", 1"); }
 
 static void arg_buf(strbuf *b, const ir_graph *g, int buf, size_t off) {
   sb_puts(b, ", ");
@@ -423,6 +428,7 @@ static void emit_op(strbuf *b, const ir_graph *g, const ir_op *o, const char *in
     break;
   case IR_CONV_PACK:
     sb_printf(b, "%smmrt_op_conv_pack(%s, %s", in, g->bufs[o0].name, g->bufs[i0].name);
+    images(b, o);
     num(b, o->h), num(b, o->w), num(b, o->c), num(b, o->groups), num(b, o->kh);
     num(b, o->stride), num(b, o->pad), num(b, o->oh), num(b, o->ow);
     break;
@@ -430,12 +436,12 @@ static void emit_op(strbuf *b, const ir_graph *g, const ir_op *o, const char *in
     if (g->bf16) { /* the patch panels made ready for the bf16 product, then a barrier */
       sb_printf(b, "%smmrt_op_conv_bf16_pack(%s, %s", in, g->bufs[g->bf16_buf].name,
                 g->bufs[i0].name);
-      num(b, o->m), num(b, o->k), num(b, o->groups);
+      rows(b, g, o), num(b, o->k), num(b, o->groups);
       sb_printf(b, ", tid, nt);\n%smmrt_team_barrier(team);\n", in);
     }
     sb_printf(b, "%smmrt_op_conv_gemm%s(%s, %s", in, g->bf16 ? "_bf16" : "", g->bufs[o0].name,
               g->bufs[g->bf16 ? g->bf16_buf : i0].name);
-    num(b, o->m);
+    rows(b, g, o); /* M = the images' output pixels */
     arg_weight(b, g, o->wt[0]);
     num(b, o->n), num(b, o->k), num(b, o->groups);
     arg_weight(b, g, o->wt[1]);
@@ -451,18 +457,21 @@ static void emit_op(strbuf *b, const ir_graph *g, const ir_op *o, const char *in
     break;
   case IR_WINO_PACK:
     sb_printf(b, "%smmrt_op_wino_pack(%s, %s", in, g->bufs[o0].name, g->bufs[i0].name);
+    images(b, o);
     num(b, o->h), num(b, o->w), num(b, o->c), num(b, o->wino);
     break;
   case IR_WINO_GEMM:
     sb_printf(b, "%smmrt_op_wino_gemm(%s, %s", in, g->bufs[o0].name, g->bufs[i0].name);
     arg_weight(b, g, o->wt[0]);
-    num(b, o->m), num(b, o->k), num(b, o->n), num(b, o->wino);
+    rows(b, g, o), num(b, o->k), num(b, o->n), num(b, o->wino); /* the images' tiles */
     break;
   case IR_WINO_OUT:
     sb_printf(b, "%smmrt_op_wino_out(%s, %s", in, g->bufs[o0].name, g->bufs[i0].name);
     arg_weight(b, g, o->wt[1]);
     sb_printf(b, ", %s", o->in[1] >= 0 ? g->bufs[o->in[1]].name : "NULL"); /* residual */
-    num(b, o->relu), num(b, o->oh), num(b, o->ow), num(b, o->n), num(b, o->wino);
+    num(b, o->relu);
+    images(b, o);
+    num(b, o->oh), num(b, o->ow), num(b, o->n), num(b, o->wino);
     break;
   case IR_MAXPOOL:
     sb_printf(b, "%smmrt_op_maxpool(%s, %s", in, g->bufs[o0].name, g->bufs[i0].name);
@@ -471,10 +480,12 @@ static void emit_op(strbuf *b, const ir_graph *g, const ir_op *o, const char *in
     break;
   case IR_AVGPOOL:
     sb_printf(b, "%smmrt_op_avgpool(%s, %s", in, g->bufs[o0].name, g->bufs[i0].name);
+    images(b, o);
     num(b, o->h), num(b, o->w), num(b, o->c), num(b, o->stride), num(b, o->oh), num(b, o->ow);
     break;
   case IR_GAP:
     sb_printf(b, "%smmrt_op_gap(%s, %s", in, g->bufs[o0].name, g->bufs[i0].name);
+    images(b, o);
     num(b, o->m), num(b, o->c);
     break;
   case IR_SE_SQUEEZE:
@@ -482,13 +493,16 @@ static void emit_op(strbuf *b, const ir_graph *g, const ir_op *o, const char *in
     sb_printf(b, "%smmrt_op_se_%s%s(%s, %s", in, o->kind == IR_SE_SQUEEZE ? "squeeze" : "excite",
               g->bf16 ? "_bf16" : "", g->bufs[o0].name, g->bufs[i0].name);
     arg_weight(b, g, o->wt[0]), arg_weight(b, g, o->wt[1]);
+    images(b, o);
     num(b, o->c), num(b, o->n);
     break;
   case IR_SCALE_ADD_RELU:
     sb_printf(b, "%smmrt_op_scale_add_relu(%s, %s, %s", in, g->bufs[o0].name, g->bufs[i0].name,
               g->bufs[o->in[1]].name);
+    images(b, o);
     num(b, o->m), num(b, o->c);
     break;
+  case IR_IMAGES:
   case IR_LOOP:
   case IR_END:
     return;
@@ -509,8 +523,9 @@ static int uses_name(const char *t, const char *name) {
 }
 
 /* The locals C text T needs, declared (IN: the indentation): nt, and the workspace
- * buffers it names. */
-static void put_locals(strbuf *b, const ir_graph *g, const char *t, const char *in) {
+ * buffers it names; IMAGE (an op of an IR_IMAGES loop): a buffer holding each image's
+ * result is image im's. */
+static void put_locals(strbuf *b, const ir_graph *g, const char *t, const char *in, int image) {
   if (uses_name(t, "nt")) sb_printf(b, "%sconst int nt = team->n;\n", in);
   for (int i = 0; i < g->nbufs; i++) {
     const ir_buf *u = &g->bufs[i];
@@ -522,21 +537,25 @@ static void put_locals(strbuf *b, const ir_graph *g, const char *t, const char *
       upper(b, u->name);
       sb_puts(b, "_STRIDE");
     }
-    sb_puts(b, ");\n");
+    sb_puts(b, ")");
+    if (image && u->image_floats) sb_printf(b, " + (size_t)im * %zu", u->image_floats);
+    sb_puts(b, ";\n");
   }
 }
 
-/* forward_chunk's parameters (templates/model.c.m4 has its signature, in this order) that
- * an op function's text T uses, as the function's parameter list (DECL) or as the
- * arguments of its call. */
-static void put_op_params(strbuf *b, const char *t, int decl) {
+/* forward_chunk's parameters (templates/model.c.m4 has its signature, in this order) and
+ * an image loop's im that an op function's text T uses, as the function's parameter list
+ * (DECL) or as the arguments of its call (IMAGE: in an image loop, the input is image im's). */
+static void put_op_params(strbuf *b, const char *t, int decl, int image) {
   static const struct { const char *type, *name; } params[] = {
       {"const float *", "img"}, {"int ", "n"},           {"float *", "out"},
-      {"char *", "ws"},         {"mmrt_team *", "team"}, {"int ", "tid"}};
+      {"char *", "ws"},         {"mmrt_team *", "team"}, {"int ", "tid"},
+      {"int ", "im"}};
   int first = 1;
   for (size_t i = 0; i < sizeof params / sizeof *params; i++)
     if (uses_name(t, params[i].name)) {
       sb_printf(b, "%s%s%s", first ? "" : ", ", decl ? params[i].type : "", params[i].name);
+      if (!decl && image && !strcmp(params[i].name, "img")) sb_puts(b, " + (size_t)im * IN_FLOATS");
       first = 0;
     }
   if (first && decl) sb_puts(b, "void");
@@ -552,14 +571,14 @@ static void emit_forward(const ir_graph *g, int profile, char **forward, char **
   strbuf b, f, body, text;
   sb_init(&b);
   sb_init(&f);
-  int prof_op = 0, in_loop = 0;
+  int prof_op = 0, in_loop = 0, in_images = 0;
   const char *in = "  ";
   for (int i = 0; i < g->nops; i++) {
     const ir_op *o = &g->ops[i];
     if (o->kind == IR_END) {
       sb_puts(&b, "  }\n");
       in = "  ";
-      in_loop = 0;
+      in_loop = in_images = 0;
       continue;
     }
     strbuf comment;
@@ -576,6 +595,13 @@ static void emit_forward(const ir_graph *g, int profile, char **forward, char **
       sb_free(&comment);
       continue;
     }
+    if (o->kind == IR_IMAGES) {
+      sb_printf(&b, "\n  /* %s */\n  for (int im = 0; im < n; im++) {\n", o->label);
+      in = "    ";
+      in_images = 1;
+      sb_free(&comment);
+      continue;
+    }
     sb_putc(&b, '\n');
     if (in_loop) { /* the op itself */
       sb_printf(&b, "%s/* %s */\n", in, comment.s);
@@ -585,14 +611,14 @@ static void emit_forward(const ir_graph *g, int profile, char **forward, char **
       sb_init(&body);
       sb_init(&text);
       emit_op(&body, g, o, "  ");
-      put_locals(&text, g, body.s, "  ");
+      put_locals(&text, g, body.s, "  ", in_images);
       sb_puts(&text, body.s);
       sb_printf(&f, "\n/* %s */\nstatic MM_OP void op%d_%s(", comment.s, i, ir_kind_name(o->kind));
-      put_op_params(&f, text.s, 1);
+      put_op_params(&f, text.s, 1, 0);
       sb_printf(&f, ") {\n%s}\n", text.s);
-      if (profile) sb_puts(&b, "  mm_prof_start(&pm);\n");
-      sb_printf(&b, "  op%d_%s(", i, ir_kind_name(o->kind));
-      put_op_params(&b, text.s, 0);
+      if (profile) sb_printf(&b, "%smm_prof_start(&pm);\n", in);
+      sb_printf(&b, "%sop%d_%s(", in, i, ir_kind_name(o->kind));
+      put_op_params(&b, text.s, 0, in_images);
       sb_puts(&b, "); /* ");
       put_code_comment(&b, o->label);
       sb_puts(&b, " */\n");
@@ -608,12 +634,13 @@ static void emit_forward(const ir_graph *g, int profile, char **forward, char **
       sb_printf(&b, "%sif (!MMRT_CONV_IS_DIRECT(%lld, %lld))\n  ", in, (long long)o->groups,
                 (long long)(o->c / o->groups));
     sb_printf(&b, "%smmrt_team_barrier(team);\n", in);
-    if (profile) sb_printf(&b, "%smm_prof_op(&pm, tid, %d, n);\n", in, prof_op++);
+    if (profile) /* images: an image loop's op runs once per image */
+      sb_printf(&b, "%smm_prof_op(&pm, tid, %d, %s);\n", in, prof_op++, in_images ? "1" : "n");
   }
   /* forward_chunk's own locals: those its loop's ops need, the profile's mark */
   strbuf head;
   sb_init(&head);
-  put_locals(&head, g, b.s, "  ");
+  put_locals(&head, g, b.s, "  ", 0);
   if (profile) sb_puts(&head, "  mm_prof_mark pm; /* --profile: the current op's start, end of work */\n");
   sb_puts(&head, b.s);
   sb_free(&b);
@@ -631,7 +658,7 @@ static char *emit_prof_table(const ir_graph *g, int *nops) {
   *nops = 0;
   for (int i = 0; i < g->nops; i++) {
     const ir_op *o = &g->ops[i];
-    if (o->kind == IR_LOOP || o->kind == IR_END) continue;
+    if (o->kind == IR_LOOP || o->kind == IR_IMAGES || o->kind == IR_END) continue;
     sb_printf(&b, "  {\"%s\", ", ir_kind_name(o->kind));
     put_c_string(&b, o->label);
     sb_puts(&b, ", ");

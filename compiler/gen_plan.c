@@ -36,7 +36,7 @@ static void bf16_mark(ir_graph *g, int w0) {
 
 static size_t bf16_act(const ir_op *o, int rows, int xr, int dp) {
   if (o->kind == IR_CONV_GEMM)
-    return (size_t)o->groups * MMRT_PANELS(o->m, xr) * MMRT_BF16_ACT_PANEL_FLOATS(o->k, xr, dp);
+    return (size_t)o->groups * MMRT_PANELS(rows, xr) * MMRT_BF16_ACT_PANEL_FLOATS(o->k, xr, dp);
   return MMRT_BF16_ACT_FLOATS(rows, o->k, xr, dp);
 }
 

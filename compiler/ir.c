@@ -141,7 +141,7 @@ size_t ir_packed_floats(int N, int K, int R) { return MMRT_PACKED_FLOATS(N, K, R
 static const char *const kind_names[] = {
   "patches", "linear", "layernorm_pack", "layernorm", "pack", "copy", "mean_rows", "kv_pack",
   "attention", "to_hwc", "conv_pack", "conv_gemm", "maxpool", "avgpool", "gap", "se_squeeze",
-  "se_excite", "scale_add_relu", "wino_pack", "wino_gemm", "wino_out", "loop", "end",
+  "se_excite", "scale_add_relu", "wino_pack", "wino_gemm", "wino_out", "images", "loop", "end",
 };
 _Static_assert(sizeof kind_names / sizeof *kind_names == IR_END + 1, "ORDER IR OPS");
 

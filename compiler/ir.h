@@ -11,7 +11,8 @@
  * name the weights they need; a weight is a field of the generated weights struct made from
  * state-dict tensors by a fold done at compile time. A repeated block is IR_LOOP .. IR_END
  * over a per-layer weight table: its ops name layer 0's weights; layer l uses the same fields
- * of layers[l]. Every op maps to one runtime function (runtime/mmrt_ops.h). */
+ * of layers[l]. IR_IMAGES .. IR_END runs its ops once per image of the chunk (loops do not
+ * nest). Every op maps to one runtime function (runtime/mmrt_ops.h). */
 #ifndef MMCC_IR_H
 #define MMCC_IR_H
 
@@ -42,6 +43,10 @@ typedef enum {
                        tiles transformed, A*A activation-panel matrices */
   IR_WINO_GEMM,     /* ... the A*A products with the transformed weights */
   IR_WINO_OUT,      /* ... the output transform, bias (+ residual) (ReLU) */
+  IR_IMAGES,        /* run the ops up to the matching IR_END once per image of the chunk, on
+                       that image alone (a network's head; the batched ops after it take the
+                       chunk's images at once): the image input and the buffers that carry
+                       a result out (ir_buf.image_floats) are image im's */
   IR_LOOP,          /* repeat the ops up to the matching IR_END `count` times */
   IR_END,
 } ir_kind;
@@ -113,6 +118,8 @@ typedef struct ir_buf {
   char *what;             /* comment */
   int first, last;        /* op index range it is live in (plan.c) */
   int alias;              /* >= 0: shares that buffer's bytes (an in-place op's output; plan.c) */
+  size_t image_floats;    /* > 0: holds the chunk's images one after another, this many floats
+                             each, and an op inside an IR_IMAGES loop sees image im's */
   size_t off, stride;     /* workspace byte offset, per-thread stride (plan.c) */
 } ir_buf;
 

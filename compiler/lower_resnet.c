@@ -1,9 +1,12 @@
 /* lower_resnet.c: a ResNet-family classifier as IR ops (ir.h). It walks model_resnet.c's
  * geometry (resnet_stem / resnet_blocks: the one place that knows channel counts, strides
- * and state-dict names) and emits, one image at a time, activations NHWC:
+ * and state-dict names) and emits, activations NHWC:
  *
- *   x = hwc(img); per stem conv: x = relu(bn(conv(x))); [x = maxpool3x3/2(x)]
- *   per block: s = x, or bn(down([avgpool_ceil](x)))
+ *   per image of the chunk (IR_IMAGES):
+ *     x = hwc(img); per stem conv: x = relu(bn(conv(x))); [x = maxpool3x3/2(x)]
+ *     per block of the head: as below
+ *   per block of the tail, on the chunk's images at once (batched ops):
+ *     s = x, or bn(down([avgpool_ceil](x)))
  *              y = relu(bn(conv1(x))); ...; y = bn(convN(y))
  *              SE: y = y * sigmoid(conv2(relu(conv1(mean_hw(y)))))
  *              x = relu(y + s)
@@ -13,7 +16,18 @@
  * product with the weights packed at compile time, BatchNorm folded in (IR_FOLD_CONV), bias,
  * residual add and ReLU in the product's epilogue. Without SE the residual add and the last
  * ReLU are the last conv's epilogue. Every activation is its own buffer: the planner lets
- * buffers whose lifetimes do not overlap share bytes. */
+ * buffers whose lifetimes do not overlap share bytes.
+ *
+ * The tail: the blocks from 14 x 14 outputs on (ResNet-50 at 224: stages 3 and 4, 85% of
+ * its weights for 15% of its pixels) run on the chunk's RESNET_CHUNK images together, so
+ * that their weights stream from memory once per chunk; the head before them one image at
+ * a time, where an image's activations (ResNet-50: 0.4 - 3.2 MB each) fill the caches. Its
+ * last output holds each image's result (ir_buf.image_floats). ResNet-50, batch 8, AMD EPYC
+ * Zen 5 VM, alternating runs: 2 threads 153-158 ms -> 146-148 (chunk 2) and 143-145
+ * (chunk 4), 1 thread 276-281 -> 266-275 and 262-267; batch 1 level; workspace 12.5 MB ->
+ * 15.3 and 24.1 MB, of which a batch-1 call touches the same ~11 MB (bench/results/NOTES.md,
+ * twenty-fifth session). A tail from 28 x 28 on (stage 2 too; chunk 2: 22.7 MB) was within
+ * those runs' noise of chunk 2's. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +35,9 @@
 #include "model.h"
 #include "model_resnet.h"
 #include "util.h"
+
+#define RESNET_CHUNK 4
+#define RESNET_TAIL_PIXELS (14 * 14) /* a block whose output has this many pixels or fewer */
 
 typedef struct act { int buf, h, w, c; } act;
 
@@ -30,6 +47,7 @@ typedef struct lower {
   const resnet_desc *r;
   int xp, img, out, nbuf;
   int wm; /* the Winograd products (-1 until a convolution needs them) */
+  int B;  /* images an op runs on: 1 in the head (an image loop), the chunk's in the tail */
 } lower;
 
 static int unsupported(const model_desc *m, const char *what) {
@@ -41,15 +59,17 @@ static int unsupported(const model_desc *m, const char *what) {
 static ir_op *op(lower *L, ir_kind kind, const char *label, char *shape) {
   ir_op *o = ir_op_add(L->g, kind, label);
   o->shape = shape; /* taken */
+  o->batched = L->B > 1;
   return o;
 }
 
-/* A new activation buffer [h, w, c] named NAME. */
+/* A new activation buffer [h, w, c] named NAME (of each image an op runs on). */
 static act newact(lower *L, const char *name, int h, int w, int c) {
-  char *what = xasprintf("[%d,%d,%d] NHWC", h, w, c);
+  char *what = L->B > 1 ? xasprintf("%d x [%d,%d,%d] NHWC", L->B, h, w, c)
+                        : xasprintf("[%d,%d,%d] NHWC", h, w, c);
   act a = {ir_buf_add(L->g, name, IR_BUF_WS, 0, what), h, w, c};
   free(what);
-  ir_buf_need(L->g, a.buf, (size_t)h * w * c);
+  ir_buf_need(L->g, a.buf, (size_t)L->B * h * w * c);
   L->nbuf++;
   return a;
 }
@@ -107,6 +127,7 @@ static act conv_wino(lower *L, const resnet_conv *cv, act in, const char *out, c
                               &bi);
   free(what);
   if (L->wm < 0) L->wm = ir_buf_add(g, "wm", IR_BUF_WS, 0, "Winograd products [tiles, A*A, Cout]");
+  const int BT = L->B * T; /* the tiles of the op's images */
 
   act y = newact(L, out, OH, OW, cout);
   ir_op *o = op(L, IR_WINO_PACK, cv->name,
@@ -115,7 +136,7 @@ static act conv_wino(lower *L, const resnet_conv *cv, act in, const char *out, c
   ir_op_out(o, L->xp);
   ir_op_in(o, in.buf);
   o->c = cin, o->h = in.h, o->w = in.w, o->wino = mt, o->m = T, o->k = cin;
-  ir_buf_need(g, L->xp, (size_t)A * A * ir_packed_floats(T, cin, g->xr));
+  ir_buf_need(g, L->xp, (size_t)A * A * ir_packed_floats(BT, cin, g->xr));
 
   o = op(L, IR_WINO_GEMM, cv->name,
          xasprintf("%d x [%d,%d] x [%d,%d]^T -> [%d,%d]", A * A, T, cin, cout, cin, T, cout));
@@ -123,7 +144,7 @@ static act conv_wino(lower *L, const resnet_conv *cv, act in, const char *out, c
   ir_op_in(o, L->xp);
   o->wt[0] = wi;
   o->m = T, o->n = cout, o->k = cin, o->wino = mt;
-  ir_buf_need(g, L->wm, (size_t)A * A * T * cout);
+  ir_buf_need(g, L->wm, (size_t)A * A * BT * cout);
 
   char *label = xasprintf("%s + %s%s%s", cv->name, cv->bn, res ? " + shortcut" : "",
                           relu ? ", ReLU" : "");
@@ -166,7 +187,7 @@ static act conv(lower *L, const resnet_conv *cv, act in, const char *out, const 
   ir_op_in(o, in.buf);
   o->c = in.c, o->h = in.h, o->w = in.w, o->kh = k, o->stride = cv->stride, o->pad = cv->pad;
   o->groups = G, o->oh = OH, o->ow = OW, o->m = M, o->k = K;
-  ir_buf_need(g, L->xp, (size_t)G * ir_packed_floats(M, K, g->xr));
+  ir_buf_need(g, L->xp, (size_t)G * ir_packed_floats(L->B * M, K, g->xr));
 
   char *label = xasprintf("%s + %s%s%s", cv->name, cv->bn, res ? " + shortcut" : "",
                           relu ? ", ReLU" : "");
@@ -194,6 +215,17 @@ static int wplain(lower *L, const char *field, const char *src, int rows, int co
   ir_weight w = {.field = (char *)field, .layer = -1, .fold = IR_FOLD_ADD, .src = (char *)src,
                  .src_numel = (long long)rows * cols, .rows = rows, .cols = cols, .what = ""};
   return ir_weight_add(L->g, &w);
+}
+
+/* The output pixels of block BL on input X. */
+static int block_pixels(const resnet_block *bl, act x) {
+  int h = x.h, w = x.w;
+  for (int c = 0; c < bl->nconv; c++) {
+    const resnet_conv *cv = &bl->conv[c];
+    h = (h + 2 * cv->pad - cv->k) / cv->stride + 1;
+    w = (w + 2 * cv->pad - cv->k) / cv->stride + 1;
+  }
+  return h * w;
 }
 
 static act block(lower *L, const resnet_block *bl, act x) {
@@ -240,7 +272,8 @@ static act block(lower *L, const resnet_block *bl, act x) {
     const int hid = ir_buf_add(g, n, IR_BUF_WS, 0, "SE: [squeeze] relu(conv1)");
     snprintf(n, sizeof n, "%s_gate", p);
     const int gate = ir_buf_add(g, n, IR_BUF_WS, 0, "SE: [C] sigmoid(conv2)");
-    ir_buf_need(g, pooled, C), ir_buf_need(g, hid, S), ir_buf_need(g, gate, C);
+    ir_buf_need(g, pooled, (size_t)L->B * C), ir_buf_need(g, hid, (size_t)L->B * S);
+    ir_buf_need(g, gate, (size_t)L->B * C);
     ir_op *o = op(L, IR_GAP, "SE: mean over the pixels", xasprintf("[%d,%d] -> [%d]", HW, C, C));
     ir_op_out(o, pooled), ir_op_in(o, y.buf);
     o->m = HW, o->c = C;
@@ -263,7 +296,8 @@ int lower_resnet(const model_desc *m, ir_graph *g) {
   if (m->head != HEAD_LINEAR) return unsupported(m, "a ResNet without a LinearClsHead model.head");
   if (m->input_size[0] <= 0 || m->input_size[1] <= 0)
     return unsupported(m, "an empty input (the test pipeline's crop / --input-size)");
-  lower L = {g, m, r, -1, -1, -1, 0, -1};
+  lower L = {g, m, r, -1, -1, -1, 0, -1, 1};
+  g->chunk = RESNET_CHUNK;
   g->in_c = r->in_channels;
   g->in_h = m->input_size[0];
   g->in_w = m->input_size[1];
@@ -271,6 +305,7 @@ int lower_resnet(const model_desc *m, ir_graph *g) {
   L.img = ir_buf_add(g, "img", IR_BUF_IMAGE, 0, "the input image");
   L.out = ir_buf_add(g, "out", IR_BUF_OUT, 0, "the output");
   L.xp = ir_buf_add(g, "xp", IR_BUF_WS, 0, "activation panels of the next product");
+  op(&L, IR_IMAGES, "the head, one image at a time", xstrdup(""));
 
   resnet_conv stem[3];
   int maxpool;
@@ -306,13 +341,22 @@ int lower_resnet(const model_desc *m, ir_graph *g) {
   }
   resnet_block *bl;
   const size_t nb = resnet_blocks(r, &bl);
-  for (size_t i = 0; i < nb; i++) x = block(&L, &bl[i], x);
+  for (size_t i = 0; i <= nb; i++) {
+    if (L.B == 1 && (i == nb || block_pixels(&bl[i], x) <= RESNET_TAIL_PIXELS)) {
+      /* the tail starts: x holds each image's result */
+      op(&L, IR_END, "", xstrdup(""));
+      L.B = g->chunk;
+      g->bufs[x.buf].image_floats = (size_t)x.h * x.w * x.c;
+      ir_buf_need(g, x.buf, (size_t)L.B * x.h * x.w * x.c);
+    }
+    if (i < nb) x = block(&L, &bl[i], x);
+  }
   free(bl);
 
   /* neck: GlobalAveragePooling; head: fc */
   const int C = x.c, NC = m->num_classes;
   const int feat = ir_buf_add(g, "feat", IR_BUF_WS, 0, "[C] pooled features");
-  ir_buf_need(g, feat, C);
+  ir_buf_need(g, feat, (size_t)L.B * C);
   o = op(&L, IR_GAP, "neck: GlobalAveragePooling", xasprintf("[%d,%d,%d] -> [%d]", x.h, x.w, C, C));
   ir_op_out(o, feat), ir_op_in(o, x.buf);
   o->m = x.h * x.w, o->c = C;
@@ -323,7 +367,7 @@ int lower_resnet(const model_desc *m, ir_graph *g) {
   o = op(&L, IR_PACK, "features", xasprintf("[1,%d] -> panels", C));
   ir_op_out(o, L.xp), ir_op_in(o, feat);
   o->m = 1, o->k = C, o->ld = C;
-  ir_buf_need(g, L.xp, ir_packed_floats(1, C, g->xr));
+  ir_buf_need(g, L.xp, ir_packed_floats(L.B, C, g->xr));
   o = op(&L, IR_LINEAR, "head.fc: logits", xasprintf("[1,%d] -> [1,%d]", C, NC));
   ir_op_out(o, L.out), ir_op_in(o, L.xp);
   o->wt[0] = whd, o->wt[1] = bhd, o->epi = IR_EPI_BIAS;

@@ -3,7 +3,9 @@
  *     loop's weights layer by layer, so a layer's table is contiguous), 64-byte aligned;
  *   - the workspace: each buffer's lifetime is the op range that touches it (a buffer a loop
  *     carries from one iteration to the next, or that lives outside the loop too, lives for
- *     the whole loop); buffers are placed first fit, largest first, so buffers whose
+ *     the whole loop; of an image loop, one whose value crosses its iterations: read before
+ *     written in it, or written in it and read after it); buffers are placed first fit,
+ *     largest first, so buffers whose
  *     lifetimes do not overlap share bytes. Per-thread buffers take MMRT_MAX_THREADS slots.
  *     The output of an in-place op (ir_op.inplace) whose residual it is the last to read
  *     takes the residual's bytes: one buffer, live from the residual's first use to the
@@ -43,10 +45,10 @@ static void place_weight(ir_graph *g, int i, size_t *cursor) {
   *cursor = align64(*cursor + w->bytes);
 }
 
-/* Index of the IR_END matching the IR_LOOP at B (-1: none). */
+/* Index of the IR_END matching the IR_LOOP or IR_IMAGES at B (-1: none). */
 static int loop_end(const ir_graph *g, int b) {
   for (int i = b + 1; i < g->nops; i++) {
-    if (g->ops[i].kind == IR_LOOP) return -1; /* loops do not nest */
+    if (g->ops[i].kind == IR_LOOP || g->ops[i].kind == IR_IMAGES) return -1; /* no nesting */
     if (g->ops[i].kind == IR_END) return i;
   }
   return -1;
@@ -56,6 +58,10 @@ static int plan_blob(ir_graph *g, const char *what) {
   size_t cur = 0;
   for (int i = 0; i < g->nops; i++) {
     const ir_op *o = &g->ops[i];
+    if (o->kind == IR_IMAGES && loop_end(g, i) < 0) {
+      diag_error(what, 0, 0, "internal error: IR_IMAGES at op %d has no IR_END", i);
+      return -1;
+    }
     if (o->kind == IR_LOOP) {
       const int e = loop_end(g, i);
       if (e < 0) {
@@ -113,12 +119,18 @@ static void lifetimes(ir_graph *g) {
     for (int k = 0; k < IR_MAX_IO && o->in[k] >= 0; k++) touch(&g->bufs[o->in[k]], i);
   }
   for (int b = 0; b < g->nops; b++) {
-    if (g->ops[b].kind != IR_LOOP) continue;
-    const int e = loop_end(g, b);
+    if (g->ops[b].kind != IR_LOOP && g->ops[b].kind != IR_IMAGES) continue;
+    const int e = loop_end(g, b), images = g->ops[b].kind == IR_IMAGES;
     for (int k = 0; k < g->nbufs; k++) {
       ir_buf *buf = &g->bufs[k];
       if (buf->last < b || buf->first > e) continue; /* not touched by the loop */
-      int carried = buf->first < b || buf->last > e;
+      /* a layer loop's buffer used outside it too; an image loop's read after it before
+       * anything there writes it: image 0's result waits while image 1 runs */
+      int carried = !images && (buf->first < b || buf->last > e);
+      for (int i = e + 1; images && !carried && i < g->nops; i++) {
+        if (in_list(g->ops[i].in, k)) carried = 1;
+        if (in_list(g->ops[i].out, k) || carried) break;
+      }
       /* first touch inside the loop is a read: the value comes from the previous iteration */
       for (int i = b + 1; !carried && i < e; i++) {
         if (in_list(g->ops[i].in, k)) carried = 1;
@@ -141,26 +153,40 @@ static int root(const ir_graph *g, int k) {
 /* In-place ops, in order: the output joins its residual's buffer when the op is the
  * residual's last use and the output's first, both plain workspace buffers outside any
  * loop (a loop's lifetimes are widened to the whole loop: lifetimes()) and the output no
- * larger. The joined buffer lives until the output's last use. Why: ResNet's bottleneck
+ * larger (an image loop's ops may join). The joined buffer lives until the output's last use. Why: ResNet's bottleneck
  * ends read the residual and write the output element by element, and an output line that
  * is already in the cache needs no read for ownership (ResNet-50: 3.2 MB per stage-1 block).
  * Not in bf16 builds: their products (mmrt_op_conv_gemm_bf16) add the residual after. */
 static void join_inplace(ir_graph *g) {
   if (g->bf16) return;
-  int loop = 0;
+  int loop = 0, images = -1; /* in a layer loop; the IR_IMAGES op of the image loop we are in */
   for (int i = 0; i < g->nops; i++) {
     const ir_op *o = &g->ops[i];
-    loop += o->kind == IR_LOOP ? 1 : o->kind == IR_END ? -1 : 0;
+    if (o->kind == IR_LOOP) loop = 1;
+    if (o->kind == IR_IMAGES) images = i;
+    if (o->kind == IR_END) loop = 0, images = -1;
     if (!o->inplace || loop || o->out[0] < 0 || o->in[0] < 0 || o->in[1] < 0 || o->in[2] < 0)
       continue;
     const int y = o->out[0], r = root(g, o->in[2]);
     ir_buf *by = &g->bufs[y], *br = &g->bufs[r];
+    /* an image loop's result (lives from the loop's start: lifetimes()) may join a residual
+     * of the loop's own: the joined buffer then holds each image's, from the loop's start */
+    const int result = images >= 0 && by->image_floats && by->first == images && !br->image_floats;
+    const size_t yfloats = result ? by->image_floats : by->floats;
     if (by->kind != IR_BUF_WS || br->kind != IR_BUF_WS || by->per_thread || br->per_thread ||
-        by->alias >= 0 || by->first != i || br->last != i || by->floats > br->floats ||
+        by->alias >= 0 || (by->first != i && !result) || br->last != i || yfloats > br->floats ||
         root(g, o->in[0]) == r || root(g, o->in[1]) == r)
       continue;
+    for (int k = result ? images + 1 : i; k < i; k++) /* the result's first touch is here */
+      if (in_list(g->ops[k].out, y) || in_list(g->ops[k].in, y)) goto next;
     by->alias = r;
     br->last = by->last;
+    if (result) {
+      br->first = images;
+      br->floats = by->floats;
+      br->image_floats = by->image_floats;
+    }
+  next:;
   }
 }
 
@@ -218,6 +244,7 @@ static void plan_workspace(ir_graph *g) {
     if (g->bufs[k].alias >= 0) {
       const ir_buf *r = &g->bufs[root(g, k)];
       g->bufs[k].off = r->off, g->bufs[k].stride = r->stride;
+      g->bufs[k].image_floats = r->image_floats; /* inside an image loop: image im's */
     }
   free(order);
   g->ws_bytes = end;

@@ -299,23 +299,25 @@ MMRT_INLINE float mmrt_dot_bf16(const uint16_t *restrict w, const float *restric
 }
 
 MMRT_INLINE void mmrt_op_se_squeeze_bf16(float *h, const float *pooled, const uint16_t *w1,
-                                         const float *b1, int C, int S, int tid, int nt) {
+                                         const float *b1, int B, int C, int S, int tid, int nt) {
   int i0, i1;
   mmrt_share(S, tid, nt, &i0, &i1);
-  for (int i = i0; i < i1; i++) {
-    const float v = mmrt_dot_bf16(w1 + (size_t)i * C, pooled, C) + b1[i];
-    h[i] = v > 0.0f ? v : 0.0f;
-  }
+  for (int b = 0; b < B; b++)
+    for (int i = i0; i < i1; i++) {
+      const float v = mmrt_dot_bf16(w1 + (size_t)i * C, pooled + (size_t)b * C, C) + b1[i];
+      h[(size_t)b * S + i] = v > 0.0f ? v : 0.0f;
+    }
 }
 
 MMRT_INLINE void mmrt_op_se_excite_bf16(float *gate, const float *h, const uint16_t *w2,
-                                        const float *b2, int C, int S, int tid, int nt) {
+                                        const float *b2, int B, int C, int S, int tid, int nt) {
   int c0, c1;
   mmrt_share(C, tid, nt, &c0, &c1);
-  for (int c = c0; c < c1; c++) {
-    const float v = mmrt_dot_bf16(w2 + (size_t)c * S, h, S) + b2[c];
-    gate[c] = 1.0f / (1.0f + mmrt_expf(-v));
-  }
+  for (int b = 0; b < B; b++)
+    for (int c = c0; c < c1; c++) {
+      const float v = mmrt_dot_bf16(w2 + (size_t)c * S, h + (size_t)b * S, S) + b2[c];
+      gate[(size_t)b * C + c] = 1.0f / (1.0f + mmrt_expf(-v));
+    }
 }
 /* }================================================================== */
 

@@ -559,10 +559,12 @@ MMRT_INLINE void mmrt_scale_add_relu(float *restrict y, const float *restrict g,
 }
 
 /* {================================================================== ops of the IR
- * One call each in the generated forward pass (compiler/lower_resnet.c, gen_emit.c), one
- * image at a time (B = 1): thread tid of nt takes a fixed share (mmrt_share), or the op
- * claims runs (mmrt_claim), and the caller puts a barrier after each call. Which thread
- * computes an element never changes how. */
+ * One call each in the generated forward pass (compiler/lower_resnet.c, gen_emit.c), on B
+ * images at once (NHWC, image after image: the network's head runs one image at a time,
+ * its last stages on the chunk's images together so that their weights are read once per
+ * chunk): thread tid of nt takes a fixed share (mmrt_share), or the op claims runs
+ * (mmrt_claim), and the caller puts a barrier after each call. Which thread computes an
+ * element, and how many images share the call, never changes how. */
 
 /* Image [C, H, W] -> NHWC [H + 2 pad, W + 2 pad, C] with a zero border of pad pixels (the
  * first convolution's padding, so that it reads whole window rows); rows shared. */
@@ -588,11 +590,12 @@ MMRT_INLINE void mmrt_op_to_hwc(float *restrict y, const float *restrict img, in
 #define MMRT_CONV_XP_FLOATS(M, K) MMRT_PACKED_FLOATS(M, K, MMRT_XR)
 
 /* The patch panels of every group of a convolution (k x k, stride s, padding pad, G groups)
- * of the NHWC input [H, W, Cin] into xp; the (group, panel) pairs are shared. A 1 x 1
- * stride-1 convolution without groups packs the input rows as they are. */
-MMRT_INLINE void mmrt_op_conv_pack(float *xp, const float *x, int H, int W, int Cin, int G,
-                                   int k, int s, int pad, int OH, int OW, int tid, int nt) {
-  const int cin = Cin / G, K = k * k * cin, M = OH * OW, np = MMRT_PANELS(M, MMRT_XR);
+ * of the NHWC input [B, H, W, Cin] into xp (M = B * OH * OW rows); the (group, panel) pairs
+ * are shared. A 1 x 1 stride-1 convolution without groups packs the input rows as they are. */
+MMRT_INLINE void mmrt_op_conv_pack(float *xp, const float *x, int B, int H, int W, int Cin,
+                                   int G, int k, int s, int pad, int OH, int OW, int tid,
+                                   int nt) {
+  const int cin = Cin / G, K = k * k * cin, M = B * OH * OW, np = MMRT_PANELS(M, MMRT_XR);
   const size_t gs = MMRT_CONV_XP_FLOATS(M, K);
   if (MMRT_CONV_IS_DIRECT(G, cin)) return; /* mmrt_op_conv_gemm reads x itself */
   int u0, u1;
@@ -614,7 +617,7 @@ MMRT_INLINE void mmrt_op_conv_pack(float *xp, const float *x, int H, int W, int 
   }
   for (int u = u0; u < u1;) {
     const int g = u / np, p0 = u % np, p1 = u1 - u < np - p0 ? p0 + (u1 - u) : np;
-    mmrt_conv_pack(xp + (size_t)g * gs, x, 1, H, W, Cin, g * cin, cin, k, k, s, pad, OH, OW,
+    mmrt_conv_pack(xp + (size_t)g * gs, x, B, H, W, Cin, g * cin, cin, k, k, s, pad, OH, OW,
                    p0, p1);
     u += p1 - p0;
   }
@@ -646,7 +649,7 @@ MMRT_INLINE int mmrt_split_by_weights(double wf, double xf, double yf, int wunit
   return wf > xf + (nt > 1 ? MMRT_SHARED_STORE_COST * yf : 0.0);
 }
 
-/* y [M, Cout] (NHWC) = the packed patches x the folded weights (per group g: the rows
+/* y [M, Cout] (NHWC, M = B * OH * OW: x holds B images) = the packed patches x the folded weights (per group g: the rows
  * g*cout.. of wp's groups of MMRT_PACKED_FLOATS(cout, K, MMRT_WR) floats) + bias
  * (+ residual [M, Cout]) (then ReLU). The threads claim runs of weight panels or of
  * activation panels (mmrt_split_by_weights, mmrt_claim): each C tile sums its k blocks in
@@ -667,14 +670,16 @@ MMRT_INLINE void mmrt_op_conv_gemm(float *y, const float *xp, int M, const float
   const int onto = residual == y; /* in place: the packed path's sums start from it */
 #if MMRT_CONV_DIRECT
   if (MMRT_CONV_IS_DIRECT(G, Cin)) { /* input pixels read: every one, or M windows of k x k */
-    const double px = (double)H * W < (double)M * k * k ? (double)H * W : (double)M * k * k;
+    const int B = M / (OH * OW);
+    const double px = (double)B * H * W < (double)M * k * k ? (double)B * H * W
+                                                             : (double)M * k * k;
     if (mmrt_split_by_weights((double)Cout * K, px * Cin, (double)M * Cout, nj, np, nt)) {
       while (mmrt_claim(team, tid, nj, 1, &u0, &u1))
-        mmrt_conv_direct(y, x, 1, H, W, Cin, k, s, pad, OH, OW, wp, Cout, bias, residual, relu,
+        mmrt_conv_direct(y, x, B, H, W, Cin, k, s, pad, OH, OW, wp, Cout, bias, residual, relu,
                          0, np, u0, u1);
     } else {
       while (mmrt_claim(team, tid, np, 1, &u0, &u1))
-        mmrt_conv_direct(y, x, 1, H, W, Cin, k, s, pad, OH, OW, wp, Cout, bias, residual, relu,
+        mmrt_conv_direct(y, x, B, H, W, Cin, k, s, pad, OH, OW, wp, Cout, bias, residual, relu,
                          u0, u1, 0, nj);
     }
     return;
@@ -717,40 +722,42 @@ MMRT_INLINE void mmrt_op_maxpool(float *y, const float *x, int H, int W, int C, 
     mmrt_maxpool(y, x, H, W, C, k, s, pad, OH, OW, r0, r1);
 }
 
-/* AvgPool2d(kernel = stride = s, ceil_mode=True, count_include_pad=False); rows shared. */
-MMRT_INLINE void mmrt_op_avgpool(float *y, const float *x, int H, int W, int C, int s, int OH,
-                                 int OW, int tid, int nt) {
+/* AvgPool2d(kernel = stride = s, ceil_mode=True, count_include_pad=False) of B images;
+ * rows shared. */
+MMRT_INLINE void mmrt_op_avgpool(float *y, const float *x, int B, int H, int W, int C, int s,
+                                 int OH, int OW, int tid, int nt) {
   int r0, r1;
-  mmrt_share(OH, tid, nt, &r0, &r1);
+  mmrt_share(B * OH, tid, nt, &r0, &r1);
   mmrt_avgpool_ceil(y, x, H, W, C, s, OH, OW, r0, r1);
 }
 
-/* Global average pool [HW, C] -> [C]; channels shared in blocks of 16. */
-MMRT_INLINE void mmrt_op_gap(float *y, const float *x, int HW, int C, int tid, int nt) {
+/* Global average pool [B, HW, C] -> [B, C]; channels shared in blocks of 16. */
+MMRT_INLINE void mmrt_op_gap(float *y, const float *x, int B, int HW, int C, int tid, int nt) {
   int c0, c1;
   mmrt_share((C + 15) / 16, tid, nt, &c0, &c1);
-  mmrt_gap(y, x, 1, HW, C, c0 * 16, c1 * 16 < C ? c1 * 16 : C);
+  mmrt_gap(y, x, B, HW, C, c0 * 16, c1 * 16 < C ? c1 * 16 : C);
 }
 
+/* SE of B images: [B, C] -> [B, S] -> [B, C] */
 MMRT_INLINE void mmrt_op_se_squeeze(float *h, const float *pooled, const float *w1,
-                                    const float *b1, int C, int S, int tid, int nt) {
+                                    const float *b1, int B, int C, int S, int tid, int nt) {
   int i0, i1;
   mmrt_share(S, tid, nt, &i0, &i1);
-  mmrt_se_squeeze(h, pooled, w1, b1, 1, C, S, i0, i1);
+  mmrt_se_squeeze(h, pooled, w1, b1, B, C, S, i0, i1);
 }
 
 MMRT_INLINE void mmrt_op_se_excite(float *gate, const float *h, const float *w2,
-                                   const float *b2, int C, int S, int tid, int nt) {
+                                   const float *b2, int B, int C, int S, int tid, int nt) {
   int c0, c1;
   mmrt_share(C, tid, nt, &c0, &c1);
-  mmrt_se_excite(gate, h, w2, b2, 1, C, S, c0, c1);
+  mmrt_se_excite(gate, h, w2, b2, B, C, S, c0, c1);
 }
 
-/* y = relu(y * gate[c] + residual) in place on [HW, C]; pixel rows shared. */
+/* y = relu(y * gate[b, c] + residual) in place on [B, HW, C]; pixel rows shared. */
 MMRT_INLINE void mmrt_op_scale_add_relu(float *y, const float *gate, const float *residual,
-                                        int HW, int C, int tid, int nt) {
+                                        int B, int HW, int C, int tid, int nt) {
   int r0, r1;
-  mmrt_share(HW, tid, nt, &r0, &r1);
+  mmrt_share(B * HW, tid, nt, &r0, &r1);
   mmrt_scale_add_relu(y, gate, residual, C, HW, C, r0, r1);
 }
 /* }================================================================== */

@@ -128,16 +128,17 @@ MMRT_INLINE void mmrt_wino_in_tile(float *restrict v, int vstride, int m, const 
   for (int xi = 0; xi < A * A; xi++) MMRT_WV_ST(v + (size_t)xi * vstride, d[xi]);
 }
 
-/* Step 1: the transformed input of the NHWC image [H, W, Cin] (output H x W, padding 1).
+/* Step 1: the transformed input of the NHWC images [B, H, W, Cin] (output H x W, padding 1;
+ * the B images' tiles one after another, T = B x the tiles of an image).
  * The threads claim runs of (panel of MMRT_XR tiles, block of MMRT_WINO_VL channels) units,
  * panel-major: a unit's bytes do not depend on who computes it, and a thread slowed by its
  * core (the VM, another job) gives the back of its share away instead of holding up the
  * barrier (a fixed share of whole panels also put 3 of 5 panels on one thread at 7 x 7
  * tiles; ResNet-50, 2 threads: wino_pack 1.81 -> 1.00 ms, bench/results/NOTES.md). */
-MMRT_INLINE void mmrt_op_wino_pack(float *xp, const float *x, int H, int W, int Cin, int m,
-                                   mmrt_team *team, int tid) {
+MMRT_INLINE void mmrt_op_wino_pack(float *xp, const float *x, int B, int H, int W, int Cin,
+                                   int m, mmrt_team *team, int tid) {
   const int A = m + 2, AA = A * A, R = MMRT_XR, TW = MMRT_WINO_TILES(W, m);
-  const int T = MMRT_WINO_TILES(H, m) * TW, np = MMRT_PANELS(T, R);
+  const int TI = MMRT_WINO_TILES(H, m) * TW, T = B * TI, np = MMRT_PANELS(T, R);
   const int ncb = (Cin + MMRT_WINO_VL - 1) / MMRT_WINO_VL;
   const int ps = MMRT_PANEL_FLOATS(Cin, R);
   const size_t xs = MMRT_PACKED_FLOATS(T, Cin, R);
@@ -149,9 +150,9 @@ MMRT_INLINE void mmrt_op_wino_pack(float *xp, const float *x, int H, int W, int 
       const int nc = Cin - c < MMRT_WINO_VL ? Cin - c : MMRT_WINO_VL;
       int rows = 0;
       for (int r = 0; r < R && p * R + r < T; r++, rows++) {
-        const int t = p * R + r;
-        mmrt_wino_in_tile(tmp[0][r], R * MMRT_WINO_VL, m, x, H, W, Cin, t / TW * m - 1,
-                          t % TW * m - 1, c, nc);
+        const int t = (p * R + r) % TI, b = (p * R + r) / TI;
+        mmrt_wino_in_tile(tmp[0][r], R * MMRT_WINO_VL, m, x + (size_t)b * H * W * Cin, H, W,
+                          Cin, t / TW * m - 1, t % TW * m - 1, c, nc);
       }
       for (int xi = 0; xi < AA; xi++) {
         float *d = xp + (size_t)xi * xs + (size_t)p * ps + (size_t)c * R;
@@ -189,17 +190,19 @@ MMRT_INLINE void mmrt_op_wino_gemm(float *mb, const float *xp, const float *wp, 
     }
 }
 
-/* Step 3: y [OH, OW, Cout] = A^T M A + bias (+ residual, same shape) (ReLU); the threads
- * claim runs of tiles (as step 1). */
+/* Step 3: y [B, OH, OW, Cout] = A^T M A + bias (+ residual, same shape) (ReLU); the
+ * threads claim runs of tiles (as step 1). */
 MMRT_INLINE void mmrt_op_wino_out(float *y, const float *mb, const float *bias,
-                                  const float *residual, int relu, int OH, int OW, int Cout,
-                                  int m, mmrt_team *team, int tid) {
-  const int A = m + 2, AA = A * A, TW = MMRT_WINO_TILES(OW, m), T = MMRT_WINO_TILES(OH, m) * TW;
+                                  const float *residual, int relu, int B, int OH, int OW,
+                                  int Cout, int m, mmrt_team *team, int tid) {
+  const int A = m + 2, AA = A * A, TW = MMRT_WINO_TILES(OW, m);
+  const int TI = MMRT_WINO_TILES(OH, m) * TW;
   int t0, t1;
-  while (mmrt_claim(team, tid, T, 1, &t0, &t1))
-    for (int t = t0; t < t1; t++) {
-      const int oy0 = t / TW * m, ox0 = t % TW * m;
-      const float *tile = mb + (size_t)t * AA * Cout;
+  while (mmrt_claim(team, tid, B * TI, 1, &t0, &t1))
+    for (int u = t0; u < t1; u++) {
+      const int t = u % TI, oy0 = t / TW * m, ox0 = t % TW * m;
+      const size_t at_image = (size_t)(u / TI) * OH * OW * Cout;
+      const float *tile = mb + (size_t)u * AA * Cout;
       for (int n = 0; n < Cout; n += MMRT_WINO_VL) {
         const int nn = Cout - n < MMRT_WINO_VL ? Cout - n : MMRT_WINO_VL;
         mmrt_wv mv[36], u[24], o[16], b;
@@ -216,7 +219,7 @@ MMRT_INLINE void mmrt_op_wino_out(float *y, const float *mb, const float *bias,
         for (int i = 0; i < m; i++) mmrt_wino_at_1d(o + i * m, 1, u + i * A, 1, m);
         for (int i = 0; i < m && oy0 + i < OH; i++)
           for (int j = 0; j < m && ox0 + j < OW; j++) {
-            const size_t at_px = ((size_t)(oy0 + i) * OW + ox0 + j) * Cout + n;
+            const size_t at_px = at_image + ((size_t)(oy0 + i) * OW + ox0 + j) * Cout + n;
             mmrt_wv v = o[i * m + j] + b;
             if (residual) {
               mmrt_wv r;

@@ -4,15 +4,17 @@ prof_dump.c's output) against an independent count of the model's products.
     check_profile.py vit|resnet CONFIG DUMP N THREADS MODEL_C NAME
 
 Prints ok/FAIL lines (5):
-  NAME_ops      one profile entry per op call in MODEL_C (the lines mm_prof_op(..., I, n))
+  NAME_ops      one profile entry per op call in MODEL_C (the lines mm_prof_op(..., I, n), or
+                mm_prof_op(..., I, 1) inside an image loop: ResNet's head, once per image)
   NAME_flops    sum over ops of flops x images == 2 x the multiply-adds of N images, counted
                 from the config by PyTorch hooks (ResNet: tests/py/export_onnx_resnet.py's
                 macs_of over resnet_ref's model, the 3x3 convolutions that --winograd auto
                 takes counted as their Winograd products) or by the shapes of tests/py/vit_ref.py's
                 reading of it (ViT; the patch embedding runs over all T rows, extra tokens
                 included, as the compiled product does)
-  NAME_calls    every op called once per image pass, or once per layer inside the loop; every
-                thread counts every op (THREADS > 1); images = calls x N
+  NAME_calls    every op called once per image pass, or once per layer inside the loop, or
+                (an image loop's) once per image; every thread counts every op (THREADS > 1);
+                images = calls x N, or N for an image loop's
   NAME_times    wall >= work >= 0 and cpu >= 0 on thread 0; their sum is positive
   NAME_badargs  out-of-range op, thread and a NULL entry give E_BAD_ARGUMENT
 """
@@ -72,7 +74,9 @@ def main(argv):
         elif f[0] == 'ops':
             nops = int(f[1])
     src = open(model_c).read()
-    idx = [int(m) for m in re.findall(r'mm_prof_op\(&pm, tid, (\d+), n\);', src)]
+    marks = re.findall(r'mm_prof_op\(&pm, tid, (\d+), (n|1)\);', src)
+    idx = [int(i) for i, _ in marks]
+    per_image = {int(i) for i, k in marks if k == '1'}  # inside `for (int im = 0; im < n; ...)`
     ok = nops == len(ops) == len(idx) and idx == list(range(len(idx))) and \
         [o['i'] for o in ops] == idx
     check(name + '_ops', ok, '%s entries, %s in the header, model.c times %s' % (len(ops), nops, idx))
@@ -88,12 +92,17 @@ def main(argv):
           'the profile counts %d flops for %d images, the reference %d' % (got, n, want))
 
     # each op runs once per pass over a chunk of images (every op of a pass covers the same
-    # images), or once per layer and pass inside the layer loop
+    # images), or once per layer and pass inside the layer loop, or (an image loop's) once
+    # per image on that image alone
     why = []
-    passes = ops[0]['calls'] if ops else 0
+    passes = next((o['calls'] for o in ops if o['i'] not in per_image), 0)
     for o in ops:
         r = o['calls'] // passes if passes and o['calls'] % passes == 0 else 0
-        if r not in (1, layers or 1):
+        if o['i'] in per_image:
+            if (o['calls'], o['images']) != (n, n):
+                why.append('%s (image loop): %d calls, %d images, want %d' %
+                           (o['label'], o['calls'], o['images'], n))
+        elif r not in (1, layers or 1):
             why.append('%s called %d times in %d passes' % (o['label'], o['calls'], passes))
         elif o['images'] != r * n:
             why.append('%s: %d images, want %d' % (o['label'], o['images'], r * n))

@@ -35,7 +35,9 @@
 #      224) and the CIFAR pipeline; full size: ResNet-50 (default; its peak RSS of one call
 #      <= weights + 32 MiB), ResNet-18, ResNeXt-50 32x4d, SE-ResNet-50, CIFAR ResNet-18
 #      (MMCC_TEST_FULL=1), batch 1 and 3, 1/2/3 threads; in tiny-bottleneck's generated code
-#      the in-place bottleneck ends and the stem's patches in a buffer of their own
+#      the in-place bottleneck ends and the stem's patches in a buffer of their own; per
+#      tiny config, the head's image loop and the batched tail, a batch of 3 the same bytes
+#      as its images alone
 set -u
 . "$ROOT/tests/lib.sh"
 
@@ -60,7 +62,7 @@ wino_san=tiny-v1d:4; n_wino=$(echo "$wino_cases" | wc -w)
 # 7: per tiny config 5, ASan/UBSan libraries 1 each, Winograd 5 per case + ASan/UBSan 1 +
 # refusals 2, pixels 2, full size 4 each + RSS 1, the in-place bottleneck ends 1, the stem's
 # panels 1
-echo "plan $((n_cfg + n_models + n_bad + n_tiny + 2 * n_tiny + 4 + 4 + n_kern * (n_ops + 1) + 2 + 4 * n_tiny + 2 * n_full + 5 * n_tiny + n_lib_san + 5 * n_wino + 3 + 2 + 4 * n_full + 1 + 1 + 1))"
+echo "plan $((n_cfg + n_models + n_bad + n_tiny + 2 * n_tiny + 4 + 4 + n_kern * (n_ops + 1) + 2 + 4 * n_tiny + 2 * n_full + 5 * n_tiny + n_tiny + n_lib_san + 5 * n_wino + 3 + 2 + 4 * n_full + 1 + 1 + 1))"
 [ "$n_ops" -gt 0 ] || fail ops_list "ops_check.py --list failed"
 
 # {================================================================== 1. names and shapes
@@ -334,6 +336,46 @@ lib_model() {  # NAME [header]: build (+ header) + parity at batch 1 and 3 + thr
 }
 if [ ! -x "$MMCC" ]; then echo "FAIL resnet_lib: no $MMCC (run make)"; exit 1; fi
 for c in $tiny; do lib_model "${c%.py}" header; done
+# lower_resnet.c's chunk: the head (stem and the blocks before 14 x 14) runs one image at a
+# time in an image loop, the tail on two images at once (batched ops). Each image's logits
+# are the same bytes in lib_model's batch of 3 (a chunk of two, then one) as alone at
+# batch 1, and the generated forward has the one image loop and the batched tail.
+chunk_check() {  # NAME
+  local n=$1 src=$GEN/$1/$1/src/model.c size bytes i why=""
+  if [ ! -f "$src" ] || [ ! -f "$GEN/$n.$n.out3.t1" ]; then
+    fail "chunk_$n" "no generated model.c or batch-3 output (reported above)"; return
+  fi
+  size=$(insize "$n"); bytes=$((3 * size * size * 4))
+  : >"$GEN/$n.alone3"
+  for i in 0 1 2; do
+    dd if="$GEN/$n.in3" of="$GEN/$n.in1.$i" bs="$bytes" skip="$i" count=1 status=none
+    if ! "$GEN/$n.run" "$GEN/$n.in1.$i" 1 "$GEN/$n.out1.$i" 1 >/dev/null 2>&1; then why="image $i alone: run failed"; break; fi
+    cat "$GEN/$n.out1.$i" >>"$GEN/$n.alone3"
+  done
+  local loops tail
+  loops=$(grep -c 'for (int im = 0; im < n; im++)' "$src")
+  # convolutions on the chunk's images (M = n * pixels), and whether any has an output of
+  # 14 x 14 or fewer pixels (then the tail has some)
+  tail=$("$PY" - "$src" <<'PYEOF'
+import re, sys
+s = open(sys.argv[1]).read()
+calls = re.findall(r'mmrt_op_(conv_gemm|wino_out)\(([^;]*)\);', s)
+small = batched = 0
+for kind, args in calls:
+    a = [x.strip() for x in args.split(',')]
+    oh, ow = (a[17], a[18]) if kind == 'conv_gemm' else (a[6], a[7])
+    small += int(oh) * int(ow) <= 196
+    batched += (a[2].startswith('n * ') if kind == 'conv_gemm' else a[5] == 'n')
+print(batched, 1 if small else 0)
+PYEOF
+)
+  if [ -n "$why" ]; then fail "chunk_$n" "$why"
+  elif ! cmp -s "$GEN/$n.alone3" "$GEN/$n.$n.out3.t1"; then fail "chunk_$n" "batch 3 differs from its images run alone"
+  elif [ "$loops" != 1 ] || ! case "$tail" in "0 0" | [1-9]*" 1") true ;; *) false ;; esac; then
+    fail "chunk_$n" "$loops image loops; batched convolutions, any output <= 14x14: ${tail:-?} (want 1 loop, batched ones iff small ones)"
+  else ok "chunk_$n (batch 3 = each image alone, bytes; 1 image loop, ${tail% *} batched convolutions)"; fi
+}
+for c in $tiny; do chunk_check "${c%.py}"; done
 # plan.c's in-place ops: every bottleneck's last 1x1 (a residual, kernel 1) writes over its
 # residual in tiny-bottleneck's generated code (13 blocks), which lib_model above ran against
 # the reference at batch 1 and 3 and for 1/2/3 threads
