@@ -245,7 +245,8 @@ static char *emit_workspace(const ir_graph *g) {
     put_code_comment(&b, u->what);
     sb_printf(&b, ": %zu floats, ops %d..%d", u->floats, u->first, u->last);
     if (u->alias >= 0) sb_printf(&b, ", in place: the bytes of %s", g->bufs[u->alias].name);
-    if (u->image_floats) sb_printf(&b, "; in the image loop image im's, + im * %zu floats", u->image_floats);
+    if (u->image_floats)
+      sb_printf(&b, "; in the image loop image im's, + im * %zu floats", u->image_floats);
     sb_puts(&b, " */\n");
     if (u->per_thread) {
       sb_puts(&b, "#define WS_");

@@ -58,16 +58,13 @@ static int plan_blob(ir_graph *g, const char *what) {
   size_t cur = 0;
   for (int i = 0; i < g->nops; i++) {
     const ir_op *o = &g->ops[i];
-    if (o->kind == IR_IMAGES && loop_end(g, i) < 0) {
-      diag_error(what, 0, 0, "internal error: IR_IMAGES at op %d has no IR_END", i);
+    if ((o->kind == IR_LOOP || o->kind == IR_IMAGES) && loop_end(g, i) < 0) {
+      diag_error(what, 0, 0, "internal error: IR_%s at op %d has no IR_END",
+                 o->kind == IR_LOOP ? "LOOP" : "IMAGES", i);
       return -1;
     }
     if (o->kind == IR_LOOP) {
       const int e = loop_end(g, i);
-      if (e < 0) {
-        diag_error(what, 0, 0, "internal error: IR_LOOP at op %d has no IR_END", i);
-        return -1;
-      }
       for (int l = 0; l < o->count; l++)
         for (int j = i + 1; j < e; j++)
           for (int r = 0; r < IR_MAX_WT; r++) {
@@ -112,6 +109,16 @@ static int in_list(const int *list, int buf) {
   return 0;
 }
 
+/* How ops FROM..TO-1 first touch buffer K: 'r' (read, whether or not also written), 'w'
+ * (written), or 0 (not at all). */
+static int first_touch(const ir_graph *g, int k, int from, int to) {
+  for (int i = from; i < to; i++) {
+    if (in_list(g->ops[i].in, k)) return 'r';
+    if (in_list(g->ops[i].out, k)) return 'w';
+  }
+  return 0;
+}
+
 static void lifetimes(ir_graph *g) {
   for (int i = 0; i < g->nops; i++) {
     const ir_op *o = &g->ops[i];
@@ -125,17 +132,11 @@ static void lifetimes(ir_graph *g) {
       ir_buf *buf = &g->bufs[k];
       if (buf->last < b || buf->first > e) continue; /* not touched by the loop */
       /* a layer loop's buffer used outside it too; an image loop's read after it before
-       * anything there writes it: image 0's result waits while image 1 runs */
-      int carried = !images && (buf->first < b || buf->last > e);
-      for (int i = e + 1; images && !carried && i < g->nops; i++) {
-        if (in_list(g->ops[i].in, k)) carried = 1;
-        if (in_list(g->ops[i].out, k) || carried) break;
-      }
-      /* first touch inside the loop is a read: the value comes from the previous iteration */
-      for (int i = b + 1; !carried && i < e; i++) {
-        if (in_list(g->ops[i].in, k)) carried = 1;
-        if (in_list(g->ops[i].out, k) || carried) break;
-      }
+       * anything there writes it: image 0's result waits while image 1 runs; or the first
+       * touch inside the loop is a read: the value comes from the previous iteration */
+      const int carried = (images ? first_touch(g, k, e + 1, g->nops) == 'r'
+                                  : buf->first < b || buf->last > e) ||
+                          first_touch(g, k, b + 1, e) == 'r';
       if (carried) {
         if (buf->first > b) buf->first = b;
         if (buf->last < e) buf->last = e;
@@ -152,8 +153,8 @@ static int root(const ir_graph *g, int k) {
 
 /* In-place ops, in order: the output joins its residual's buffer when the op is the
  * residual's last use and the output's first, both plain workspace buffers outside any
- * loop (a loop's lifetimes are widened to the whole loop: lifetimes()) and the output no
- * larger (an image loop's ops may join). The joined buffer lives until the output's last use. Why: ResNet's bottleneck
+ * layer loop (a loop's lifetimes are widened to the whole loop: lifetimes()) and the output
+ * no larger. The joined buffer lives until the output's last use. Why: ResNet's bottleneck
  * ends read the residual and write the output element by element, and an output line that
  * is already in the cache needs no read for ownership (ResNet-50: 3.2 MB per stage-1 block).
  * Not in bf16 builds: their products (mmrt_op_conv_gemm_bf16) add the residual after. */
@@ -175,10 +176,9 @@ static void join_inplace(ir_graph *g) {
     const size_t yfloats = result ? by->image_floats : by->floats;
     if (by->kind != IR_BUF_WS || br->kind != IR_BUF_WS || by->per_thread || br->per_thread ||
         by->alias >= 0 || (by->first != i && !result) || br->last != i || yfloats > br->floats ||
-        root(g, o->in[0]) == r || root(g, o->in[1]) == r)
+        root(g, o->in[0]) == r || root(g, o->in[1]) == r ||
+        (result && first_touch(g, y, images + 1, i))) /* the result's first touch is here */
       continue;
-    for (int k = result ? images + 1 : i; k < i; k++) /* the result's first touch is here */
-      if (in_list(g->ops[k].out, y) || in_list(g->ops[k].in, y)) goto next;
     by->alias = r;
     br->last = by->last;
     if (result) {
@@ -186,7 +186,6 @@ static void join_inplace(ir_graph *g) {
       br->floats = by->floats;
       br->image_floats = by->image_floats;
     }
-  next:;
   }
 }
 

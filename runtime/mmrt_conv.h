@@ -649,8 +649,8 @@ MMRT_INLINE int mmrt_split_by_weights(double wf, double xf, double yf, int wunit
   return wf > xf + (nt > 1 ? MMRT_SHARED_STORE_COST * yf : 0.0);
 }
 
-/* y [M, Cout] (NHWC, M = B * OH * OW: x holds B images) = the packed patches x the folded weights (per group g: the rows
- * g*cout.. of wp's groups of MMRT_PACKED_FLOATS(cout, K, MMRT_WR) floats) + bias
+/* y [M, Cout] (NHWC, M = B * OH * OW: x holds B images) = the packed patches x the folded
+ * weights (per group g: the rows g*cout.. of wp's groups of MMRT_PACKED_FLOATS(cout, K, MMRT_WR) floats) + bias
  * (+ residual [M, Cout]) (then ReLU). The threads claim runs of weight panels or of
  * activation panels (mmrt_split_by_weights, mmrt_claim): each C tile sums its k blocks in
  * the same order with the same kernel calls either way, so the bytes do not depend on the

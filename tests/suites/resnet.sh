@@ -337,9 +337,9 @@ lib_model() {  # NAME [header]: build (+ header) + parity at batch 1 and 3 + thr
 if [ ! -x "$MMCC" ]; then echo "FAIL resnet_lib: no $MMCC (run make)"; exit 1; fi
 for c in $tiny; do lib_model "${c%.py}" header; done
 # lower_resnet.c's chunk: the head (stem and the blocks before 14 x 14) runs one image at a
-# time in an image loop, the tail on two images at once (batched ops). Each image's logits
-# are the same bytes in lib_model's batch of 3 (a chunk of two, then one) as alone at
-# batch 1, and the generated forward has the one image loop and the batched tail.
+# time in an image loop, the tail on the chunk's images at once (batched ops). Each
+# image's logits are the same bytes in lib_model's batch of 3 (one chunk of three) as alone
+# at batch 1, and the generated forward has the one image loop and the batched tail.
 chunk_check() {  # NAME
   local n=$1 src=$GEN/$1/$1/src/model.c size bytes i why=""
   if [ ! -f "$src" ] || [ ! -f "$GEN/$n.$n.out3.t1" ]; then
