@@ -432,10 +432,13 @@ MMRT_INLINE void mmrt_softmax_pack(float *restrict dst, float *restrict s, int l
  * every token panel while it is in L1/L2, its k blocks in order, and the next weight block is
  * prefetched into L2 in shares, one per kernel call over the token panels (mmcc's own kernels
  * spread their share over their k loop; before a BLIS kernel it is issued at once), so the
- * kernels find it there. */
+ * kernels find it there. wnext (may be NULL): the weights the caller multiplies next; after
+ * the last block their first one is that next block (taken to be as long as this product's
+ * first), so a run of small products, such as Winograd's A * A, does not start each one
+ * from memory. */
 MMRT_INLINE void mmrt_gemm_core(const float *xp, int M, const float *wp, int N, int K,
                                 float *c, int ldc, int panels, int accumulate, int j0, int j1,
-                                mmrt_epilogue epi, const void *ectx) {
+                                mmrt_epilogue epi, const void *ectx, const float *wnext) {
   static const float one = 1.0f, zero = 0.0f;
   const int XR = MMRT_XR, WR = MMRT_WR, KC = MMRT_KC;
   const int xs = MMRT_PANEL_FLOATS(K, XR), ws = MMRT_PANEL_FLOATS(K, WR);
@@ -464,10 +467,11 @@ MMRT_INLINE void mmrt_gemm_core(const float *xp, int M, const float *wp, int N, 
           const float *beta = k0 == 0 && !accumulate ? &zero : &one;
           const int last = k0 + kc == K;
           const float *w = wp + (size_t)j * ws + (size_t)k0 * WR;
-          /* the weight block after this one: next k block, else the next panel's first */
+          /* the weight block after this one: next k block, else the next panel's first,
+           * else (the last of all) wnext's first */
           const char *pf = b + 1 < g1 ? (const char *)(w + (size_t)kc * WR)
                            : j + 1 < j1 ? (const char *)(wp + (size_t)(j + 1) * ws + (size_t)g0 * KC * WR)
-                                        : NULL;
+                           : g1 == kb && i1 == mp ? (const char *)wnext : NULL;
           const int nb = b + 1 < g1 ? b + 1 : g0, nkc = K - nb * KC < KC ? K - nb * KC : KC;
           const int lines = nkc * WR * (int)sizeof(float) / 64;
           const int share = (lines + (i1 - i0) - 1) / (i1 - i0);
@@ -528,7 +532,7 @@ MMRT_INLINE void mmrt_gemm_core(const float *xp, int M, const float *wp, int N, 
 MMRT_INLINE void mmrt_gemm(const float *xp, int M, const float *wp, int N, int K, float *c,
                            int ldc, int accumulate, int j0, int j1, mmrt_epilogue epi,
                            const void *ectx) {
-  mmrt_gemm_core(xp, M, wp, N, K, c, ldc, 0, accumulate, j0, j1, epi, ectx);
+  mmrt_gemm_core(xp, M, wp, N, K, c, ldc, 0, accumulate, j0, j1, epi, ectx, NULL);
 }
 
 /* C written as activation panels for the next product (no packing pass): panels of
@@ -537,7 +541,7 @@ MMRT_INLINE void mmrt_gemm(const float *xp, int M, const float *wp, int N, int K
 MMRT_INLINE void mmrt_gemm_panels(const float *xp, int M, const float *wp, int N, int K,
                                   float *c, int pstride, int j0, int j1, mmrt_epilogue epi,
                                   const void *ectx) {
-  mmrt_gemm_core(xp, M, wp, N, K, c, pstride, 1, 0, j0, j1, epi, ectx);
+  mmrt_gemm_core(xp, M, wp, N, K, c, pstride, 1, 0, j0, j1, epi, ectx, NULL);
 }
 
 #endif

@@ -174,7 +174,11 @@ MMRT_INLINE void mmrt_op_wino_pack(float *xp, const float *x, int B, int H, int 
 }
 
 /* Step 2: M_xi = V_xi U_xi^T for the A * A matrices; the threads claim runs of (xi, weight
- * panel) pairs. */
+ * panel) pairs. Where a run goes on to the next matrix, its product's last weight block
+ * prefetches that matrix's first (mmrt_gemm_core's wnext): with 2 to 8 weight panels per
+ * matrix, each first panel read from memory by the kernel itself cost ResNet-50 0.5-1.5%
+ * on 1 thread in a fast state of the development VM, 3-5% in a slow one (bench/results/
+ * NOTES.md). */
 MMRT_INLINE void mmrt_op_wino_gemm(float *mb, const float *xp, const float *wp, int T, int Cin,
                                    int Cout, int m, mmrt_team *team, int tid) {
   const int A = m + 2, AA = A * A, nj = MMRT_PANELS(Cout, MMRT_WR);
@@ -184,8 +188,9 @@ MMRT_INLINE void mmrt_op_wino_gemm(float *mb, const float *xp, const float *wp, 
   while (mmrt_claim(team, tid, AA * nj, 1, &u0, &u1))
     for (int u = u0; u < u1;) {
       const int xi = u / nj, j0 = u % nj, j1 = u1 - u < nj - j0 ? j0 + (u1 - u) : nj;
-      mmrt_gemm(xp + (size_t)xi * xs, T, wp + (size_t)xi * ws, Cout, Cin,
-                mb + (size_t)xi * Cout, AA * Cout, 0, j0, j1, NULL, NULL);
+      const float *wnext = j1 == nj && u + (j1 - j0) < u1 ? wp + (size_t)(xi + 1) * ws : NULL;
+      mmrt_gemm_core(xp + (size_t)xi * xs, T, wp + (size_t)xi * ws, Cout, Cin,
+                     mb + (size_t)xi * Cout, AA * Cout, 0, 0, j0, j1, NULL, NULL, wnext);
       u += j1 - j0;
     }
 }
