@@ -176,9 +176,9 @@ MMRT_INLINE void mmrt_op_wino_pack(float *xp, const float *x, int B, int H, int 
 /* Step 2: M_xi = V_xi U_xi^T for the A * A matrices; the threads claim runs of (xi, weight
  * panel) pairs. Where a run goes on to the next matrix, its product's last weight block
  * prefetches that matrix's first (mmrt_gemm_core's wnext): with 2 to 8 weight panels per
- * matrix, each first panel read from memory by the kernel itself cost ResNet-50 0.5-1.5%
- * on 1 thread in a fast state of the development VM, 3-5% in a slow one (bench/results/
- * NOTES.md). */
+ * matrix, each first panel read from memory by the kernel itself cost ResNet-50 3-5% on 1
+ * thread in a slow state of the development VM, ~1% or nothing in a fast one (bench/
+ * results/NOTES.md, twenty-seventh session). */
 MMRT_INLINE void mmrt_op_wino_gemm(float *mb, const float *xp, const float *wp, int T, int Cin,
                                    int Cout, int m, mmrt_team *team, int tid) {
   const int A = m + 2, AA = A * A, nj = MMRT_PANELS(Cout, MMRT_WR);
