@@ -429,4 +429,6 @@ async function main() {
   console.error(`bench.js: wrote ${base}.md and .json`);
 }
 
-main().catch((e) => die(e.stack || String(e)));
+// bench/ort_profile.js takes the same ORT module and session options from here
+module.exports = { ort, sessionOptions };
+if (require.main === module) main().catch((e) => die(e.stack || String(e)));

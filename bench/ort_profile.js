@@ -3,9 +3,9 @@
 //
 //   MMCC_BENCH_ORT=DIR node bench/ort_profile.js MODEL.onnx C H W THREADS [RUNS]
 //
-// DIR: where bench/run installed onnxruntime-node (default ~/.cache/mmcc-bench/ort-1.30.0).
-// The session is bench.js's (graph optimisation 'all', THREADS intra-op threads, sequential)
-// with ORT's profiler on; one image of random pixels, RUNS runs (default 30), the first 5
+// DIR: where bench/run installed onnxruntime-node (~/.cache/mmcc-bench/ort-VERSION). The
+// module and the session options are bench.js's (THREADS intra-op threads), with ORT's
+// profiler on; one image of random pixels, RUNS runs (default 30), the first 5
 // dropped. Prints, per node in execution order, its kernel time (median over the runs, ms) and
 // op type, then their sum and the runs' wall times. The profiler adds a little time per node;
 // pin the process (taskset) to the CPUs bench/prof used. Node names are ORT's (after its
@@ -26,15 +26,17 @@ if (!(runs > skip)) {
   console.error(`ort_profile.js: RUNS must be more than ${skip}`);
   process.exit(2);
 }
-const dir = process.env.MMCC_BENCH_ORT || path.join(os.homedir(), '.cache/mmcc-bench/ort-1.30.0');
-const ort = require(path.join(dir, 'node_modules', 'onnxruntime-node'));
+if (!process.env.MMCC_BENCH_ORT) {
+  console.error('ort_profile.js: set MMCC_BENCH_ORT to the directory bench/run installed onnxruntime-node into');
+  process.exit(2);
+}
+const { ort, sessionOptions } = require('./bench.js');
 const median = (v) => { const s = [...v].sort((a, b) => a - b); return s[s.length >> 1]; };
 
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ort-profile-')), prefix = path.join(tmp, 'p');
 (async () => {
-  const prefix = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ort-profile-')), 'p');
   const s = await ort.InferenceSession.create(model, {
-    graphOptimizationLevel: 'all', intraOpNumThreads: +threads, interOpNumThreads: 1,
-    executionMode: 'sequential', enableProfiling: true, profileFilePrefix: prefix,
+    ...sessionOptions(+threads), enableProfiling: true, profileFilePrefix: prefix,
   });
   const n = +c * +h * +w, px = new Float32Array(n);
   for (let i = 0; i < n; i++) px[i] = Math.random() - 0.5;
@@ -46,10 +48,9 @@ const median = (v) => { const s = [...v].sort((a, b) => a - b); return s[s.lengt
     if (i >= skip) wall.push(Number(process.hrtime.bigint() - t0) / 1e6);
   }
   s.endProfiling();
-  const file = fs.readdirSync(path.dirname(prefix)).find((f) => f.endsWith('.json'));
+  const file = fs.readdirSync(tmp).find((f) => f.endsWith('.json'));
   if (!file) throw new Error('ORT wrote no profile');
-  const events = JSON.parse(fs.readFileSync(path.join(path.dirname(prefix), file)));
-  fs.rmSync(path.dirname(prefix), { recursive: true, force: true });
+  const events = JSON.parse(fs.readFileSync(path.join(tmp, file)));
   const nodes = new Map(); // name -> {op, durs}, in first-seen (execution) order
   for (const e of events) {
     if (e.cat !== 'Node' || !e.name.endsWith('_kernel_time')) continue;
@@ -67,4 +68,5 @@ const median = (v) => { const s = [...v].sort((a, b) => a - b); return s[s.lengt
   }
   console.log(`| all nodes | | ${sum.toFixed(3)} |`);
   console.log(`wall per run: median ${median(wall).toFixed(2)} ms, min ${Math.min(...wall).toFixed(2)}`);
-})().catch((e) => { console.error(`ort_profile.js: ${e.message}`); process.exit(1); });
+})().catch((e) => { console.error(`ort_profile.js: ${e.message}`); process.exitCode = 1; })
+  .finally(() => fs.rmSync(tmp, { recursive: true, force: true })); // the profile, read or not
