@@ -173,18 +173,42 @@ MMRT_INLINE void mmrt_op_wino_pack(float *xp, const float *x, int B, int H, int 
     }
 }
 
-/* Step 2: M_xi = V_xi U_xi^T for the A * A matrices; the threads claim runs of (xi, weight
- * panel) pairs. Where a run goes on to the next matrix, its product's last weight block
- * prefetches that matrix's first (mmrt_gemm_core's wnext): with 2 to 8 weight panels per
- * matrix, each first panel read from memory by the kernel itself cost ResNet-50 3-5% on 1
- * thread in a slow state of the development VM, ~1% or nothing in a fast one (bench/
- * results/NOTES.md, twenty-seventh session). */
+/* Step 2: M_xi = V_xi U_xi^T for the A * A matrices. Two ways to share them out:
+ * - by tiles, when the transformed weights of all A * A matrices fit in half the L2
+ *   (MMRT_L2_BYTES): each thread claims runs of tile panels and multiplies them by every
+ *   matrix's weights (read by every thread, but from L2). Step 1 and step 3 share the tiles
+ *   the same way, so on 2 threads a thread multiplies the panels it transformed and
+ *   transforms back the products it made: none of the three steps reads lines the other
+ *   core wrote. ResNet-50's stage 1 (56 x 56, 64 channels, 0.6 MB of F(4) weights) on AMD
+ *   EPYC Zen 5, 2 threads: input transform 102-114 -> 55-60 us, output transform 44 -> 26,
+ *   products 148-155 -> 151-163 (bench/results/NOTES.md, twenty-eighth session).
+ * - else by (xi, weight panel) pairs, so that each thread streams only its share of the
+ *   weights (stage 2's are 2.4 MB, stage 3's 4.2 MB; by tiles their products were 1.5x
+ *   slower on 2 threads). Where a run goes on to the next matrix, its product's last weight
+ *   block prefetches that matrix's first (mmrt_gemm_core's wnext): with 2 to 8 weight
+ *   panels per matrix, each first panel read from memory by the kernel itself cost
+ *   ResNet-50 3-5% on 1 thread in a slow state of the development VM, ~1% or nothing in a
+ *   fast one (twenty-seventh session).
+ * Either way each C tile is one kernel call per k block in the same order: the same bytes. */
 MMRT_INLINE void mmrt_op_wino_gemm(float *mb, const float *xp, const float *wp, int T, int Cin,
                                    int Cout, int m, mmrt_team *team, int tid) {
   const int A = m + 2, AA = A * A, nj = MMRT_PANELS(Cout, MMRT_WR);
   const size_t xs = MMRT_PACKED_FLOATS(T, Cin, MMRT_XR);
   const size_t ws = MMRT_PACKED_FLOATS(Cout, Cin, MMRT_WR);
   int u0, u1;
+  if ((double)AA * ws * sizeof(float) <= MMRT_L2_BYTES / 2) {
+    /* tile panels; a last panel the one before joins (mmrt_gemm_core) stays with it */
+    const int R = MMRT_XR, np = MMRT_PANELS(T, R), ps = MMRT_PANEL_FLOATS(Cin, R);
+    const int nu = np > 1 && T - (np - 1) * R <= MMRT_UKR_JOIN_MAX ? np - 1 : np;
+    while (mmrt_claim(team, tid, nu, 1, &u0, &u1)) {
+      const int t0 = u0 * R, t1 = u1 < nu && u1 * R < T ? u1 * R : T;
+      for (int xi = 0; xi < AA; xi++)
+        mmrt_gemm_core(xp + (size_t)xi * xs + (size_t)u0 * ps, t1 - t0, wp + (size_t)xi * ws,
+                       Cout, Cin, mb + ((size_t)t0 * AA + xi) * Cout, AA * Cout, 0, 0, 0, nj,
+                       NULL, NULL, xi + 1 < AA ? wp + (size_t)(xi + 1) * ws : NULL);
+    }
+    return;
+  }
   while (mmrt_claim(team, tid, AA * nj, 1, &u0, &u1))
     for (int u = u0; u < u1;) {
       const int xi = u / nj, j0 = u % nj, j1 = u1 - u < nj - j0 ? j0 + (u1 - u) : nj;
