@@ -197,11 +197,10 @@ MMRT_INLINE void mmrt_op_wino_gemm(float *mb, const float *xp, const float *wp, 
   const size_t ws = MMRT_PACKED_FLOATS(Cout, Cin, MMRT_WR);
   int u0, u1;
   if ((double)AA * ws * sizeof(float) <= MMRT_L2_BYTES / 2) {
-    /* tile panels; a last panel the one before joins (mmrt_gemm_core) stays with it */
+    /* runs of tile panels (a joined last panel split off computes the same bytes) */
     const int R = MMRT_XR, np = MMRT_PANELS(T, R), ps = MMRT_PANEL_FLOATS(Cin, R);
-    const int nu = np > 1 && T - (np - 1) * R <= MMRT_UKR_JOIN_MAX ? np - 1 : np;
-    while (mmrt_claim(team, tid, nu, 1, &u0, &u1)) {
-      const int t0 = u0 * R, t1 = u1 < nu && u1 * R < T ? u1 * R : T;
+    while (mmrt_claim(team, tid, np, 1, &u0, &u1)) {
+      const int t0 = u0 * R, t1 = u1 * R < T ? u1 * R : T;
       for (int xi = 0; xi < AA; xi++)
         mmrt_gemm_core(xp + (size_t)xi * xs + (size_t)u0 * ps, t1 - t0, wp + (size_t)xi * ws,
                        Cout, Cin, mb + ((size_t)t0 * AA + xi) * Cout, AA * Cout, 0, 0, 0, nj,
