@@ -27,6 +27,7 @@
 
 #include "mmrt.h"
 #include "mmrt_gemm.h"
+#include "mmrt_tile_asm.h"
 
 /* Output extent of a convolution / pooling window along one axis (floor mode). */
 #define MMRT_CONV_OUT(n, k, s, pad) (((n) + 2 * (pad) - (k)) / (s) + 1)
@@ -235,6 +236,80 @@ typedef struct mmrt_conv_shape {
     }                                                                   \
   } while (0)
 
+/* The 12-token tile's k walk over evenly spaced windows in assembly (mmrt_tile_asm.h):
+ * rows kernel rows from rb (rowb bytes apart), each seg k-steps; token t's input at
+ * q<t / 3> + (t % 3) * sb bytes, the four pointers walking along the row. The same FMAs in
+ * the same order as MMRT_CONV_STEP_Q's loop; the accumulators from / to acc (load: from
+ * acc, else zero). */
+#define MMRT_CONV_QA(s, t) MMRT_CONV_QA_##t(s)
+#define MMRT_CONV_QA_0(s) #s "*4(%[q0])"
+#define MMRT_CONV_QA_1(s) #s "*4(%[q0],%[sb],1)"
+#define MMRT_CONV_QA_2(s) #s "*4(%[q0],%[sb],2)"
+#define MMRT_CONV_QA_3(s) #s "*4(%[q1])"
+#define MMRT_CONV_QA_4(s) #s "*4(%[q1],%[sb],1)"
+#define MMRT_CONV_QA_5(s) #s "*4(%[q1],%[sb],2)"
+#define MMRT_CONV_QA_6(s) #s "*4(%[q2])"
+#define MMRT_CONV_QA_7(s) #s "*4(%[q2],%[sb],1)"
+#define MMRT_CONV_QA_8(s) #s "*4(%[q2],%[sb],2)"
+#define MMRT_CONV_QA_9(s) #s "*4(%[q3])"
+#define MMRT_CONV_QA_10(s) #s "*4(%[q3],%[sb],1)"
+#define MMRT_CONV_QA_11(s) #s "*4(%[q3],%[sb],2)"
+MMRT_INLINE void mmrt_conv_q12(const char *rb, long rowb, long rows, long seg, long sb,
+                               const float *w, const char *pf, long pfl, float *acc,
+                               long load) {
+  long n4 = seg / 4, n1 = seg % 4, iters = rows * n4, due = 0, n;
+  const char *q0, *q1, *q2, *q3;
+  if (iters == 0)
+    for (; pfl > 0; pfl--, pf += 64) _mm_prefetch(pf, _MM_HINT_T1);
+  __asm__ volatile(
+      MMRT_TA_START
+      "1:\n\t" /* a kernel row */
+      "mov %[rb], %[q0]\n\t"
+      "lea (%[q0],%[sb],2), %[q1]\n\t"
+      "add %[sb], %[q1]\n\t"
+      "lea (%[q1],%[sb],2), %[q2]\n\t"
+      "add %[sb], %[q2]\n\t"
+      "lea (%[q2],%[sb],2), %[q3]\n\t"
+      "add %[sb], %[q3]\n\t"
+      "mov %[n4], %[n]\n\t"
+      "test %[n], %[n]\n\t"
+      "jz 3f\n\t"
+      "2:\n\t"
+      MMRT_TA_PREFETCH_L2
+      MMRT_TA_STEP(MMRT_CONV_QA, 0, "") MMRT_TA_STEP(MMRT_CONV_QA, 1, "")
+      MMRT_TA_STEP(MMRT_CONV_QA, 2, "") MMRT_TA_STEP(MMRT_CONV_QA, 3, "")
+      "add $512, %[w]\n\t"
+      "add $16, %[q0]\n\t"
+      "add $16, %[q1]\n\t"
+      "add $16, %[q2]\n\t"
+      "add $16, %[q3]\n\t"
+      "dec %[n]\n\t"
+      "jnz 2b\n\t"
+      "3:\n\t"
+      "mov %[n1], %[n]\n\t"
+      "test %[n], %[n]\n\t"
+      "jz 5f\n\t"
+      "4:\n\t"
+      MMRT_TA_STEP(MMRT_CONV_QA, 0, "")
+      "add $128, %[w]\n\t"
+      "add $4, %[q0]\n\t"
+      "add $4, %[q1]\n\t"
+      "add $4, %[q2]\n\t"
+      "add $4, %[q3]\n\t"
+      "dec %[n]\n\t"
+      "jnz 4b\n\t"
+      "5:\n\t"
+      "add %[rowb], %[rb]\n\t"
+      "decq %[rows]\n\t"
+      "jnz 1b\n\t"
+      MMRT_TA_END
+      : [w] "+&r"(w), [rb] "+&r"(rb), [rows] "+m"(rows), [due] "+&r"(due), [pf] "+&r"(pf),
+        [q0] "=&r"(q0), [q1] "=&r"(q1), [q2] "=&r"(q2), [q3] "=&r"(q3), [n] "=&r"(n)
+      : [sb] "r"(sb), [n4] "m"(n4), [n1] "m"(n1), [rowb] "m"(rowb), [iters] "m"(iters),
+        [per] "m"(pfl), [acc] "r"(acc), [load] "r"(load), [pw] "i"(32 * MMRT_TILE_PF_AHEAD * 4)
+      : MMRT_TA_CLOBBERS);
+}
+
 /* One C tile: mt <= NT <= 13 tokens (rows y[t * ldy]), nn <= 32 output channels, kernel
  * rows ky0..ky1-1 of the weight panel (w: the first of them), NT a constant
  * (mmrt_conv_tile13/12/8/4). Kernel rows before ky0: their partial sums are in
@@ -269,7 +344,23 @@ MMRT_INLINE void mmrt_conv_tile_nt(const mmrt_conv_shape *sh, const mmrt_conv_ge
   const int seg = sh->seg, kb = (ky1 - ky0) * sh->kx_steps * seg;
   const int iters = kb / 4 > 0 ? kb / 4 : 1, per = (pfl + iters - 1) / iters;
   const long sb = NT == MMRT_CONV_NT_JOINED ? g->step13 : g->step;
-  if (sb) { /* evenly spaced windows, no padding: one run of kw * cin per kernel row */
+  if (sb && NT == 12) { /* as below, in assembly */
+    float acc[12][32] __attribute__((aligned(64)));
+    if (ky0 > 0)
+#pragma GCC unroll 12
+      for (int t = 0; t < 12; t++) {
+        _mm512_store_ps(acc[t], a0[t]);
+        _mm512_store_ps(acc[t] + 16, a1[t]);
+      }
+    mmrt_conv_q12((const char *)(g->base[0] + (size_t)ky0 * sh->W * sh->ldx),
+                  (long)sh->W * sh->ldx * (long)sizeof(float), ky1 - ky0, seg, sb, w, pf, pfl,
+                  &acc[0][0], ky0 > 0);
+#pragma GCC unroll 12
+    for (int t = 0; t < 12; t++) {
+      a0[t] = _mm512_load_ps(acc[t]);
+      a1[t] = _mm512_load_ps(acc[t] + 16);
+    }
+  } else if (sb) { /* evenly spaced windows, no padding: one run of kw * cin per kernel row */
     const int NQ = (NT + 2) / 3; /* pointers: token t at q[t / 3] + (t % 3) * sb */
     for (int ky = ky0; ky < ky1; ky++) {
       const char *q[5];
@@ -349,6 +440,9 @@ MMRT_INLINE void mmrt_conv_tile_nt(const mmrt_conv_shape *sh, const mmrt_conv_ge
  * one. So where the last panel has one token (49 = 3 x 12 + 13 at 7 x 7, ResNet's stage 4),
  * the panel before it takes it: 13 tokens, 26 accumulators, two weight vectors and the
  * broadcast in 29 of AVX-512's 32 registers. */
+typedef void mmrt_conv_tile_fn(const mmrt_conv_shape *sh, const mmrt_conv_geo *g,
+                               const float *w, int ky0, int ky1, int nn, int mt, float *y,
+                               const float *res, const char *pf, int pfl);
 #define MMRT_CONV_TILE_AT(NT)                                                                  \
   static __attribute__((noinline)) void mmrt_conv_tile##NT(                                    \
       const mmrt_conv_shape *sh, const mmrt_conv_geo *g, const float *w, int ky0, int ky1,    \
@@ -360,6 +454,18 @@ MMRT_CONV_TILE_AT(12)
 MMRT_CONV_TILE_AT(8)
 MMRT_CONV_TILE_AT(4)
 #undef MMRT_CONV_TILE_AT
+
+/* The tile of token panel i (of M tokens; ie: the end of its block): the joined tile when
+ * the next panel, in the same block, is a 1-token last one (*join 1), else 12, 8 or 4 wide;
+ * *mt: its tokens. */
+static inline mmrt_conv_tile_fn *mmrt_conv_pick(int M, int i, int ie, int *mt, int *join) {
+  const int t0 = i * 12;
+  *join = M - t0 == MMRT_CONV_NT_JOINED && i + 1 < ie;
+  *mt = *join ? MMRT_CONV_NT_JOINED : M - t0 < 12 ? M - t0 : 12;
+  return *join ? mmrt_conv_tile13
+         : MMRT_TILE_NT(*mt) == 12 ? mmrt_conv_tile12
+         : MMRT_TILE_NT(*mt) == 8 ? mmrt_conv_tile8 : mmrt_conv_tile4;
+}
 
 /* Token panels per block: their windows are worked out once per block, and each weight
  * panel is read once per block. */
@@ -390,6 +496,13 @@ static __attribute__((noinline)) void mmrt_conv_direct(float *y, const float *x,
   const int M = B * OH * OW, K = k * k * Cin, whole = pad == 0;
   const size_t ws = MMRT_PANEL_FLOATS(K, 32), rowf = (size_t)32 * k * Cin;
   const int kyb = MMRT_CONV_KROWS(k, rowf * sizeof(float)); /* kernel rows per block */
+  /* weights of at most MMRT_L2_BYTES / 8 (ResNet-50's 1x1 convolutions at 56 x 56 and most
+   * at 28 x 28, and its stem) stay in L2 whatever the order: then a token panel's tiles run
+   * one after another, so that its output rows (and the residual's) are written (read)
+   * whole, one after the other, rather than 128 bytes of every row of a block per weight
+   * panel. Intel Xeon (family 6 model 167), a 1x1 64 -> 256 + residual at 56 x 56, 1
+   * thread: 418-423 -> 387-400 ns per tile. Their panels are not blocked (kyb == k). */
+  const int token_major = (size_t)(j1 - j0) * ws * sizeof(float) <= MMRT_L2_BYTES / 8;
   mmrt_conv_shape sh = {H, W, Cin, k, k, whole ? k * Cin : Cin, whole ? 1 : k,
                         bias, relu, Cout, Cout};
   mmrt_conv_geo geo[MMRT_CONV_IBLOCK];
@@ -411,6 +524,22 @@ static __attribute__((noinline)) void mmrt_conv_direct(float *y, const float *x,
       g->step = even ? (long)(d * sizeof(float)) : 0;
       g->step13 = even && g->base[12] - g->base[11] == d ? g->step : 0;
     }
+    if (token_major) { /* all weight panels of a token panel in turn: its output rows */
+      for (int i = ib; i < ie; i++) {
+        const int t0 = i * 12;
+        int mt, join;
+        mmrt_conv_tile_fn *tile = mmrt_conv_pick(M, i, ie, &mt, &join);
+        for (int j = j0; j < j1; j++) {
+          const int n0 = j * 32, nn = Cout - n0 < 32 ? Cout - n0 : 32;
+          sh.bias = bias + n0;
+          tile(&sh, &geo[i - ib], wp + (size_t)j * ws, 0, k, nn, mt,
+               y + (size_t)t0 * Cout + n0, residual ? residual + (size_t)t0 * Cout + n0 : NULL,
+               NULL, 0);
+        }
+        i += join;
+      }
+      continue;
+    }
     for (int j = j0; j < j1; j++) {
       const int n0 = j * 32, nn = Cout - n0 < 32 ? Cout - n0 : 32;
       sh.bias = bias + n0;
@@ -425,14 +554,12 @@ static __attribute__((noinline)) void mmrt_conv_direct(float *y, const float *x,
         const int nky = ky1 < k && k - ky1 < kyb ? k - ky1 : kyb; /* its kernel rows */
         const int lines = (int)(nky * rowf * sizeof(float) / 64);
         for (int i = ib; i < ie; i++) {
-          const int t0 = i * 12, join = M - t0 == MMRT_CONV_NT_JOINED && i + 1 < ie;
-          const int mt = join ? MMRT_CONV_NT_JOINED : M - t0 < 12 ? M - t0 : 12;
+          const int t0 = i * 12;
+          int mt, join;
+          mmrt_conv_tile_fn *tile = mmrt_conv_pick(M, i, ie, &mt, &join);
           const int l0 = pf ? lines * (i - ib) / nb : 0;
           const int l1 = pf ? lines * (i - ib + 1 + join) / nb : 0;
-          (join ? mmrt_conv_tile13
-           : MMRT_TILE_NT(mt) == 12 ? mmrt_conv_tile12
-           : MMRT_TILE_NT(mt) == 8 ? mmrt_conv_tile8 : mmrt_conv_tile4)(
-              &sh, &geo[i - ib], w, ky0, ky1, nn, mt, y + (size_t)t0 * Cout + n0,
+          tile(&sh, &geo[i - ib], w, ky0, ky1, nn, mt, y + (size_t)t0 * Cout + n0,
               residual ? residual + (size_t)t0 * Cout + n0 : NULL,
               pf ? pf + (size_t)l0 * 64 : NULL, l1 - l0);
           i += join;

@@ -4,6 +4,7 @@
  * tokens with it, mmrt_ukr_skx_join). */
 #include "mmrt_ukr.h"
 #include "mmrt_tr8.h"
+#include "mmrt_tile_asm.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -34,6 +35,51 @@ SKX static inline __attribute__((always_inline)) void transpose_out(const __m512
   mmrt_tr16_put12(d, r, accumulate);
 }
 
+/* The full tile's k loop (NT 12) in assembly (mmrt_tile_asm.h): the same steps and
+ * prefetches as STEP's loop in tile_nt, accumulators out to acc. Token t of k-step s of a
+ * block at x + (s * 12 + t) * 4 bytes. */
+#define X_ADDR(s, t) #t "*4+" #s "*48(%[x])"
+SKX static inline __attribute__((always_inline)) void loop12(int kc, const float *w,
+                                                             const float *x, const char *pf,
+                                                             int pfl, float *acc) {
+  long n4 = kc / 4, n1 = kc % 4, iters = n4, due = 0, per = pfl;
+  const long load = 0;
+  if (n4 == 0)
+    for (; pfl > 0; pfl--, pf += 64) _mm_prefetch(pf, _MM_HINT_T1);
+  __asm__ volatile(
+      MMRT_TA_START
+      "test %[n4], %[n4]\n\t"
+      "jz 3f\n\t"
+      "1:\n\t"
+      MMRT_TA_PREFETCH_L2
+      /* and the tokens 8 k-steps on */
+      MMRT_TA_STEP(X_ADDR, 0, "prefetcht0 384(%[x])\n\t")
+      MMRT_TA_STEP(X_ADDR, 1, "prefetcht0 448(%[x])\n\t")
+      MMRT_TA_STEP(X_ADDR, 2, "prefetcht0 512(%[x])\n\t")
+      MMRT_TA_STEP(X_ADDR, 3, "")
+      "add $512, %[w]\n\t"
+      "add $192, %[x]\n\t"
+      "dec %[n4]\n\t"
+      "jnz 1b\n\t"
+      "3:\n\t"
+      "test %[n1], %[n1]\n\t"
+      "jz 5f\n\t"
+      "4:\n\t"
+      MMRT_TA_STEP(X_ADDR, 0, "")
+      "add $128, %[w]\n\t"
+      "add $48, %[x]\n\t"
+      "dec %[n1]\n\t"
+      "jnz 4b\n\t"
+      "5:\n\t"
+      MMRT_TA_END
+      : [w] "+&r"(w), [x] "+&r"(x), [n4] "+&r"(n4), [n1] "+&r"(n1), [due] "+&r"(due),
+        [pf] "+&r"(pf)
+      : [iters] "r"(iters), [per] "r"(per), [acc] "r"(acc), [load] "r"(load),
+        [pw] "i"(32 * MMRT_TILE_PF_AHEAD * 4)
+      : MMRT_TA_CLOBBERS);
+}
+#undef X_ADDR
+
 /* The tile with NT >= mt token accumulators, NT a constant (12, 8 or 4: a short last panel
  * of a product costs what its tokens need; 13 or 14: tokens 12.. from the next panel xn;
  * each product's chain is the same for any NT). */
@@ -60,29 +106,39 @@ SKX static inline __attribute__((always_inline)) void tile_nt(int nn, int mt, in
     }
   else if (ts == 1 && ns == 12 && nn == 32 && mt == 12)
     for (int l = 0; l < 24; l++) MMRT_PREFETCH_W(c + 16 * l);
-  /* the caller's lines into L2, spread evenly over the loop's kc / 4 iterations (all at
-   * once when there are none): pfl per iteration, counted in units of 1 / iterations */
-  const int iters = kc / 4;
-  int due = 0;
-  if (iters == 0)
-    for (; pfl > 0; pfl--, pf += 64) _mm_prefetch(pf, _MM_HINT_T1);
-  int k = 0;
-  for (; k + 4 <= kc; k += 4) {
-    for (due += pfl; due >= iters; due -= iters, pf += 64) _mm_prefetch(pf, _MM_HINT_T1);
-    /* into L1 ahead: the weights MMRT_TILE_PF_AHEAD k-steps on (8 lines per 4 steps), the
-     * tokens 8 on (3) */
-    for (int l = 0; l < 8; l++)
-      _mm_prefetch((const char *)(w + 32 * MMRT_TILE_PF_AHEAD + 16 * l), _MM_HINT_T0);
-    for (int l = 0; l < 3; l++) _mm_prefetch((const char *)(x + 12 * 8 + 16 * l), _MM_HINT_T0);
-    STEP(w, x, xn);
-    STEP(w + 32, x + 12, xn + 12);
-    STEP(w + 64, x + 24, xn + 24);
-    STEP(w + 96, x + 36, xn + 36);
-    w += 128;
-    x += 48;
-    xn += 48;
+  if (NT == 12) { /* the loop below, in assembly */
+    float acc[12][32] __attribute__((aligned(64)));
+    loop12(kc, w, x, pf, pfl, &acc[0][0]);
+#pragma GCC unroll 12
+    for (int t = 0; t < 12; t++) {
+      a0[t] = _mm512_load_ps(acc[t]);
+      a1[t] = _mm512_load_ps(acc[t] + 16);
+    }
+  } else {
+    /* the caller's lines into L2, spread evenly over the loop's kc / 4 iterations (all at
+     * once when there are none): pfl per iteration, counted in units of 1 / iterations */
+    const int iters = kc / 4;
+    int due = 0;
+    if (iters == 0)
+      for (; pfl > 0; pfl--, pf += 64) _mm_prefetch(pf, _MM_HINT_T1);
+    int k = 0;
+    for (; k + 4 <= kc; k += 4) {
+      for (due += pfl; due >= iters; due -= iters, pf += 64) _mm_prefetch(pf, _MM_HINT_T1);
+      /* into L1 ahead: the weights MMRT_TILE_PF_AHEAD k-steps on (8 lines per 4 steps), the
+       * tokens 8 on (3) */
+      for (int l = 0; l < 8; l++)
+        _mm_prefetch((const char *)(w + 32 * MMRT_TILE_PF_AHEAD + 16 * l), _MM_HINT_T0);
+      for (int l = 0; l < 3; l++) _mm_prefetch((const char *)(x + 12 * 8 + 16 * l), _MM_HINT_T0);
+      STEP(w, x, xn);
+      STEP(w + 32, x + 12, xn + 12);
+      STEP(w + 64, x + 24, xn + 24);
+      STEP(w + 96, x + 36, xn + 36);
+      w += 128;
+      x += 48;
+      xn += 48;
+    }
+    for (; k < kc; k++, w += 32, x += 12, xn += 12) STEP(w, x, xn);
   }
-  for (; k < kc; k++, w += 32, x += 12, xn += 12) STEP(w, x, xn);
   if (ns == 1) {
     /* row-major C: masked vector rows */
     const __mmask16 m0 = nn >= 16 ? 0xffff : (__mmask16)((1u << nn) - 1);
