@@ -342,8 +342,10 @@ MMRT_INLINE void mmrt_conv_tile_nt(const mmrt_conv_shape *sh, const mmrt_conv_ge
     }
   }
   const int seg = sh->seg, kb = (ky1 - ky0) * sh->kx_steps * seg;
-  const int iters = kb / 4 > 0 ? kb / 4 : 1, per = (pfl + iters - 1) / iters;
   const long sb = NT == MMRT_CONV_NT_JOINED ? g->step13 : g->step;
+  /* lines to prefetch per 4 k-steps in the C loops below (the assembly spreads its own) */
+  const int iters = kb / 4 > 0 ? kb / 4 : 1;
+  const int per = sb && NT == 12 ? 0 : (pfl + iters - 1) / iters;
   if (sb && NT == 12) { /* as below, in assembly */
     float acc[12][32] __attribute__((aligned(64)));
     if (ky0 > 0)

@@ -27,9 +27,9 @@
 
 /* k-step s of a block of four: the weights at w + s * 128 bytes, then the 12 tokens; among
  * them the prefetches of that k-step's weights MMRT_TILE_PF_AHEAD k-steps on into L1 (2
- * lines; operand pw: that distance in bytes) and the text P (more prefetches). Spread out,
- * not in a burst at the loop's top: with the weights streaming from memory a burst made a
- * 49-token product ~8% slower than GCC's scheduling of the C tile. */
+ * lines; operand pw: that distance in bytes) and the text P (more prefetches), spread among
+ * the FMAs as GCC scheduled the C loop's (a burst at the loop's top was not measured apart
+ * from the early-clobber fault below). */
 #define MMRT_TA_STEP(ADDR, s, P)                                                          \
   "vmovaps " #s "*128(%[w]), %%zmm24\n\t"                                                \
   "vmovaps " #s "*128+64(%[w]), %%zmm25\n\t"                                             \

@@ -31,6 +31,11 @@ CONV = [
     ('few_1x1_s2', 1, 8, 8, 24, 64, 1, 2, 0, 1, 0, 0, 1),
     ('few_1x1_b3', 3, 3, 3, 24, 64, 1, 1, 0, 1, 1, 1, 1),
     ('head_linear_b3', 3, 1, 1, 130, 10, 1, 1, 0, 1, 0, 0, 0),
+    # weights past L2 / 8 (MMRT_L2_BYTES 2 MiB): weight-panel-major order; a 1x1 on the
+    # evenly spaced (assembly) path, and an unpadded 3x3 whose 1.7 MB panels are read in
+    # blocks of kernel rows, so that path resumes from partial sums
+    ('wide_1x1', 1, 6, 6, 512, 160, 1, 1, 0, 1, 1, 1, 1),
+    ('rows_3x3_unpadded', 1, 16, 16, 1500, 40, 3, 1, 0, 1, 1, 0, 1),
 ]
 # name, B, H, W, C, extra
 POOL = [
