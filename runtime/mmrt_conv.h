@@ -315,10 +315,16 @@ MMRT_INLINE void mmrt_conv_q12(const char *rb, long rowb, long rows, long seg, l
  * (mmrt_conv_tile13/12/8/4). Kernel rows before ky0: their partial sums are in
  * y, reloaded; rows after ky1: the sums are stored to y as they are, no epilogue. A float
  * stored and reloaded is the same float, so the tile's bytes do not depend on the blocks.
- * pf / pfl: lines of the next weight block to bring into L2 meanwhile. */
+ * pf / pfl: lines to bring into L2 meanwhile (the next weight block, or the next token
+ * panel's rows: mmrt_conv_direct). */
 MMRT_INLINE void mmrt_conv_tile_nt(const mmrt_conv_shape *sh, const mmrt_conv_geo *g,
                                    const float *w, int ky0, int ky1, int nn, int mt, float *y,
                                    const float *res, const char *pf, int pfl, const int NT) {
+  /* the shape's fields in locals: the masked stores may alias anything, so GCC reloaded
+   * sh->ldy, ldr and relu from memory for every row they touched (no time measured apart) */
+  const size_t ldy = (size_t)sh->ldy, ldr = (size_t)sh->ldr;
+  const int relu = sh->relu;
+  const float *const bias = sh->bias;
   __m512 a0[MMRT_CONV_NT_JOINED], a1[MMRT_CONV_NT_JOINED];
   const __mmask16 m0 = nn >= 16 ? 0xffff : (__mmask16)((1u << nn) - 1);
   const __mmask16 m1 = nn >= 32 ? 0xffff : nn <= 16 ? 0 : (__mmask16)((1u << (nn - 16)) - 1);
@@ -328,17 +334,17 @@ MMRT_INLINE void mmrt_conv_tile_nt(const mmrt_conv_shape *sh, const mmrt_conv_ge
 #pragma GCC unroll 13
     for (int t = 0; t < NT; t++) {
       if (t >= mt) continue;
-      a0[t] = _mm512_maskz_loadu_ps(m0, y + (size_t)t * sh->ldy);
-      a1[t] = _mm512_maskz_loadu_ps(m1, y + (size_t)t * sh->ldy + 16);
+      a0[t] = _mm512_maskz_loadu_ps(m0, y + (size_t)t * ldy);
+      a1[t] = _mm512_maskz_loadu_ps(m1, y + (size_t)t * ldy + 16);
     }
   }
   /* the output rows (and the residual's), wanted at the end */
   for (int t = 0; t < mt; t++) {
-    MMRT_PREFETCH_W(y + (size_t)t * sh->ldy);
-    MMRT_PREFETCH_W(y + (size_t)t * sh->ldy + 16);
+    MMRT_PREFETCH_W(y + (size_t)t * ldy);
+    MMRT_PREFETCH_W(y + (size_t)t * ldy + 16);
     if (res) {
-      __builtin_prefetch(res + (size_t)t * sh->ldr, 0, 3);
-      __builtin_prefetch(res + (size_t)t * sh->ldr + 16, 0, 3);
+      __builtin_prefetch(res + (size_t)t * ldr, 0, 3);
+      __builtin_prefetch(res + (size_t)t * ldr + 16, 0, 3);
     }
   }
   const int seg = sh->seg, kb = (ky1 - ky0) * sh->kx_steps * seg;
@@ -410,13 +416,13 @@ MMRT_INLINE void mmrt_conv_tile_nt(const mmrt_conv_shape *sh, const mmrt_conv_ge
 #pragma GCC unroll 13
     for (int t = 0; t < NT; t++) {
       if (t >= mt) continue;
-      _mm512_mask_storeu_ps(y + (size_t)t * sh->ldy, m0, a0[t]);
-      _mm512_mask_storeu_ps(y + (size_t)t * sh->ldy + 16, m1, a1[t]);
+      _mm512_mask_storeu_ps(y + (size_t)t * ldy, m0, a0[t]);
+      _mm512_mask_storeu_ps(y + (size_t)t * ldy + 16, m1, a1[t]);
     }
     return;
   }
   /* epilogue: + bias (+ residual) (ReLU), masked rows of the NHWC output */
-  const __m512 b0 = _mm512_maskz_loadu_ps(m0, sh->bias), b1 = _mm512_maskz_loadu_ps(m1, sh->bias + 16);
+  const __m512 b0 = _mm512_maskz_loadu_ps(m0, bias), b1 = _mm512_maskz_loadu_ps(m1, bias + 16);
   const __m512 zero = _mm512_setzero_ps();
   /* unrolled with constant t, so the accumulators stay in registers */
 #pragma GCC unroll 13
@@ -424,12 +430,12 @@ MMRT_INLINE void mmrt_conv_tile_nt(const mmrt_conv_shape *sh, const mmrt_conv_ge
     if (t >= mt) continue;
     __m512 v0 = _mm512_add_ps(a0[t], b0), v1 = _mm512_add_ps(a1[t], b1);
     if (res) {
-      v0 = _mm512_add_ps(v0, _mm512_maskz_loadu_ps(m0, res + (size_t)t * sh->ldr));
-      v1 = _mm512_add_ps(v1, _mm512_maskz_loadu_ps(m1, res + (size_t)t * sh->ldr + 16));
+      v0 = _mm512_add_ps(v0, _mm512_maskz_loadu_ps(m0, res + (size_t)t * ldr));
+      v1 = _mm512_add_ps(v1, _mm512_maskz_loadu_ps(m1, res + (size_t)t * ldr + 16));
     }
-    if (sh->relu) v0 = _mm512_max_ps(v0, zero), v1 = _mm512_max_ps(v1, zero);
-    _mm512_mask_storeu_ps(y + (size_t)t * sh->ldy, m0, v0);
-    _mm512_mask_storeu_ps(y + (size_t)t * sh->ldy + 16, m1, v1);
+    if (relu) v0 = _mm512_max_ps(v0, zero), v1 = _mm512_max_ps(v1, zero);
+    _mm512_mask_storeu_ps(y + (size_t)t * ldy, m0, v0);
+    _mm512_mask_storeu_ps(y + (size_t)t * ldy + 16, m1, v1);
   }
 }
 #undef MMRT_CONV_STEP
@@ -503,8 +509,13 @@ static __attribute__((noinline)) void mmrt_conv_direct(float *y, const float *x,
    * one after another, so that its output rows (and the residual's) are written (read)
    * whole, one after the other, rather than 128 bytes of every row of a block per weight
    * panel. Intel Xeon (family 6 model 167), a 1x1 64 -> 256 + residual at 56 x 56, 1
-   * thread: 418-423 -> 387-400 ns per tile. Their panels are not blocked (kyb == k). */
+   * thread: 418-423 -> 387-400 ns per tile. Their panels are not blocked (kyb == k).
+   * Meanwhile the next token panel's residual rows (else its output rows) are brought into
+   * L2, spread over this panel's tiles, where the call covers whole rows (all weight
+   * panels): ResNet-50 on the Intel Xeon, 1 thread, the stem 1.53 -> 1.37 ms, stage 1's
+   * 64 -> 256 + residual 2.17 -> 2.05 ms (three; bench/results/NOTES.md). */
   const int token_major = (size_t)(j1 - j0) * ws * sizeof(float) <= MMRT_L2_BYTES / 8;
+  const int rows_ahead = j1 - j0 == (Cout + 31) / 32;
   mmrt_conv_shape sh = {H, W, Cin, k, k, whole ? k * Cin : Cin, whole ? 1 : k,
                         bias, relu, Cout, Cout};
   mmrt_conv_geo geo[MMRT_CONV_IBLOCK];
@@ -531,12 +542,16 @@ static __attribute__((noinline)) void mmrt_conv_direct(float *y, const float *x,
         const int t0 = i * 12;
         int mt, join;
         mmrt_conv_tile_fn *tile = mmrt_conv_pick(M, i, ie, &mt, &join);
+        const int tn = t0 + mt, nt = M - tn < 12 ? M - tn : 12; /* the next panel's rows */
+        const char *pf = (const char *)((residual ? residual : y) + (size_t)tn * Cout);
+        const int lines = rows_ahead && nt > 0 ? (int)((size_t)nt * Cout * sizeof(float) / 64) : 0;
         for (int j = j0; j < j1; j++) {
           const int n0 = j * 32, nn = Cout - n0 < 32 ? Cout - n0 : 32;
+          const int l0 = lines * (j - j0) / (j1 - j0), l1 = lines * (j - j0 + 1) / (j1 - j0);
           sh.bias = bias + n0;
           tile(&sh, &geo[i - ib], wp + (size_t)j * ws, 0, k, nn, mt,
                y + (size_t)t0 * Cout + n0, residual ? residual + (size_t)t0 * Cout + n0 : NULL,
-               NULL, 0);
+               pf + (size_t)l0 * 64, l1 - l0);
         }
         i += join;
       }
