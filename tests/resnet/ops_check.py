@@ -36,6 +36,9 @@ CONV = [
     # blocks of kernel rows, so that path resumes from partial sums
     ('wide_1x1', 1, 6, 6, 512, 160, 1, 1, 0, 1, 1, 1, 1),
     ('rows_3x3_unpadded', 1, 16, 16, 1500, 40, 3, 1, 0, 1, 1, 0, 1),
+    # 17 weight panels (the last of 8 channels) of 266 KB in all: token-major whole (1- and
+    # 3-way splits), weight-panel-major in the 2-way split's halves
+    ('tm_panels_1x1', 1, 5, 7, 130, 520, 1, 1, 0, 1, 1, 1, 1),
 ]
 # name, B, H, W, C, extra
 POOL = [
