@@ -515,9 +515,10 @@ static __attribute__((noinline)) void mmrt_conv_direct(float *y, const float *x,
    * panels): ResNet-50 on the Intel Xeon, 1 thread, the stem 1.53 -> 1.37 ms, stage 1's
    * 64 -> 256 + residual 2.17 -> 2.05 ms (three; bench/results/NOTES.md). Also token-major:
    * ops of at least 16 weight panels (512 output channels) whose weights fit in L2 / 2 (the
-   * same Intel Xeon, 1 thread): stage 2's 128 -> 512 + residual 0.62-0.67 -> 0.59-0.60 ms each, its downsample 1.22-1.25
-   * -> 1.19; with fewer panels (512 -> 128, 512 -> 256) or more weights (stage 3's 256 ->
-   * 1024, 1 MB) token-major was 2-3% slower. */
+   * same Intel Xeon, 1 thread): stage 2's 128 -> 512 + residual 0.62-0.67 -> 0.59-0.60 ms
+   * each, its downsample 1.22-1.25 -> 1.19; with fewer panels (512 -> 128, 512 -> 256) or
+   * more weights (stage 3's 256 -> 1024, 1 MB) token-major was 2-3% slower (on the AMD EPYC
+   * Zen 5 VM the rule measured level either way: bench/results/NOTES.md). */
   const size_t wbytes = (size_t)(j1 - j0) * ws * sizeof(float);
   const int token_major = wbytes <= MMRT_L2_BYTES / 8 ||
                           (j1 - j0 >= 16 && wbytes <= MMRT_L2_BYTES / 2);
