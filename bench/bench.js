@@ -19,6 +19,10 @@
 // bench/results/NOTES.md one vCPU's caches were shared with a noisy neighbour, and a
 // 1-thread process ran 37.6 ms on one and 48-54 ms on the other, so a 1-thread ratio
 // depended on where the scheduler put each contender. manifest "pin": false turns it off.
+// Settling: each round starts SETTLE_MS after the other contender's, so that no timed call
+// shares the CPUs with the other's threads winding down (ONNX Runtime's pool threads spin
+// after a run: on that VM mmcc's first 2-thread call of every round took 34-39 ms against
+// 17-19 for the others until it waited 200 ms; bench/results/NOTES.md, thirty-second session).
 'use strict';
 const fs = require('fs');
 const os = require('os');
@@ -52,6 +56,8 @@ function readImages(file, n, chw) {
 }
 
 const msSince = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;
+const SETTLE_MS = 200;
+const settle = () => new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
 
 // {================================================================== internal: ORT first run
 async function ortFirst(argv) {
@@ -227,15 +233,18 @@ async function benchModel(m, cfg) {
       const a = [], b = [], ratios = [], acpu = [];
       const hb = [], hcpu = [], vsFp32 = [], vsOrt = [];
       for (let r = 0; r < cfg.rounds; r++) {
+        await settle();
         const ta = await mm.run(t, B, cfg.calls);
         acpu.push(...mm.cpu);
         if (mb) {
+          await settle();
           const th = await mb.run(t, B, cfg.calls);
           hcpu.push(...mb.cpu);
           hb.push(...th);
           vsFp32.push(median(ta) / median(th));
           vsOrt.push(-1);  // filled below with this round's ORT time
         }
+        await settle();
         const tb = await ortRun(cfg.calls);
         a.push(...ta);
         b.push(...tb);
@@ -289,6 +298,7 @@ function markdown(R) {
            ? '; ResNet rows: tests/py/make_resnet_ckpt.py and tests/py/export_onnx_resnet.py. ' : '. ') +
          `${R.config.rounds} rounds x ${R.config.calls} timed calls per contender and cell after ` +
          `${R.config.warmup} warm-up calls, rounds alternating mmcc and ORT` +
+         (R.config.settle_ms ? `, each ${R.config.settle_ms} ms after the last` : '') +
          (R.config.pin !== false ? '; a cell of t threads runs both on CPUs 0..t-1 (taskset), ' +
                                    'the first-result processes on CPU 0.' : ' (not pinned to CPUs).'), '');
   L.push(`CPU flags: \`${R.cpu.flags}\``, '');
@@ -413,7 +423,7 @@ async function main() {
     return;
   }
   const M = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
-  const cfg = M.config;
+  const cfg = Object.assign({}, M.config, { settle_ms: SETTLE_MS });
   const R = { cpu: M.cpu, date: new Date().toISOString(), loadavg: os.loadavg(), target: M.target,
               ort_version: M.ort_version, seed: M.seed, config: cfg, peak: M.peak, models: [] };
   if (M.peak_bf16) R.peak_bf16 = M.peak_bf16;

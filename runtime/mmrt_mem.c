@@ -12,10 +12,16 @@
  * bytes and the addresses (the generated code's pointers stay valid), so it cannot change a
  * result.
  *
- * When: at the first call that runs on more than one thread (one thread was not slowed, and
- * the move costs time: on that VM the first write to each new page took ~4.6 us, and the
- * first call of CLIP ViT-B/16, 330 MB of weights, 0.9 s longer when one thread moved them),
- * by that many threads at once (two moved them in half the time).
+ * Also on one thread, after the program idles: on the same VM (a Firecracker guest whose
+ * kernel runs DAMON over physical memory, sampling every 500 ms), a 1-thread ResNet-50 call
+ * that followed 400 ms of sleep took 91-158 ms instead of 32-35 while the weights were the
+ * file's, its weight-streaming convolutions 5-10x slower, with no page fault; from private
+ * pages 32-42 ms (bench/results/NOTES.md, thirty-second session). A product that classifies a
+ * frame now and then is that case, and so was every benchmark round's first call.
+ *
+ * When: at the first call, by that call's threads at once (two move them in half the time).
+ * It costs that call time: on that VM the first write to each new page took ~4.6 us (CLIP
+ * ViT-B/16's 330 MB of weights: 0.9 s on one thread; ResNet-50's 118 MB: ~0.15 s).
  *
  * How: for each 2 MB chunk of whole pages inside the blob, map anonymous pages (no huge
  * pages), copy the chunk, and mremap them over it; the file's pages of that chunk leave the

@@ -50,9 +50,9 @@ static const mmrt_pre_params pre = {
   .std = {MM_STD0, MM_STD1, MM_STD2},
 };
 
-/* The weights onto private anonymous pages, once, by the first call that runs on more than
- * one thread, before its forward reads them (runtime/mmrt_mem.c says why and when);
- * compiled with -DMMRT_KEEP_WEIGHTS_MAPPED they stay in the program's file mapping. */
+/* The weights onto private anonymous pages, once, by the first call (on its threads),
+ * before its forward reads them (runtime/mmrt_mem.c says why and when); compiled with
+ * -DMMRT_KEEP_WEIGHTS_MAPPED they stay in the program's file mapping. */
 extern const unsigned char MM_ID[[]]_weights_blob_[];
 static pthread_once_t weights_once = PTHREAD_ONCE_INIT;
 static _Atomic int weights_movers; /* the threads of the call that moves them */
@@ -61,10 +61,9 @@ static void weights_move(void) {
 }
 static void weights_private(int num_threads) {
 #ifndef MMRT_KEEP_WEIGHTS_MAPPED
-  if (num_threads > 1) {
-    weights_movers = num_threads;
-    pthread_once(&weights_once, weights_move);
-  }
+  if (!atomic_load_explicit(&weights_movers, memory_order_relaxed)) /* written once, not per call */
+    atomic_store_explicit(&weights_movers, num_threads > 1 ? num_threads : 1, memory_order_relaxed);
+  pthread_once(&weights_once, weights_move);
 #else
   (void)num_threads;
 #endif

@@ -27,14 +27,15 @@ m4_ifelse(MM_PROFILE, 1, [[m4_dnl
  * apart from creating num_threads - 1 threads for the duration of a call, and give bitwise
  * identical results for every thread count.
  *
- * Weights: the first call that runs on more than one thread (any entry point, on Linux)
- * copies the embedded weights, 2 MB at a time and on that call's threads, onto private 4 KB
- * pages at the same addresses, once for the process. The program file's pages hold them in
+ * Weights: the first call (any entry point, any number of threads, on Linux) copies the
+ * embedded weights, 2 MB at a time and on that call's threads, onto private 4 KB pages at
+ * the same addresses, once for the process. The program file's pages hold them in
  * physically contiguous runs, which made products on two threads slower on the AMD EPYC VM
- * mmcc is measured on (ViT-B/16, batch 8: ~10%; see bench/results/NOTES.md); heap pages,
- * where a runtime that loads its weights keeps them, did not. Resident memory stays the
- * weights' size, but those pages are no longer dropped and re-read from the file under
- * memory pressure, and that call takes longer (there: ~1.3 ms per MB on two threads).
+ * mmcc is measured on (ViT-B/16, batch 8: ~10%), and one thread 3-4x slower on a call that
+ * follows an idle spell (ResNet-50 after 400 ms of sleep; see bench/results/NOTES.md); heap
+ * pages, where a runtime that loads its weights keeps them, did not. Resident memory stays
+ * the weights' size, but those pages are no longer dropped and re-read from the file under
+ * memory pressure, and that call takes longer (there: ~1.3 ms per MB on one thread).
  * Building src/api.c with -DMMRT_KEEP_WEIGHTS_MAPPED (make CFLAGS='-O3
  * -DMMRT_KEEP_WEIGHTS_MAPPED' in a directory written by mmcc build --keep-sources) leaves
  * them in the file. */
