@@ -63,6 +63,8 @@ mmrt_ukr_fn MMRT_UKR;
 #define MMRT_UKR_PASTE(a, b) MMRT_UKR_PASTE_(a, b)
 #define MMRT_UKR_JOIN MMRT_UKR_PASTE(MMRT_UKR, _join)
 mmrt_ukr_join_fn MMRT_UKR_JOIN;
+#define MMRT_UKR_FEW MMRT_UKR_PASTE(MMRT_UKR, _few)
+mmrt_ukr_few_fn MMRT_UKR_FEW;
 #else
 #define MMRT_UKR_JOIN_MAX 0 /* BLIS's kernels: no joined tile */
 void MMRT_UKR(int64_t m, int64_t n, int64_t k, const float *alpha, const float *a,
@@ -449,6 +451,32 @@ MMRT_INLINE void mmrt_gemm_core(const float *xp, int M, const float *wp, int N, 
   const int mc = budget / xblock < mp ? (int)(budget / xblock > 0 ? budget / xblock : 1) : mp;
   const int kg = budget / (xblock * mc) < kb ? (int)(budget / (xblock * mc)) : kb;
   mmrt_auxinfo aux = {0, 0, NULL, NULL, 0, 0, 0, 0, NULL, NULL};
+#if MMRT_UKR_OWN
+  /* A few tokens (a batch-1 head): weight panels MMRT_UKR_FEW_PANELS(M) at a time, their
+   * k blocks in order, each tile's calls and sums the same as below (runtime/mmrt_ukr.h) */
+  if (!panels && M <= MMRT_UKR_FEW_MT) {
+    const int P = MMRT_UKR_FEW_PANELS(M);
+    for (int j = j0; j < j1; j += P) {
+      const int np = j1 - j < P ? j1 - j : P, n0 = j * WR;
+      const int nnl = N - (j + np - 1) * WR < WR ? N - (j + np - 1) * WR : WR;
+      for (int b = 0; b < kb; b++) {
+        const int k0 = b * KC, kc = K - k0 < KC ? K - k0 : KC, acc = k0 > 0 || accumulate;
+        const float *w = wp + (size_t)j * ws + (size_t)k0 * WR, *x = xp + (size_t)k0 * XR;
+        if (np == P)
+          MMRT_UKR_FEW(np, nnl, M, kc, w, ws, x, acc, c + n0, ldc);
+        else
+          for (int q = 0; q < np; q++)
+            MMRT_UKR(q < np - 1 ? WR : nnl, M, kc, w + (size_t)q * ws, x, acc,
+                     c + n0 + q * WR, ldc, 1, NULL, 0);
+      }
+      if (epi)
+        for (int q = 0; q < np; q++)
+          epi(ectx, c + n0 + q * WR, ldc, 1, 0, M, n0 + q * WR, q < np - 1 ? WR : nnl);
+    }
+    (void)wnext;
+    return;
+  }
+#endif
   /* A finished tile's epilogue runs after the next kernel call, not right after its own:
    * then the tile's stores have reached L1 and its loads do not wait on them (a load
    * spanning two of a transposed tile's 12-float stores cannot be forwarded). pc: the tile

@@ -23,3 +23,4 @@ void mmrt_ukr_generic(int nn, int mt, int kc, const float *w, const float *x, in
 }
 
 MMRT_UKR_JOIN_BY_TWO_CALLS(, mmrt_ukr_generic_join, mmrt_ukr_generic)
+MMRT_UKR_FEW_BY_CALLS(, mmrt_ukr_generic_few, mmrt_ukr_generic)

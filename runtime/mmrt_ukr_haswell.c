@@ -108,6 +108,7 @@ HSW void mmrt_ukr_haswell(int nn, int mt, int kc, const float *w, const float *x
 }
 
 MMRT_UKR_JOIN_BY_TWO_CALLS(HSW, mmrt_ukr_haswell_join, mmrt_ukr_haswell)
+MMRT_UKR_FEW_BY_CALLS(HSW, mmrt_ukr_haswell_few, mmrt_ukr_haswell)
 #else
 typedef int mmrt_ukr_haswell_unused; /* not an x86-64 target: nothing here */
 #endif

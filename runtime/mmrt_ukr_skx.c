@@ -197,6 +197,66 @@ SKX void mmrt_ukr_skx_join(int nn, int mt, int kc, const float *w, const float *
   else
     tile_nt(nn, 14, kc, w, x, xn, accumulate, c, ts, 1, pf, pfl, 14);
 }
+
+/* NP weight panels against MT tokens (runtime/mmrt_ukr.h's _few): per k-step the MT
+ * broadcasts, then each panel's two weight vectors, so the NP streams advance together;
+ * each element's chain is the plain kernel's (one FMA per k-step in order, + C when
+ * accumulate). */
+SKX static inline __attribute__((always_inline)) void few_nt(int nnl, int kc, const float *w,
+                                                            long wps, const float *x,
+                                                            int accumulate, float *c, long ts,
+                                                            const int NP, const int MT) {
+  __m512 a[4][4][2];
+#pragma GCC unroll 4
+  for (int q = 0; q < NP; q++)
+#pragma GCC unroll 4
+    for (int t = 0; t < MT; t++) a[q][t][0] = a[q][t][1] = _mm512_setzero_ps();
+  for (int k = 0; k < kc; k++, w += 32, x += 12) {
+    __m512 b[4];
+#pragma GCC unroll 4
+    for (int t = 0; t < MT; t++) b[t] = _mm512_set1_ps(x[t]);
+#pragma GCC unroll 4
+    for (int q = 0; q < NP; q++) {
+      const __m512 w0 = _mm512_load_ps(w + q * wps), w1 = _mm512_load_ps(w + q * wps + 16);
+#pragma GCC unroll 4
+      for (int t = 0; t < MT; t++) {
+        a[q][t][0] = _mm512_fmadd_ps(w0, b[t], a[q][t][0]);
+        a[q][t][1] = _mm512_fmadd_ps(w1, b[t], a[q][t][1]);
+      }
+    }
+  }
+#pragma GCC unroll 4
+  for (int q = 0; q < NP; q++) {
+    const int nn = q < NP - 1 ? 32 : nnl;
+    const __mmask16 m0 = nn >= 16 ? 0xffff : (__mmask16)((1u << nn) - 1);
+    const __mmask16 m1 = nn >= 32 ? 0xffff : nn <= 16 ? 0 : (__mmask16)((1u << (nn - 16)) - 1);
+#pragma GCC unroll 4
+    for (int t = 0; t < MT; t++) {
+      float *r = c + t * ts + q * 32;
+      __m512 v0 = a[q][t][0], v1 = a[q][t][1];
+      if (accumulate) {
+        v0 = _mm512_add_ps(_mm512_maskz_loadu_ps(m0, r), v0);
+        v1 = _mm512_add_ps(_mm512_maskz_loadu_ps(m1, r + 16), v1);
+      }
+      _mm512_mask_storeu_ps(r, m0, v0);
+      _mm512_mask_storeu_ps(r + 16, m1, v1);
+    }
+  }
+}
+
+_Static_assert(MMRT_UKR_FEW_MT == 4 && MMRT_UKR_FEW_PANELS(1) == 4 && MMRT_UKR_FEW_PANELS(2) == 4 &&
+                   MMRT_UKR_FEW_PANELS(3) == 4 && MMRT_UKR_FEW_PANELS(4) == 3,
+               "mmrt_ukr_skx_few's cases");
+SKX void mmrt_ukr_skx_few(int np, int nnl, int mt, int kc, const float *w, long wps,
+                          const float *x, int accumulate, float *c, long ts) {
+  (void)np; /* MMRT_UKR_FEW_PANELS(mt) */
+  switch (mt) {
+  case 1: few_nt(nnl, kc, w, wps, x, accumulate, c, ts, 4, 1); break;
+  case 2: few_nt(nnl, kc, w, wps, x, accumulate, c, ts, 4, 2); break;
+  case 3: few_nt(nnl, kc, w, wps, x, accumulate, c, ts, 4, 3); break;
+  default: few_nt(nnl, kc, w, wps, x, accumulate, c, ts, 3, 4); break;
+  }
+}
 #else
 typedef int mmrt_ukr_skx_unused; /* not an x86-64 target: nothing here */
 #endif

@@ -340,6 +340,9 @@ int main(int argc, char **argv) {
 #define UKR mmrt_ukr_haswell
 #endif
 #define UKR_NAME MMRT_STR(UKR)
+#define UKR_FEW_(u) u##_few
+#define UKR_FEW_OF(u) UKR_FEW_(u)
+#define UKR_FEW UKR_FEW_OF(UKR)
   /* the path's micro-kernel, mmrt_ukr_skx or mmrt_ukr_haswell (runtime/mmrt_ukr.h's
    * contract; skx writes a full panel tile through a register transpose), against a scalar
    * fmaf chain per element in k order, bit for bit: every nn <= 32, mt <= 12, K in {1, 7, 64,
@@ -380,6 +383,44 @@ int main(int argc, char **argv) {
       printf("ok ukr_bitwise_%s (%d tiles: %s equals an fmaf chain in k order, row-major and panel C, nothing outside the tile written)\n", name, tiles, UKR_NAME);
     else
       failed = 1, printf("FAIL ukr_bitwise_%s: %d elements differ from the fmaf chain or were written outside the tile\n", name, bad);
+  }
+  /* the few-token form mmrt_ukr_<path>_few (np weight panels at once: a batch-1 head)
+   * against np calls of the plain kernel, bit for bit: mt <= MMRT_UKR_FEW_MT, every nnl of
+   * the last panel, K in {1, 7, 64, 385}, with and without accumulate; C row-major with a
+   * gap after each row that must stay as it was */
+  {
+    enum { NPMAX = 4, LDC = NPMAX * 32 + 5 };
+    static float w[NPMAX][385 * 32] __attribute__((aligned(64)));
+    static float x[385 * 12] __attribute__((aligned(64)));
+    static float c[MMRT_UKR_FEW_MT * LDC], c0[MMRT_UKR_FEW_MT * LDC], cw[MMRT_UKR_FEW_MT * LDC];
+    const int Ks[4] = {1, 7, 64, 385};
+    int bad = 0, tiles = 0;
+    srand(12);
+    for (int ki = 0; ki < 4; ki++)
+      for (int mt = 1; mt <= MMRT_UKR_FEW_MT; mt++)
+        for (int nnl = 1; nnl <= 32; nnl++)
+          for (int acc = 0; acc < 2; acc++, tiles++) {
+            const int K = Ks[ki], np = MMRT_UKR_FEW_PANELS(mt);
+            if (np > NPMAX) { bad++; continue; }
+            for (int q = 0; q < np; q++)
+              for (int k = 0; k < K; k++)
+                for (int n = 0; n < 32; n++)
+                  w[q][k * 32 + n] = q < np - 1 || n < nnl ? (float)rand() / RAND_MAX - 0.5f : 0.0f;
+            for (int k = 0; k < K; k++)
+              for (int t = 0; t < 12; t++) x[k * 12 + t] = t < mt ? (float)rand() / RAND_MAX - 0.5f : 0.0f;
+            for (int i = 0; i < MMRT_UKR_FEW_MT * LDC; i++) c0[i] = c[i] = cw[i] = (float)rand() / RAND_MAX;
+            UKR_FEW(np, nnl, mt, K, w[0], (long)(w[1] - w[0]), x, acc, c, LDC);
+            for (int q = 0; q < np; q++)
+              UKR(q < np - 1 ? 32 : nnl, mt, K, w[q], x, acc, cw + q * 32, LDC, 1, NULL, 0);
+            for (int i = 0; i < MMRT_UKR_FEW_MT * LDC; i++)
+              if (!same(c[i], cw[i])) bad++;
+            for (int i = 0; i < MMRT_UKR_FEW_MT * LDC; i++) /* the plain calls' own writes */
+              if ((i / LDC >= mt || i % LDC >= (np - 1) * 32 + nnl) && !same(cw[i], c0[i])) bad++;
+          }
+    if (!bad)
+      printf("ok ukr_few_bitwise_%s (%d tiles: %s_few equals its panels' calls of %s, nothing else written)\n", name, tiles, UKR_NAME, UKR_NAME);
+    else
+      failed = 1, printf("FAIL ukr_few_bitwise_%s: %d elements differ from the plain kernel's calls or were written outside the tiles\n", name, bad);
   }
 #endif
   return failed;

@@ -10,14 +10,14 @@
 # (mmrt_tr12's transpose for full 12-row panels on AVX-512 and AVX2) against the
 # layout; mmrt_op_patches (the ViT's im2col: the same transpose for patches inside the image)
 # against the layout; how mmrt_split_by_weights shares ResNet-50's convolutions; the AVX-512
-# and AVX2 micro-kernels mmrt_ukr_skx / mmrt_ukr_haswell bit for bit against an fmaf chain
-# (tests/math/math_check.c).
+# and AVX2 micro-kernels mmrt_ukr_skx / mmrt_ukr_haswell bit for bit against an fmaf chain,
+# and their few-token forms (_few) against the plain kernels' calls (tests/math/math_check.c).
 # GELU accuracy limits, as measured over every float in [-20, 20] (bench/results/NOTES.md,
 # "GELU epilogue and softmax exp"): 8 ulp with FMA; the generic path (no FMA) 14 ulp for
 # x >= -5 and 70 near -13, where z^2 is rounded once.
 set -u
 . "$ROOT/tests/lib.sh"
-plan 27
+plan 29
 src=$ROOT/tests/math/math_check.c
 base="-std=c11 -O3 -Wall -Wextra -Werror -fno-math-errno -fno-trapping-math -I$ROOT/runtime"
 flags_of() { grep -m1 "^#define ${1}_CFLAGS" "$ROOT/compiler/target.c" | sed 's/^[^"]*"//; s/"$//'; }
@@ -40,9 +40,9 @@ run_path() {
 }
 run_path skx "$(flags_of SKX)" "avx512f avx512dq avx512bw avx512vl avx2 fma" 8 8 \
   gelu_accuracy gelu16_bitwise expf16_bitwise epi_bias_gelu layernorm pack_rows patches \
-  split softmax ukr_bitwise
+  split softmax ukr_bitwise ukr_few_bitwise
 run_path haswell "$(flags_of HSW)" "avx2 fma" 8 8 \
   gelu_accuracy gelu8_bitwise expf8_bitwise epi_bias_gelu layernorm pack_rows patches split \
-  softmax ukr_bitwise
+  softmax ukr_bitwise ukr_few_bitwise
 run_path generic "" "" 70 14 gelu_accuracy epi_bias_gelu layernorm pack_rows patches split \
   softmax
