@@ -463,7 +463,7 @@ MMRT_INLINE void mmrt_gemm_core(const float *xp, int M, const float *wp, int N, 
         const int k0 = b * KC, kc = K - k0 < KC ? K - k0 : KC, acc = k0 > 0 || accumulate;
         const float *w = wp + (size_t)j * ws + (size_t)k0 * WR, *x = xp + (size_t)k0 * XR;
         if (np == P)
-          MMRT_UKR_FEW(np, nnl, M, kc, w, ws, x, acc, c + n0, ldc);
+          MMRT_UKR_FEW(nnl, M, kc, w, ws, x, acc, c + n0, ldc);
         else
           for (int q = 0; q < np; q++)
             MMRT_UKR(q < np - 1 ? WR : nnl, M, kc, w + (size_t)q * ws, x, acc,

@@ -54,24 +54,25 @@ typedef void mmrt_ukr_join_fn(int nn, int mt, int kc, const float *w, const floa
     ukr(nn, mt - MMRT_UKR_XR, kc, w, xn, accumulate, c + MMRT_UKR_XR * ts, ts, 1, 0, 0);   \
   }
 
-/* mmrt_ukr_<path>_few(np, nnl, mt, kc, w, wps, x, accumulate, c, ts): the same as np calls
- * mmrt_ukr_<path>(q < np - 1 ? 32 : nnl, mt, kc, w + q * wps, x, accumulate, c + q * 32,
- * ts, 1, NULL, 0) for mt <= MMRT_UKR_FEW_MT tokens and np == MMRT_UKR_FEW_PANELS(mt)
- * weight panels wps floats apart (C row-major), their k loops interleaved: a product of
+/* mmrt_ukr_<path>_few(nnl, mt, kc, w, wps, x, accumulate, c, ts): the same as the np =
+ * MMRT_UKR_FEW_PANELS(mt) calls mmrt_ukr_<path>(q < np - 1 ? 32 : nnl, mt, kc, w + q * wps,
+ * x, accumulate, c + q * 32, ts, 1, NULL, 0) for mt <= MMRT_UKR_FEW_MT tokens, weight
+ * panels wps floats apart (C row-major), their k loops interleaved: a product of
  * a few tokens (a batch-1 classifier head: ResNet-50's 2048 -> 1000, 8 MB) streams its
  * weights from memory with ~4 k-steps per 128 bytes, and one sequential stream, the
  * plain kernel's, drew ~19 GB/s where np interleaved streams drew 29-37 (AMD EPYC Zen 5
  * VM, one thread: bench/results/NOTES.md). No software prefetch: the hardware
  * prefetchers follow the np streams. */
-typedef void mmrt_ukr_few_fn(int np, int nnl, int mt, int kc, const float *w, long wps,
+typedef void mmrt_ukr_few_fn(int nnl, int mt, int kc, const float *w, long wps,
                              const float *x, int accumulate, float *c, long ts);
 #define MMRT_UKR_FEW_MT 4
 #define MMRT_UKR_FEW_PANELS(mt) ((mt) <= 3 ? 4 : 3) /* 24 accumulators at most */
 
 /* the few-token tile as the calls it stands for (paths without one of their own) */
 #define MMRT_UKR_FEW_BY_CALLS(attr, name, ukr)                                            \
-  attr void name(int np, int nnl, int mt, int kc, const float *w, long wps,               \
-                 const float *x, int accumulate, float *c, long ts) {                     \
+  attr void name(int nnl, int mt, int kc, const float *w, long wps, const float *x,       \
+                 int accumulate, float *c, long ts) {                                      \
+    const int np = MMRT_UKR_FEW_PANELS(mt);                                                \
     for (int q = 0; q < np; q++)                                                           \
       ukr(q < np - 1 ? MMRT_UKR_WR : nnl, mt, kc, w + q * wps, x, accumulate,              \
           c + q * MMRT_UKR_WR, ts, 1, 0, 0);                                               \

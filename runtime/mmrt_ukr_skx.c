@@ -247,9 +247,8 @@ SKX static inline __attribute__((always_inline)) void few_nt(int nnl, int kc, co
 _Static_assert(MMRT_UKR_FEW_MT == 4 && MMRT_UKR_FEW_PANELS(1) == 4 && MMRT_UKR_FEW_PANELS(2) == 4 &&
                    MMRT_UKR_FEW_PANELS(3) == 4 && MMRT_UKR_FEW_PANELS(4) == 3,
                "mmrt_ukr_skx_few's cases");
-SKX void mmrt_ukr_skx_few(int np, int nnl, int mt, int kc, const float *w, long wps,
-                          const float *x, int accumulate, float *c, long ts) {
-  (void)np; /* MMRT_UKR_FEW_PANELS(mt) */
+SKX void mmrt_ukr_skx_few(int nnl, int mt, int kc, const float *w, long wps, const float *x,
+                          int accumulate, float *c, long ts) {
   switch (mt) {
   case 1: few_nt(nnl, kc, w, wps, x, accumulate, c, ts, 4, 1); break;
   case 2: few_nt(nnl, kc, w, wps, x, accumulate, c, ts, 4, 2); break;

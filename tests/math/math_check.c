@@ -409,7 +409,7 @@ int main(int argc, char **argv) {
             for (int k = 0; k < K; k++)
               for (int t = 0; t < 12; t++) x[k * 12 + t] = t < mt ? (float)rand() / RAND_MAX - 0.5f : 0.0f;
             for (int i = 0; i < MMRT_UKR_FEW_MT * LDC; i++) c0[i] = c[i] = cw[i] = (float)rand() / RAND_MAX;
-            UKR_FEW(np, nnl, mt, K, w[0], (long)(w[1] - w[0]), x, acc, c, LDC);
+            UKR_FEW(nnl, mt, K, w[0], (long)(w[1] - w[0]), x, acc, c, LDC);
             for (int q = 0; q < np; q++)
               UKR(q < np - 1 ? 32 : nnl, mt, K, w[q], x, acc, cw + q * 32, LDC, 1, NULL, 0);
             for (int i = 0; i < MMRT_UKR_FEW_MT * LDC; i++)
