@@ -528,14 +528,22 @@ static __attribute__((noinline)) void mmrt_conv_direct(float *y, const float *x,
   mmrt_conv_geo geo[MMRT_CONV_IBLOCK];
   for (int ib = i0; ib < i1; ib += MMRT_CONV_IBLOCK) {
     const int ie = ib + MMRT_CONV_IBLOCK < i1 ? ib + MMRT_CONV_IBLOCK : i1, nb = ie - ib;
-    for (int i = ib; i < ie; i++)
+    for (int i = ib; i < ie; i++) {
+      /* the panel's first token's image, row and column by division, the next ones by
+       * counting (three divisions per token were ~40 ns per token panel: a 56 x 56 x 64 ->
+       * 64 1x1 on AMD EPYC Zen 5, 137 -> 127 us); tokens past the end as the last */
+      mmrt_conv_geo *g = &geo[i - ib];
+      const int m0 = i * 12 < M ? i * 12 : M - 1;
+      int b = m0 / (OH * OW), oy = m0 / OW % OH, ox = m0 % OW;
       for (int t = 0; t < MMRT_CONV_NT_JOINED; t++) {
-        mmrt_conv_geo *g = &geo[i - ib];
-        const int m = i * 12 + t < M ? i * 12 + t : M - 1; /* past the end: as the last */
-        const int b = m / (OH * OW), oy = m / OW % OH, ox = m % OW;
         g->iy[t] = oy * s - pad, g->ix[t] = ox * s - pad;
         g->base[t] = x + (((ptrdiff_t)b * H + g->iy[t]) * W + g->ix[t]) * Cin;
+        if (i * 12 + t + 1 < M && ++ox == OW) {
+          ox = 0;
+          if (++oy == OH) oy = 0, b++;
+        }
       }
+    }
     for (int i = ib; i < ie; i++) { /* evenly spaced windows (no padding, one output row) */
       mmrt_conv_geo *g = &geo[i - ib];
       const ptrdiff_t d = g->base[1] - g->base[0];
