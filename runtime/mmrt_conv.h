@@ -207,6 +207,7 @@ typedef struct mmrt_conv_shape {
   int H, W, ldx, kh, kw, seg, kx_steps;
   const float *bias;     /* the tile's first output channel */
   int relu, ldy, ldr;
+  int shared;            /* more than one thread: the C tile's lines claimed for writing first */
 } mmrt_conv_shape;
 
 /* one k-step: weights w[0..31] against the tokens' inputs r[t][k] */
@@ -338,15 +339,19 @@ MMRT_INLINE void mmrt_conv_tile_nt(const mmrt_conv_shape *sh, const mmrt_conv_ge
       a1[t] = _mm512_maskz_loadu_ps(m1, y + (size_t)t * ldy + 16);
     }
   }
-  /* the output rows (and the residual's), wanted at the end */
-  for (int t = 0; t < mt; t++) {
-    MMRT_PREFETCH_W(y + (size_t)t * ldy);
-    MMRT_PREFETCH_W(y + (size_t)t * ldy + 16);
-    if (res) {
-      __builtin_prefetch(res + (size_t)t * ldr, 0, 3);
-      __builtin_prefetch(res + (size_t)t * ldr + 16, 0, 3);
+  /* the output rows (and the residual's), wanted at the end, where another core may hold
+   * them; on one thread these 24-48 prefetches of lines already on their way (the next
+   * token panel's rows go to L2 meanwhile, mmrt_conv_direct) only cost time: ResNet-50's
+   * stage-1 and -2 1x1s, AMD EPYC Zen 5, 1 thread, ~1-2% each */
+  if (sh->shared)
+    for (int t = 0; t < mt; t++) {
+      MMRT_PREFETCH_W(y + (size_t)t * ldy);
+      MMRT_PREFETCH_W(y + (size_t)t * ldy + 16);
+      if (res) {
+        __builtin_prefetch(res + (size_t)t * ldr, 0, 3);
+        __builtin_prefetch(res + (size_t)t * ldr + 16, 0, 3);
+      }
     }
-  }
   const int seg = sh->seg, kb = (ky1 - ky0) * sh->kx_steps * seg;
   const long sb = NT == MMRT_CONV_NT_JOINED ? g->step13 : g->step;
   /* lines to prefetch per 4 k-steps in the C loops below (the assembly spreads its own) */
@@ -493,14 +498,17 @@ static inline mmrt_conv_tile_fn *mmrt_conv_pick(int M, int i, int ie, int *mt, i
  * 12 output pixels); wp: fold_bn_conv()'s (Cout, K) matrix in weight panels. Weight panel
  * j's tiles are done for a block of token panels before panel j + 1, one block of kernel
  * rows (MMRT_CONV_KROWS) after another, and the next weight block is prefetched into L2
- * meanwhile. Not inlined: inlined at each of ResNet-50's 53 calls it made the skx path's
- * code 920 KB instead of 130 KB and its compile 7x slower, for no speed. */
+ * meanwhile. shared: more than one thread runs the op (the tiles then claim their output
+ * lines for writing as they start; mmrt_conv_tile_nt). Not inlined: inlined at each of
+ * ResNet-50's 53 calls it made the skx path's code 920 KB instead of 130 KB and its compile
+ * 7x slower, for no speed. */
 static __attribute__((noinline)) void mmrt_conv_direct(float *y, const float *x, int B, int H,
                                                        int W, int Cin, int k, int s, int pad,
                                                        int OH, int OW, const float *wp,
                                                        int Cout, const float *bias,
                                                        const float *residual, int relu,
-                                                       int i0, int i1, int j0, int j1) {
+                                                       int i0, int i1, int j0, int j1,
+                                                       int shared) {
   const int M = B * OH * OW, K = k * k * Cin, whole = pad == 0;
   const size_t ws = MMRT_PANEL_FLOATS(K, 32), rowf = (size_t)32 * k * Cin;
   const int kyb = MMRT_CONV_KROWS(k, rowf * sizeof(float)); /* kernel rows per block */
@@ -524,7 +532,7 @@ static __attribute__((noinline)) void mmrt_conv_direct(float *y, const float *x,
                           (j1 - j0 >= 16 && wbytes <= MMRT_L2_BYTES / 2);
   const int rows_ahead = j1 - j0 == MMRT_PANELS(Cout, 32); /* whole output rows */
   mmrt_conv_shape sh = {H, W, Cin, k, k, whole ? k * Cin : Cin, whole ? 1 : k,
-                        bias, relu, Cout, Cout};
+                        bias, relu, Cout, Cout, shared};
   mmrt_conv_geo geo[MMRT_CONV_IBLOCK];
   for (int ib = i0; ib < i1; ib += MMRT_CONV_IBLOCK) {
     const int ie = ib + MMRT_CONV_IBLOCK < i1 ? ib + MMRT_CONV_IBLOCK : i1, nb = ie - ib;
@@ -835,11 +843,11 @@ MMRT_INLINE void mmrt_op_conv_gemm(float *y, const float *xp, int M, const float
     if (mmrt_split_by_weights((double)Cout * K, px * Cin, (double)M * Cout, nj, np, nt)) {
       while (mmrt_claim(team, tid, nj, 1, &u0, &u1))
         mmrt_conv_direct(y, x, B, H, W, Cin, k, s, pad, OH, OW, wp, Cout, bias, residual, relu,
-                         0, np, u0, u1);
+                         0, np, u0, u1, nt > 1);
     } else {
       while (mmrt_claim(team, tid, np, 1, &u0, &u1))
         mmrt_conv_direct(y, x, B, H, W, Cin, k, s, pad, OH, OW, wp, Cout, bias, residual, relu,
-                         u0, u1, 0, nj);
+                         u0, u1, 0, nj, nt > 1);
     }
     return;
   }

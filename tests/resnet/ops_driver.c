@@ -88,10 +88,10 @@ static int conv(int *a) {
       for (int q = P - 1; q >= 0; q--) {
         if (P == 2)
           mmrt_conv_direct(y, x, B, H, W, Cin, k, s, pad, OH, OW, wp, Cout, bf, res, relu, 0, np,
-                           PART(q, P, nj), PART(q + 1, P, nj));
+                           PART(q, P, nj), PART(q + 1, P, nj), q & 1);
         else
           mmrt_conv_direct(y, x, B, H, W, Cin, k, s, pad, OH, OW, wp, Cout, bf, res, relu,
-                           PART(q, P, np), PART(q + 1, P, np), 0, nj);
+                           PART(q, P, np), PART(q + 1, P, np), 0, nj, q & 1);
       }
       save(P, y, (size_t)M * Cout);
     }
