@@ -541,7 +541,7 @@ static __attribute__((noinline)) void mmrt_conv_direct(float *y, const float *x,
        * counting (three divisions per token were ~40 ns per token panel: a 56 x 56 x 64 ->
        * 64 1x1 on AMD EPYC Zen 5, 137 -> 127 us); tokens past the end as the last */
       mmrt_conv_geo *g = &geo[i - ib];
-      const int m0 = i * 12 < M ? i * 12 : M - 1;
+      const int m0 = i * 12; /* < M: i < i1 <= the token panels */
       int b = m0 / (OH * OW), oy = m0 / OW % OH, ox = m0 % OW;
       for (int t = 0; t < MMRT_CONV_NT_JOINED; t++) {
         g->iy[t] = oy * s - pad, g->ix[t] = ox * s - pad;
