@@ -263,6 +263,10 @@ _Static_assert(offsetof(mmrt_conv_q12_out, ldy) == 8 && offsetof(mmrt_conv_q12_o
   "vaddps (%[q1]), %%zmm" #t ", %%zmm" #t "\n\t"                                          \
   "vaddps 64(%[q1]), %%zmm" #hi ", %%zmm" #hi "\n\t"                                      \
   "add %[q3], %[q1]\n\t"
+/* M(t, hi) for the 12 tokens: accumulator registers t (channels 0-15) and hi = 12 + t */
+#define MMRT_CONV_Q12_EACH(M)                                                             \
+  M(0, 12) M(1, 13) M(2, 14) M(3, 15) M(4, 16) M(5, 17) M(6, 18) M(7, 19) M(8, 20) M(9, 21) \
+  M(10, 22) M(11, 23)
 #define MMRT_CONV_Q12_ST(t, hi)                                                           \
   "vmovups %%zmm" #t ", (%[q0])\n\t"                                                       \
   "vmovups %%zmm" #hi ", 64(%[q0])\n\t"                                                    \
@@ -353,10 +357,7 @@ MMRT_INLINE void mmrt_conv_q12(const char *rb, long rowb, long rows, long seg, l
       "test %[q1], %[q1]\n\t"
       "jz 11f\n\t"
       "mov 24(%[out]), %[q3]\n\t"
-      MMRT_CONV_Q12_RES(0, 12) MMRT_CONV_Q12_RES(1, 13) MMRT_CONV_Q12_RES(2, 14)
-      MMRT_CONV_Q12_RES(3, 15) MMRT_CONV_Q12_RES(4, 16) MMRT_CONV_Q12_RES(5, 17)
-      MMRT_CONV_Q12_RES(6, 18) MMRT_CONV_Q12_RES(7, 19) MMRT_CONV_Q12_RES(8, 20)
-      MMRT_CONV_Q12_RES(9, 21) MMRT_CONV_Q12_RES(10, 22) MMRT_CONV_Q12_RES(11, 23)
+      MMRT_CONV_Q12_EACH(MMRT_CONV_Q12_RES)
       "11:\n\t"
       "cmpl $0, 40(%[out])\n\t"
       "je 12f\n\t"
@@ -367,10 +368,7 @@ MMRT_INLINE void mmrt_conv_q12(const char *rb, long rowb, long rows, long seg, l
       "12:\n\t"
       "mov (%[out]), %[q0]\n\t"
       "mov 8(%[out]), %[q3]\n\t"
-      MMRT_CONV_Q12_ST(0, 12) MMRT_CONV_Q12_ST(1, 13) MMRT_CONV_Q12_ST(2, 14)
-      MMRT_CONV_Q12_ST(3, 15) MMRT_CONV_Q12_ST(4, 16) MMRT_CONV_Q12_ST(5, 17)
-      MMRT_CONV_Q12_ST(6, 18) MMRT_CONV_Q12_ST(7, 19) MMRT_CONV_Q12_ST(8, 20)
-      MMRT_CONV_Q12_ST(9, 21) MMRT_CONV_Q12_ST(10, 22) MMRT_CONV_Q12_ST(11, 23)
+      MMRT_CONV_Q12_EACH(MMRT_CONV_Q12_ST)
       "13:\n\t"
       : [w] "+&r"(w), [rb] "+&r"(rb), [rows] "+m"(rows), [due] "+&r"(due), [pf] "+&r"(pf),
         [q0] "=&r"(q0), [q1] "=&r"(q1), [q2] "=&r"(q2), [q3] "=&r"(q3), [n] "=&r"(n)
@@ -381,6 +379,7 @@ MMRT_INLINE void mmrt_conv_q12(const char *rb, long rowb, long rows, long seg, l
 }
 #undef MMRT_CONV_Q12_RES
 #undef MMRT_CONV_Q12_ST
+#undef MMRT_CONV_Q12_EACH
 
 /* One C tile: mt <= NT <= 13 tokens (rows y[t * ldy]), nn <= 32 output channels, kernel
  * rows ky0..ky1-1 of the weight panel (w: the first of them), NT a constant
